@@ -1,0 +1,160 @@
+import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { TirlError } from '../errors';
+import type { OptionalInput, PluginKind, PluginKinds } from '../kinds';
+import { KINDS } from '../kinds';
+import { PluginCatalog } from '../plugin/catalog';
+import type { AnyPluginDefinition, PluginContext } from '../plugin/define-plugin';
+import { parsePluginId } from '../plugin/define-plugin';
+import { parseOptions } from '../plugin/options';
+import { Rng } from '../random/rng';
+import type { ResolvedRecipe } from '../recipe/resolve-recipe';
+import { type ModuleLoader, loadPluginPackages, requireModule } from './package-loader';
+import { kindToken, Tokens } from './tokens';
+
+export interface ExperimentOptions {
+  /** Definitions known up front; packages named by the recipe are loaded on demand for the rest. */
+  plugins?: Iterable<AnyPluginDefinition>;
+  /** How packages are loaded (tests replace it to simulate missing packages). */
+  loadModule?: ModuleLoader;
+  /** Parent container (the host's); the experiment works in a child of it. */
+  container?: DependencyContainer;
+  /** Seed of the experiment's random streams; defaults to `settings.seed`, else 0. */
+  seed?: number;
+  /** Services to register before plugins are created (policy, tokenizer, logger ...). */
+  services?: readonly [InjectionToken<unknown>, unknown][];
+}
+
+export interface CreatedPlugin {
+  id: string;
+  kind: PluginKind;
+  definition: AnyPluginDefinition;
+  options: Readonly<Record<string, unknown>>;
+  instance: PluginKinds[PluginKind];
+}
+
+/** One run's plugins, each created once in its own child container. */
+export interface Experiment {
+  readonly recipe: ResolvedRecipe;
+  readonly container: DependencyContainer;
+  readonly plugins: readonly CreatedPlugin[];
+  readonly rng: Rng;
+  /** Inputs some plugin declared it requires. */
+  readonly requirements: ReadonlySet<OptionalInput>;
+  /** The plugin of a single-valued kind; throws when the recipe has none. */
+  get<K extends PluginKind>(kind: K): PluginKinds[K];
+  /** Like `get`, or undefined. */
+  maybe<K extends PluginKind>(kind: K): PluginKinds[K] | undefined;
+  /** All plugins of a kind, in recipe order. */
+  getAll<K extends PluginKind>(kind: K): PluginKinds[K][];
+  /** Serialisable state of every stateful plugin, by id. */
+  pluginState(): Record<string, unknown>;
+  loadPluginState(state: Record<string, unknown>): void;
+  dispose(): Promise<void>;
+}
+
+export function createExperiment(recipe: ResolvedRecipe, options: ExperimentOptions = {}): Experiment {
+  const catalog = new PluginCatalog(options.plugins ?? []);
+  loadPluginPackages(
+    recipe.plugins.map((p) => p.id),
+    catalog,
+    recipe.packages,
+    options.loadModule ?? requireModule,
+  );
+
+  const validated = recipe.plugins.map((p) => {
+    const definition = catalog.get(p.id);
+    return { id: p.id, kind: definition.kind, definition, options: parseOptions(p.id, definition.options, p.options) };
+  });
+
+  const container = (options.container ?? rootContainer).createChildContainer();
+  const seed = options.seed ?? (typeof recipe.settings.seed === 'number' ? recipe.settings.seed : 0);
+  const rng = new Rng(seed);
+  container.register(Tokens.settings, { useValue: recipe.settings });
+  container.register(Tokens.rng, { useValue: rng });
+  for (const [token, value] of options.services ?? []) container.register(token, { useValue: value });
+
+  const plugins: CreatedPlugin[] = [];
+  const disposeAll = async () => {
+    for (const p of [...plugins].reverse()) await (p.instance as { dispose?: () => unknown }).dispose?.();
+    plugins.length = 0;
+    container.clearInstances();
+  };
+  try {
+    for (const v of validated) {
+      const ctx: PluginContext = {
+        id: v.id,
+        container,
+        rng: rng.fork(v.id),
+        settings: recipe.settings,
+        resolve: (token) => container.resolve(token),
+      };
+      const instance = v.definition.create(v.options, ctx);
+      checkShape(v.id, v.kind, instance);
+      plugins.push({ ...v, instance });
+      container.register(kindToken(v.kind), { useValue: instance });
+    }
+    checkAggregationConflict(plugins);
+  } catch (e) {
+    void disposeAll();
+    throw e;
+  }
+
+  const ofKind = <K extends PluginKind>(kind: K) =>
+    plugins.filter((p) => p.kind === kind).map((p) => p.instance as PluginKinds[K]);
+
+  return {
+    recipe,
+    container,
+    plugins,
+    rng,
+    requirements: new Set(plugins.flatMap((p) => p.definition.requires ?? [])),
+    get(kind) {
+      const found = ofKind(kind);
+      if (found.length === 0) {
+        throw new TirlError(
+          `Recipe "${recipe.name}" has no ${kind} plugin. Add one (e.g. --set ${kind}=NAME) or use a recipe that has one.`,
+          'missing-input',
+        );
+      }
+      return found[0];
+    },
+    maybe: (kind) => ofKind(kind)[0],
+    getAll: ofKind,
+    pluginState() {
+      const state: Record<string, unknown> = {};
+      for (const p of plugins) {
+        const s = (p.instance as { state?: () => unknown }).state?.();
+        if (s !== undefined) state[p.id] = s;
+      }
+      return state;
+    },
+    loadPluginState(state) {
+      for (const p of plugins) {
+        if (state[p.id] !== undefined) (p.instance as { loadState?: (s: unknown) => void }).loadState?.(state[p.id]);
+      }
+    },
+    dispose: disposeAll,
+  };
+}
+
+function checkShape(id: string, kind: PluginKind, instance: unknown): void {
+  const info = KINDS[kind];
+  const missing = info.methods.filter((m) => typeof (instance as Record<string, unknown>)?.[m] !== 'function');
+  if (missing.length) {
+    throw new TirlError(`Plugin "${id}" created an object without ${missing.join(', ')}: not a valid ${kind}`, 'invalid-data');
+  }
+}
+
+function checkAggregationConflict(plugins: readonly CreatedPlugin[]): void {
+  const objective = plugins.find((p) => p.kind === 'objective');
+  const required = (objective?.instance as { requiredAggregation?: string } | undefined)?.requiredAggregation;
+  if (!objective || !required) return;
+  const chosen = plugins.find((p) => p.kind === 'aggregation');
+  if (chosen && parsePluginId(chosen.id).name !== required && chosen.id !== required) {
+    throw new TirlError(
+      `Plugin "${objective.id}" is defined with aggregation "${required}", but the recipe chose "${chosen.id}". ` +
+        `Remove the aggregation override or choose aggregation/${required}.`,
+      'conflict',
+    );
+  }
+}

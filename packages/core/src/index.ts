@@ -1,0 +1,44 @@
+export { TirlError, type TirlErrorCode } from './errors';
+
+export * from './kinds';
+
+export {
+  definePlugin,
+  parsePluginId,
+  type AnyPluginDefinition,
+  type Paper,
+  type PluginContext,
+  type PluginDefinition,
+} from './plugin/define-plugin';
+export { PluginCatalog, unknownPluginError } from './plugin/catalog';
+export { closestMatch, editDistance } from './plugin/did-you-mean';
+export { formatIssues, parseOptions } from './plugin/options';
+
+export { defineRecipe, type PluginEntry, type Recipe } from './recipe/define-recipe';
+export { resolveRecipe, type RecipeOverrides, type ResolveOptions, type ResolvedRecipe } from './recipe/resolve-recipe';
+export { deepMerge, parseTypedValue, sortKeys } from './recipe/json';
+
+export {
+  createExperiment,
+  type CreatedPlugin,
+  type Experiment,
+  type ExperimentOptions,
+} from './experiment/create-experiment';
+export { loadPluginPackages, requireModule, type ModuleLoader } from './experiment/package-loader';
+export { consoleLogger, kindToken, Tokens, type Logger } from './experiment/tokens';
+
+export * from './data/trajectory';
+export * from './data/tree';
+export * from './data/batch';
+export * from './data/counts';
+export * from './data/jsonl';
+
+export { Rng, type RngState } from './random/rng';
+export {
+  BACKEND_ORDER,
+  describeBackend,
+  initBackend,
+  type BackendName,
+  type BackendReport,
+  type InitBackendOptions,
+} from './tensor/backend';

@@ -1,0 +1,69 @@
+import type { Rng } from '../random/rng';
+
+/** A chat message for chat templates. */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool' | string;
+  content: string;
+}
+
+/** What the rollout engine needs of a tokenizer. */
+export interface Tokenizer {
+  readonly vocabSize: number;
+  readonly eosTokenId: number;
+  readonly padTokenId: number;
+  encode(text: string, options?: { addSpecialTokens?: boolean }): number[];
+  decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
+  /** Renders messages with the model's own chat template. */
+  renderChat(messages: readonly ChatMessage[], options?: { addGenerationPrompt?: boolean; tools?: unknown[] }): string;
+}
+
+export interface DecodeOptions {
+  maxNewTokens: number;
+  temperature?: number;
+  topP?: number;
+  /** 0 disables top-k. */
+  topK?: number;
+  stopTokenIds?: readonly number[];
+  /** Generation stops right after the tokens that complete one of these strings. */
+  stopStrings?: readonly string[];
+  returnEntropy?: boolean;
+}
+
+export interface DecodeResult {
+  tokenIds: number[];
+  /** Behaviour log-prob of each generated token under the sampling distribution's model. */
+  logProbs: number[];
+  entropies?: number[];
+  finishReason: 'stop_token' | 'stop_string' | 'length';
+  /** The stop string that ended generation, if any. */
+  stopString?: string;
+}
+
+/**
+ * Live sequences with a KV cache. Rows are added with prompts, extended with `append` (tool output,
+ * already tokenised) and continued with `generate` without recomputing their prefix.
+ */
+export interface PolicySession {
+  /** Adds a sequence; returns its row id. */
+  add(promptIds: readonly number[]): number;
+  /** Appends tokens to a row (computed into the cache on the next generate). */
+  append(row: number, ids: readonly number[]): void;
+  /** Generates for the given rows together; results are in the order of `rows`. */
+  generate(rows: readonly number[], options: DecodeOptions, rng: Rng): Promise<DecodeResult[]>;
+  /** A new row sharing this row's tokens and cache (for tree branching). */
+  fork(row: number): number;
+  /** Total tokens in a row. */
+  length(row: number): number;
+  /** Frees a row's cache. */
+  release(row: number): void;
+  /** Frees everything. */
+  dispose(): void;
+}
+
+/** The generating side of a policy, as the rollout engine sees it. */
+export interface PolicyGenerator {
+  readonly tokenizer: Tokenizer;
+  /** Maximum context length in tokens. */
+  readonly maxContext: number;
+  startSession(): PolicySession;
+}

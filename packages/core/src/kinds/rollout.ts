@@ -1,0 +1,111 @@
+import type { RolloutTree } from '../data/tree';
+import type { Segment, Trajectory } from '../data/trajectory';
+import type { Rng } from '../random/rng';
+import type { ChatMessage, DecodeOptions, PolicyGenerator, Tokenizer } from './policy';
+import type { Sample, Tool, ToolResult } from './tool';
+
+export interface ParsedToolCall {
+  name: string;
+  args: unknown;
+  /** The exact text of the call. */
+  raw: string;
+}
+
+export interface ParseResult {
+  calls: ParsedToolCall[];
+  /** Calls that could not be parsed, with the reason the model will see. */
+  errors: { raw: string; message: string }[];
+  /** The final answer, when the turn gives one. */
+  answer?: string;
+}
+
+/** kind `toolFormat`: how tool calls are written by the model and how results are shown to it. */
+export interface ToolFormat {
+  /** Strings that end a generation turn (e.g. `</tool_call>`). */
+  readonly stopStrings: readonly string[];
+  parse(text: string): ParseResult;
+  /** The text appended after a turn's calls (one observation per call, in call order). */
+  renderObservations(results: readonly { name: string; result: ToolResult }[]): string;
+  /** Tool descriptions for the system prompt. */
+  describeTools(tools: readonly Tool[]): string;
+}
+
+export interface RolloutLimits {
+  maxTurns: number;
+  maxTotalTokens: number;
+  maxToolCalls: number;
+  /** Per-tool call budgets (BATS). */
+  toolBudgets?: Record<string, number>;
+  toolTimeoutMs: number;
+  /** Calls in flight across the whole batch. */
+  concurrency: number;
+}
+
+export interface RolloutInput {
+  samples: readonly { sample: Sample; rollouts: number }[];
+  policy: PolicyGenerator;
+  tools: readonly Tool[];
+  toolFormat: ToolFormat;
+  memory?: MemoryManager;
+  router?: AgentRouter;
+  decode: DecodeOptions;
+  limits: RolloutLimits;
+  rng: Rng;
+  step: number;
+}
+
+export interface RolloutOutput {
+  trees: RolloutTree[];
+  metrics?: Record<string, number>;
+}
+
+/** kind `rollout`: turns samples into rollout trees (linear, ARPO, Tree-GRPO, PORTool ...). */
+export interface RolloutStrategy {
+  rollout(input: RolloutInput): Promise<RolloutOutput>;
+}
+
+export interface MemoryContext {
+  trajectory: Trajectory;
+  /** Tokens currently in the context. */
+  contextTokens: number;
+  /** The context budget the rollout must stay under. */
+  budget: number;
+  tokenizer: Tokenizer;
+  /** Generates with the policy (for folds that are policy actions). */
+  generate?: (messages: ChatMessage[], options: DecodeOptions) => Promise<{ text: string; segment: Segment }>;
+}
+
+/** What to do when a trajectory nears its context budget. */
+export type MemoryAction =
+  | { kind: 'stop' }
+  | {
+      kind: 'fold';
+      /** The new context: the rollout continues in a new row that starts with these segments. */
+      context: Segment[];
+      /** Trained policy tokens the fold produced (summarise-by-policy), if any. */
+      foldSegments?: Segment[];
+    };
+
+/** kind `memory`: context management near the budget. */
+export interface MemoryManager {
+  /** Fraction of the budget at which `onOverflow` is called. */
+  readonly triggerFraction: number;
+  onOverflow(ctx: MemoryContext): Promise<MemoryAction>;
+}
+
+/** One agent role on the shared policy: its prompt and its tools. */
+export interface RoleSpec {
+  name: string;
+  systemPrompt: string;
+  tools: string[];
+}
+
+/** kind `router`: multi-agent routing (roles, agent-as-tool, orchestration). */
+export interface AgentRouter {
+  readonly rootRole: string;
+  roles(): readonly RoleSpec[];
+  /** Messages that open a root rollout for a sample. */
+  rootMessages(sample: Sample): ChatMessage[];
+  /** Extra tools the router provides to a role (e.g. `delegate`), built on the engine's spawn. */
+  agentTools(role: string): Tool[];
+}

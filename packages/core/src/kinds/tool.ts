@@ -1,0 +1,76 @@
+import type { Rng } from '../random/rng';
+
+/** JSON schema of a tool's arguments (an object schema). */
+export type JsonSchema = Record<string, unknown>;
+
+export interface ToolContext {
+  /** The trajectory making the call: per-trajectory state (sessions) is keyed by it. */
+  trajectoryId: string;
+  rootId: string;
+  turn: number;
+  /** Wall-clock limit for this call in ms. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  rng?: Rng;
+  /** Spawns a child rollout (sub-agent), when the engine supports it. */
+  spawn?: (request: SpawnRequest) => Promise<SpawnResult>;
+  /** Data of the sample being answered (e.g. ground-truth evidence boxes). */
+  sample?: Sample;
+}
+
+export interface ToolResult {
+  ok: boolean;
+  /** What the model sees. */
+  observation: string;
+  /** Error kind when not ok: schema, timeout, crash, refused, ... */
+  error?: string;
+  cost?: number;
+  evidence?: Record<string, number>;
+  /** Structured extras (images, regions) for other tools and rewards. */
+  data?: unknown;
+  childId?: string;
+}
+
+/** A callable tool: name, argument schema and an async call that never throws for bad input. */
+export interface Tool {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: JsonSchema;
+  call(args: unknown, ctx: ToolContext): Promise<ToolResult>;
+  /** Drops the per-trajectory state of `trajectoryId`. */
+  release?(trajectoryId: string): Promise<void> | void;
+  dispose?(): Promise<void> | void;
+}
+
+/** A request from a tool (e.g. an agent-as-tool) to run a child rollout. */
+export interface SpawnRequest {
+  role: string;
+  /** The child's own context as chat messages. */
+  messages: { role: string; content: string }[];
+  /** Names of tools the child may use. */
+  tools: string[];
+  maxTurns?: number;
+  /** A forced last turn asking for a summary, when the child runs out of turns. */
+  finalPrompt?: string;
+}
+
+export interface SpawnResult {
+  childId: string;
+  /** The child's final answer text. */
+  text: string;
+  ok: boolean;
+}
+
+/** One dataset item. */
+export interface Sample {
+  id: string;
+  /** Chat messages (or a plain user question in `messages[0]`). */
+  messages: { role: string; content: string }[];
+  /** Ground truth for rewards. */
+  answer?: unknown;
+  /** Difficulty in [0, 1] for curricula. */
+  difficulty?: number;
+  /** Hints for hint-injection methods, easiest last. */
+  hints?: string[];
+  meta?: Record<string, unknown>;
+}

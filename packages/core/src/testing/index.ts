@@ -1,0 +1,5 @@
+export { describePlugin, testPluginContext, type ContractOptions } from './describe-plugin';
+export { loadFixtures, runFixtures, type FixtureCase } from './fixtures';
+export { expectNoLeaks, leakGuard } from './leaks';
+export { expectClose, numericDifferences, toPlain } from './numbers';
+export { makeTrajectory, type TrajectorySpec } from './trajectories';
