@@ -24,7 +24,13 @@ export {
   type Experiment,
   type ExperimentOptions,
 } from './experiment/create-experiment';
-export { loadPluginPackages, requireModule, type ModuleLoader } from './experiment/package-loader';
+export {
+  builtInPackages,
+  discoverPlugins,
+  loadPluginPackages,
+  requireModule,
+  type ModuleLoader,
+} from './experiment/package-loader';
 export { consoleLogger, kindToken, Tokens, type Logger } from './experiment/tokens';
 
 export * from './data/trajectory';

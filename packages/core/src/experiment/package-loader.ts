@@ -1,7 +1,7 @@
 import { TirlError } from '../errors';
 import { KINDS, isKnownKind } from '../kinds';
-import type { PluginCatalog } from '../plugin/catalog';
-import { unknownPluginError } from '../plugin/catalog';
+import { PluginCatalog, unknownPluginError } from '../plugin/catalog';
+
 import type { AnyPluginDefinition } from '../plugin/define-plugin';
 import { parsePluginId } from '../plugin/define-plugin';
 
@@ -59,4 +59,24 @@ function loadPackagePlugins(pkg: string, load: ModuleLoader): AnyPluginDefinitio
     throw new TirlError(`${pkg} does not export a "plugins" list, so tirl cannot load its plugins`, 'missing-package');
   }
   return plugins;
+}
+
+/** Every package that holds built-in plugins, in kind order. */
+export function builtInPackages(): string[] {
+  return [...new Set(Object.values(KINDS).flatMap((k) => k.packages))];
+}
+
+/** Loads every installed plugin package into a catalog; reports the ones that are not installed. */
+export function discoverPlugins(
+  packages: readonly string[] = builtInPackages(),
+  load: ModuleLoader = requireModule,
+): { catalog: PluginCatalog; missing: string[] } {
+  const catalog = new PluginCatalog();
+  const missing: string[] = [];
+  for (const pkg of packages) {
+    const plugins = loadPackagePlugins(pkg, load);
+    if (plugins === 'missing') missing.push(pkg);
+    else catalog.addAll(plugins);
+  }
+  return { catalog, missing };
 }

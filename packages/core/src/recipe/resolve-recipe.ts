@@ -1,4 +1,5 @@
 import { TirlError } from '../errors';
+import { requireModule } from '../experiment/package-loader';
 import { KINDS, isKnownKind } from '../kinds';
 import type { Paper } from '../plugin/define-plugin';
 import { parsePluginId } from '../plugin/define-plugin';
@@ -67,7 +68,7 @@ function recipeBook(recipes: Iterable<Recipe> | undefined): Map<string, Recipe> 
 
 function loadBuiltInRecipes(): Recipe[] {
   try {
-    const mod = require('@tirl/recipes') as { recipes?: Recipe[] };
+    const mod = requireModule('@tirl/recipes') as { recipes?: Recipe[] };
     return mod.recipes ?? [];
   } catch {
     return [];

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackend, initBackend } from '../src';
+
+const missing = (name: string) => {
+  throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
+};
+/** A loader where tfjs-node(-gpu) and the tirl backends are absent, as on a machine without libtensorflow. */
+const withoutNative = (name: string) =>
+  name.startsWith('@tensorflow/tfjs-node') || name.startsWith('@tirl/backend') ? missing(name) : require(name);
+
+describe('initBackend', () => {
+  afterEach(async () => {
+    delete process.env.TIRL_BACKEND;
+    await tf.setBackend('cpu');
+  });
+
+  it('falls back to wasm when tfjs-node-gpu is absent, and says why each faster backend was skipped', async () => {
+    const report = await initBackend({ loadModule: withoutNative });
+    expect(report.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.skipped).toEqual([
+      {
+        name: 'tensorflow',
+        reason: '@tensorflow/tfjs-node-gpu: not installed; @tensorflow/tfjs-node: not installed',
+      },
+      { name: 'webgpu', reason: '@tirl/backend-webgpu is not installed' },
+      { name: 'wasm-native', reason: '@tirl/backend-native is not installed' },
+    ]);
+    expect(describeBackend(report)).toMatch(/^backend wasm \(skipped tensorflow: .*webgpu: .*wasm-native: /);
+    expect(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]).toBe(3);
+  });
+
+  it('falls back to cpu when wasm cannot start', async () => {
+    const noWasm = (name: string) => (name === '@tensorflow/tfjs-backend-wasm' ? missing(name) : withoutNative(name));
+    const report = await initBackend({ loadModule: noWasm, prefer: 'cpu' });
+    expect(report.name).toBe('cpu');
+    expect(report.skipped).toEqual([]);
+  });
+
+  it('honours TIRL_BACKEND and fails clearly when the forced backend cannot start', async () => {
+    process.env.TIRL_BACKEND = 'cpu';
+    expect((await initBackend({ loadModule: withoutNative })).name).toBe('cpu');
+    process.env.TIRL_BACKEND = 'tensorflow';
+    await expect(initBackend({ loadModule: withoutNative })).rejects.toThrow(
+      'Backend "tensorflow" was forced but cannot start: @tensorflow/tfjs-node-gpu: not installed',
+    );
+    process.env.TIRL_BACKEND = 'tpu';
+    await expect(initBackend()).rejects.toThrow('TIRL_BACKEND="tpu" is not a backend. Allowed: tensorflow, webgpu, wasm-native, wasm, cpu');
+  });
+});
