@@ -1,0 +1,13 @@
+export { ARCHITECTURES, ModelConfig, type Architecture, type ModelConfigInput } from './config';
+export { CausalLM, type AttentionLayout, type LayerKV, type LogProbsOptions, type LogProbsResult } from './model';
+export { createTinyModel } from './init';
+export { loadPretrained, savePretrained, type Pretrained, type SaveOptions } from './checkpoint';
+export { readSafetensors, writeSafetensors, type SafeData, type SafeDtype, type SafeTensor } from './safetensors';
+export { Policy, KvSession, type PolicyOptions } from './policy';
+export { sampleToken, type Sampled, type SamplingOptions } from './sampling';
+export { createValueHead, type ValueHead } from './value-head';
+export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from './tokenizer/byte';
+export { HfTokenizer } from './tokenizer/hf';
+export { loadTokenizer, type SavableTokenizer } from './tokenizer/load';
+export { expectedShapes } from './weights';
+export { embed, linear, matMul, rmsNorm } from './ops';

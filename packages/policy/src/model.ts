@@ -1,0 +1,250 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelConfig } from './config';
+import { embed, linear, matMul, rmsNorm, rotateHalfMatrix, ropeTables, silu, swapLastAxes } from './ops';
+import { expectedShapes } from './weights';
+
+/** Keys and values of one layer for a batch: `[B, Hkv, S, D]` each. */
+export interface LayerKV {
+  k: tf.Tensor4D;
+  v: tf.Tensor4D;
+}
+
+/** Which key columns each query may see, described on the host. */
+export interface AttentionLayout {
+  /** `[B][S]`: key column s of row b holds a real token. */
+  validKeys: Uint8Array[];
+  /** Column index (in the S axis) of each query t; a query sees keys at columns ≤ its own. */
+  queryColumns: number[];
+  /** `[B * Tq]` absolute position of each query token (for rotary embeddings). */
+  positions: ArrayLike<number>;
+}
+
+export interface LogProbsOptions {
+  /** Also return the entropy of each position's predictive distribution. */
+  entropy?: boolean;
+}
+
+export interface LogProbsResult {
+  /** `[B, T]`: position t holds log π(ids[t] | ids[<t]); position 0 and padding hold 0. */
+  logProbs: tf.Tensor2D;
+  /** `[B, T]`: position t holds the entropy of π(· | ids[<t]); position 0 and padding hold 0. */
+  entropies?: tf.Tensor2D;
+}
+
+const MASKED = -1e9;
+
+/**
+ * A Llama / Qwen2 decoder-only transformer with float32 weights held as `tf.Variable`s under their
+ * Hugging Face names. All tensor-returning methods are pure (run them inside `tf.tidy` or dispose).
+ */
+export class CausalLM {
+  private readonly weights: Map<string, tf.Variable>;
+  private readonly rotateHalf: tf.Tensor2D;
+  private disposed = false;
+
+  /** Takes ownership of nothing: `weights` are copied into new variables. */
+  constructor(
+    readonly config: ModelConfig,
+    weights: Map<string, tf.Tensor>,
+    options: { trainable?: boolean } = {},
+  ) {
+    const trainable = options.trainable ?? true;
+    this.weights = new Map();
+    for (const [name, shape] of expectedShapes(config)) {
+      const w = weights.get(name);
+      if (!w) throw new Error(`CausalLM: missing weight "${name}" (shape [${shape}])`);
+      if (!sameShape(w.shape, shape)) throw new Error(`CausalLM: weight "${name}" has shape [${w.shape}], expected [${shape}]`);
+      this.weights.set(name, tf.variable(tf.cast(w, 'float32'), trainable));
+    }
+    this.rotateHalf = rotateHalfMatrix(config.headDim);
+  }
+
+  /** The weights under their Hugging Face names (the live variables, not copies). */
+  namedWeights(): Map<string, tf.Variable> {
+    return this.weights;
+  }
+
+  /** The variables to differentiate with `tf.variableGrads` (empty for a frozen copy). */
+  trainableVariables(): tf.Variable[] {
+    return [...this.weights.values()].filter((v) => v.trainable);
+  }
+
+  /** A deep copy; `{ trainable: false }` gives a frozen reference model. */
+  clone(options: { trainable?: boolean } = {}): CausalLM {
+    return new CausalLM(this.config, this.weights, { trainable: options.trainable ?? true });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const v of this.weights.values()) v.dispose();
+    this.rotateHalf.dispose();
+  }
+
+  /**
+   * Final hidden states (after the last norm) → `[B, T, H]`.
+   * @param ids `[B, T]` int32 token ids.
+   * @param attentionMask `[B, T]`, 1 for real tokens and 0 for padding (left or right); default all ones.
+   */
+  hiddenStates(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [B, T] = ids.shape;
+      const layout = fullLayout(B, T, attentionMask);
+      return this.forward(ids, layout).hidden;
+    });
+  }
+
+  /** Next-token logits `[B, T, V]`: position t scores token t + 1. */
+  logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Tensor3D {
+    return tf.tidy(() => {
+      const [B, T] = ids.shape;
+      const h = this.hiddenStates(ids, attentionMask);
+      return tf.reshape(this.head(tf.reshape(h, [B * T, this.config.hiddenSize])), [B, T, this.config.vocabSize]);
+    });
+  }
+
+  /**
+   * Per-token log-probs of `ids` under the model (temperature 1), aligned with core's `buildBatch`:
+   * position t holds log π(ids[t] | ids[<t]), position 0 holds 0, padding holds 0. Differentiable.
+   * @param ids `[B, T]` int32; @param attentionMask `[B, T]` 1/0.
+   */
+  logProbs(ids: tf.Tensor2D, attentionMask: tf.Tensor2D, options: LogProbsOptions = {}): LogProbsResult {
+    const [B, T] = ids.shape;
+    const V = this.config.vocabSize;
+    return tf.tidy(() => {
+      const logits = tf.reshape(this.logits(ids, attentionMask), [B * T, V]);
+      const logp = tf.logSoftmax(logits);
+      // target at (b, t) is ids[b, t + 1]; the last column's target is irrelevant (sliced off below).
+      const next = tf.concat([tf.slice(ids, [0, 1], [B, T - 1]), tf.zeros([B, 1], 'int32')], 1);
+      const picked = tf.reshape(tf.sum(tf.mul(logp, tf.oneHot(tf.reshape(next, [B * T]) as tf.Tensor1D, V)), -1), [B, T]);
+      const shift = (x: tf.Tensor): tf.Tensor2D =>
+        tf.mul(tf.concat([tf.zeros([B, 1]), tf.slice(x, [0, 0], [B, T - 1])], 1), attentionMask) as tf.Tensor2D;
+      const result: LogProbsResult = { logProbs: shift(picked) };
+      if (options.entropy) {
+        const ent = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, T]);
+        result.entropies = shift(ent);
+      }
+      return result as unknown as tf.TensorContainerObject;
+    }) as unknown as LogProbsResult;
+  }
+
+  /** Output projection `[N, H]` → `[N, V]` (the embedding matrix when tied). */
+  head(hidden: tf.Tensor2D): tf.Tensor2D {
+    const w = this.config.tieWordEmbeddings ? this.w('model.embed_tokens.weight') : this.w('lm_head.weight');
+    return linear(hidden, w as tf.Tensor2D);
+  }
+
+  /**
+   * One forward pass over a chunk of `Tq` new tokens per row, attending to `past` keys/values
+   * (`[B, Hkv, P, D]`) followed by the chunk's own. Returns final hidden states `[B, Tq, H]` and the
+   * keys/values `[B, Hkv, P + Tq, D]` of every layer. Run inside `tf.tidy`.
+   */
+  forward(ids: tf.Tensor2D, layout: AttentionLayout, past?: readonly LayerKV[]): { hidden: tf.Tensor3D; present: LayerKV[] } {
+    const c = this.config;
+    const [B, Tq] = ids.shape;
+    const N = B * Tq;
+    const { cos, sin } = ropeTables(layout.positions, c.headDim, c.ropeTheta);
+    const S = (past?.[0]?.k.shape[2] ?? 0) + Tq;
+    const bias = attentionBias(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
+    let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D);
+    const present: LayerKV[] = [];
+    for (let i = 0; i < c.numHiddenLayers; i++) {
+      const p = `model.layers.${i}`;
+      const h = rmsNorm(x, this.w(`${p}.input_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
+      const attn = this.attention(h, p, B, Tq, cos, sin, bias, past?.[i], present);
+      x = tf.add(x, attn);
+      const h2 = rmsNorm(x, this.w(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
+      const gate = linear(h2, this.w(`${p}.mlp.gate_proj.weight`) as tf.Tensor2D);
+      const up = linear(h2, this.w(`${p}.mlp.up_proj.weight`) as tf.Tensor2D);
+      x = tf.add(x, linear(tf.mul(silu(gate), up), this.w(`${p}.mlp.down_proj.weight`) as tf.Tensor2D));
+    }
+    const hidden = tf.reshape(rmsNorm(x, this.w('model.norm.weight') as tf.Tensor1D, c.rmsNormEps), [B, Tq, c.hiddenSize]) as tf.Tensor3D;
+    return { hidden, present };
+  }
+
+  private attention(
+    h: tf.Tensor2D,
+    p: string,
+    B: number,
+    Tq: number,
+    cos: tf.Tensor2D,
+    sin: tf.Tensor2D,
+    bias: tf.Tensor4D,
+    past: LayerKV | undefined,
+    present: LayerKV[],
+  ): tf.Tensor2D {
+    const c = this.config;
+    const D = c.headDim;
+    const H = c.numAttentionHeads;
+    const Hkv = c.numKeyValueHeads;
+    const G = H / Hkv;
+    const proj = (name: string) =>
+      linear(h, this.w(`${p}.self_attn.${name}.weight`) as tf.Tensor2D, c.attentionBias ? (this.w(`${p}.self_attn.${name}.bias`) as tf.Tensor1D) : undefined);
+    // [B*Tq, heads*D] → rotary → [B, heads, Tq, D]
+    const toHeads = (x: tf.Tensor2D, heads: number, rotate: boolean): tf.Tensor4D => {
+      let y: tf.Tensor = tf.reshape(x, [B * Tq, heads, D]);
+      if (rotate) {
+        const rotated = tf.reshape(matMul(tf.reshape(y, [B * Tq * heads, D]), this.rotateHalf), [B * Tq, heads, D]);
+        y = tf.add(tf.mul(y, tf.expandDims(cos, 1)), tf.mul(rotated, tf.expandDims(sin, 1)));
+      }
+      return tf.transpose(tf.reshape(y, [B, Tq, heads, D]), [0, 2, 1, 3]) as tf.Tensor4D;
+    };
+    const q = toHeads(tf.mul(proj('q_proj'), 1 / Math.sqrt(D)) as tf.Tensor2D, H, true);
+    let k = toHeads(proj('k_proj'), Hkv, true);
+    let v = toHeads(proj('v_proj'), Hkv, false);
+    if (past) {
+      k = tf.concat([past.k, k], 2);
+      v = tf.concat([past.v, v], 2);
+    }
+    present.push({ k, v });
+    // Query head h = kv * G + g reads kv head h / G (HF repeat_kv): group the G query heads per kv head
+    // along the time axis instead of repeating keys and values.
+    const qg = tf.reshape(q, [B, Hkv, G * Tq, D]);
+    const scores = tf.add(matMul(qg, swapLastAxes(k)), bias);
+    const out = matMul(tf.softmax(scores), v); // [B, Hkv, G*Tq, D]
+    const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, H, Tq, D]), [0, 2, 1, 3]), [B * Tq, H * D]) as tf.Tensor2D;
+    return linear(merged, this.w(`${p}.self_attn.o_proj.weight`) as tf.Tensor2D);
+  }
+
+  private w(name: string): tf.Variable {
+    const v = this.weights.get(name);
+    if (!v) throw new Error(`CausalLM: no weight "${name}"`);
+    return v;
+  }
+}
+
+/** Layout of a plain `[B, T]` batch: positions count real tokens, keys are the real tokens. */
+function fullLayout(B: number, T: number, attentionMask?: tf.Tensor2D): AttentionLayout {
+  const mask = attentionMask ? attentionMask.dataSync() : new Float32Array(B * T).fill(1);
+  const validKeys: Uint8Array[] = [];
+  const positions = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const row = new Uint8Array(T);
+    let seen = 0;
+    for (let t = 0; t < T; t++) {
+      row[t] = mask[b * T + t] > 0 ? 1 : 0;
+      positions[b * T + t] = row[t] ? seen++ : seen;
+    }
+    validKeys.push(row);
+  }
+  return { validKeys, queryColumns: Array.from({ length: T }, (_, t) => t), positions };
+}
+
+/** Additive attention bias `[B, 1, G*Tq, S]`: 0 where a query may attend, -1e9 elsewhere. */
+function attentionBias(layout: AttentionLayout, B: number, Tq: number, S: number, G: number): tf.Tensor4D {
+  const out = new Float32Array(B * G * Tq * S);
+  for (let b = 0; b < B; b++) {
+    const valid = layout.validKeys[b];
+    for (let t = 0; t < Tq; t++) {
+      const limit = layout.queryColumns[t];
+      const row = new Float32Array(S);
+      for (let s = 0; s < S; s++) row[s] = valid[s] && s <= limit ? 0 : MASKED;
+      for (let g = 0; g < G; g++) out.set(row, ((b * G + g) * Tq + t) * S);
+    }
+  }
+  return tf.tensor4d(out, [B, 1, G * Tq, S]);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Matrix product `a @ b` (rank 2, or batched with equal leading dims) whose gradient uses explicit
+ * transposes and plain products. tfjs's own gradient multiplies with `transposeA/B` flags, which the
+ * wasm backend runs 10–20× slower than a transpose followed by a plain product.
+ */
+export const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [tf.matMul(dy, swapLastAxes(sb)), tf.matMul(swapLastAxes(sa), dy)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** Swaps the last two axes: `[..., m, n]` → `[..., n, m]`. */
+export function swapLastAxes(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(x, perm);
+}
+
+/** `x [N, in] @ weight[out, in]ᵀ (+ bias [out])` → `[N, out]`; the weight is in Hugging Face layout. */
+export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  const y = matMul(x, tf.transpose(weight)) as tf.Tensor2D;
+  return bias ? tf.add(y, bias) : y;
+}
+
+/**
+ * Embedding lookup `table[ids]` → `[N, H]`. The forward pass is a gather; the gradient is
+ * `oneHot(ids)ᵀ @ dy`, because gather's own gradient needs `UnsortedSegmentSum`, which wasm lacks.
+ */
+export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const vocab = table.shape[0];
+  const fn = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([ids]);
+    return {
+      value: tf.gather(t, ids),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+        tf.matMul(tf.transpose(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32')), dy),
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (t: tf.Tensor) => tf.Tensor;
+  return fn(table) as tf.Tensor2D;
+}
+
+/** RMSNorm over the last axis: `x / sqrt(mean(x²) + eps) * weight`. */
+export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps: number): T {
+  const variance = tf.mean(tf.square(x), -1, true);
+  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
+}
+
+/** SiLU: `x * sigmoid(x)`. */
+export function silu<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x)) as T;
+}
+
+/**
+ * The constant `[D, D]` matrix R with `x @ R = rotate_half(x) = concat(-x[D/2:], x[:D/2])` (the Hugging
+ * Face convention). A matmul keeps rotary embeddings free of slices on rank-4 tensors.
+ */
+export function rotateHalfMatrix(headDim: number): tf.Tensor2D {
+  const half = headDim / 2;
+  const r = new Float32Array(headDim * headDim);
+  for (let j = 0; j < half; j++) {
+    r[(j + half) * headDim + j] = -1;
+    r[j * headDim + j + half] = 1;
+  }
+  return tf.tensor2d(r, [headDim, headDim]);
+}
+
+/** cos/sin tables `[N, D]` for the given absolute positions (HF layout: frequencies repeated twice). */
+export function ropeTables(positions: ArrayLike<number>, headDim: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+  const half = headDim / 2;
+  const n = positions.length;
+  const cos = new Float32Array(n * headDim);
+  const sin = new Float32Array(n * headDim);
+  const invFreq = new Float64Array(half);
+  for (let j = 0; j < half; j++) invFreq[j] = 1 / Math.pow(theta, (2 * j) / headDim);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < half; j++) {
+      const angle = positions[i] * invFreq[j];
+      const c = Math.cos(angle);
+      const s = Math.sin(angle);
+      cos[i * headDim + j] = cos[i * headDim + j + half] = c;
+      sin[i * headDim + j] = sin[i * headDim + j + half] = s;
+    }
+  }
+  return { cos: tf.tensor2d(cos, [n, headDim]), sin: tf.tensor2d(sin, [n, headDim]) };
+}
