@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TirlError, type Experiment, type ResolvedRecipe, type RngState, type Tokenizer } from '@tirl/core';
+import { loadPretrained, readSafetensors, savePretrained, writeSafetensors, type CausalLM, type SafeTensor } from '@tirl/policy';
+import type { AdamW } from '../optim/adamw';
+
+/** `trainer_state.json` of a checkpoint. */
+export interface TrainerState {
+  format: 'tirl.checkpoint';
+  version: 1;
+  /** Steps completed. */
+  step: number;
+  optimizerUpdates: number;
+  nonFiniteInARow: number;
+  rng: RngState;
+  pluginState: Record<string, unknown>;
+  recipe: ResolvedRecipe;
+}
+
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+const STATE_FILE = 'trainer_state.json';
+const LATEST = 'latest';
+
+/**
+ * Writes a checkpoint atomically: weights in Hugging Face layout (config.json + model.safetensors +
+ * tokenizer files), optimizer moments, RNG, plugin state and the resolved recipe go to a temporary
+ * folder that is renamed into place, then the `latest` pointer is replaced by rename.
+ */
+export async function saveCheckpoint(
+  dir: string,
+  parts: { model: CausalLM; tokenizer?: Tokenizer; optimizer: AdamW; exp: Experiment; step: number; nonFiniteInARow: number },
+  keep: number,
+): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const name = `step-${String(parts.step).padStart(6, '0')}`;
+  const tmp = join(dir, `.${name}.tmp-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  await savePretrained(tmp, parts.model, parts.tokenizer);
+  const opt = parts.optimizer.state();
+  const tensors = new Map<string, SafeTensor>(
+    [...opt.tensors].map(([k, t]) => [k, { dtype: 'F32', shape: [...t.shape], data: t.dataSync() as Float32Array }]),
+  );
+  writeSafetensors(join(tmp, OPTIMIZER_FILE), tensors);
+  const state: TrainerState = {
+    format: 'tirl.checkpoint',
+    version: 1,
+    step: parts.step,
+    optimizerUpdates: opt.updates,
+    nonFiniteInARow: parts.nonFiniteInARow,
+    rng: parts.exp.rng.state(),
+    pluginState: parts.exp.pluginState(),
+    recipe: parts.exp.recipe,
+  };
+  writeFileSync(join(tmp, STATE_FILE), JSON.stringify(state, null, 2));
+  const final = join(dir, name);
+  rmSync(final, { recursive: true, force: true });
+  renameSync(tmp, final);
+  writeFileSync(join(dir, `${LATEST}.tmp`), name);
+  renameSync(join(dir, `${LATEST}.tmp`), join(dir, LATEST));
+  prune(dir, keep);
+  return final;
+}
+
+/** The folder of the newest complete checkpoint, or undefined. */
+export function latestCheckpoint(dir: string): string | undefined {
+  const pointer = join(dir, LATEST);
+  if (!existsSync(pointer)) return undefined;
+  const path = join(dir, readFileSync(pointer, 'utf8').trim());
+  return existsSync(join(path, STATE_FILE)) ? path : undefined;
+}
+
+/** Restores weights into `model`, the optimizer, RNG and plugin state; returns the trainer state. */
+export async function loadCheckpoint(path: string, model: CausalLM, optimizer: AdamW, exp: Experiment): Promise<TrainerState> {
+  const statePath = join(path, STATE_FILE);
+  if (!existsSync(statePath)) throw new TirlError(`${statePath}: not a tirl checkpoint (no ${STATE_FILE})`, 'invalid-data');
+  const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;
+  if (state.format !== 'tirl.checkpoint' || state.version !== 1) {
+    throw new TirlError(`${statePath}: unsupported checkpoint format ${state.format} v${state.version}`, 'invalid-data');
+  }
+  const saved = await loadPretrained(path);
+  const target = model.namedWeights();
+  for (const [name, v] of saved.model.namedWeights()) {
+    const t = target.get(name);
+    if (!t) throw new TirlError(`${path}: checkpoint tensor "${name}" does not exist in the model`, 'invalid-data');
+    t.assign(v);
+  }
+  saved.model.dispose();
+  const moments = new Map<string, tf.Tensor>();
+  for (const [k, t] of readSafetensors(join(path, OPTIMIZER_FILE))) moments.set(k, tf.tensor(t.data as Float32Array, t.shape));
+  optimizer.loadState({ updates: state.optimizerUpdates, tensors: moments });
+  tf.dispose([...moments.values()]);
+  exp.rng.setState(state.rng);
+  exp.loadPluginState(state.pluginState);
+  return state;
+}
+
+function prune(dir: string, keep: number): void {
+  const steps = readdirSync(dir)
+    .filter((n) => /^step-\d+$/.test(n))
+    .sort();
+  for (const old of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(join(dir, old), { recursive: true, force: true });
+}

@@ -1,0 +1,17 @@
+import { jsonlSink } from './metrics/jsonl-sink';
+
+export { parseTrainerSettings, trainerSettingsSchema, type TrainerSettings } from './settings';
+export { AdamW, type AdamWConfig, type AdamWState } from './optim/adamw';
+export { learningRate } from './optim/schedule';
+export { Trainer, type TrainerOptions } from './loop/trainer';
+export { updatePolicy, miniBatchRows } from './loop/update';
+export { microBatchLoss } from './loop/loss';
+export { scoreTrajectories } from './loop/rewards';
+export type { TrainableModel } from './loop/model';
+export { saveCheckpoint, loadCheckpoint, latestCheckpoint, type TrainerState } from './checkpoint/checkpoint';
+export { train, type TrainOptions, type TrainResult } from './run';
+export { ProgressLine } from './metrics/progress';
+export { jsonlSink };
+
+/** Plugins this package provides (metric sinks). */
+export const plugins = [jsonlSink];

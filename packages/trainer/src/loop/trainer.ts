@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  buildBatch,
+  TirlError,
+  type Batch,
+  type Experiment,
+  type MetricSink,
+  type PolicyGenerator,
+  type Regularizer,
+  type Rng,
+  type Sample,
+} from '@tirl/core';
+import { AdamW } from '../optim/adamw';
+import { learningRate } from '../optim/schedule';
+import type { TrainerSettings } from '../settings';
+import { collect } from './collect';
+import type { TrainableModel } from './model';
+import { updatePolicy } from './update';
+
+export interface TrainerOptions {
+  exp: Experiment;
+  settings: TrainerSettings;
+  /** The generating side of the policy (shares weights with `model`). */
+  policy: PolicyGenerator;
+  model: TrainableModel;
+  /** A frozen copy for KL; needed only when a plugin requires `refLogProbs`. */
+  referenceModel?: TrainableModel;
+  dataset: readonly Sample[];
+}
+
+/**
+ * The thin loop: every step asks the experiment for one plugin of each kind and calls them. It names no
+ * method and computes only the inputs some plugin declared it requires.
+ */
+export class Trainer {
+  step = 0;
+  readonly optimizer: AdamW;
+  private nonFiniteInARow = 0;
+  private readonly rng: Rng;
+
+  constructor(private readonly o: TrainerOptions) {
+    const { exp, settings } = o;
+    if (exp.requirements.has('values')) {
+      throw new TirlError(
+        `Recipe "${exp.recipe.name}" needs value estimates (a critic), which this trainer does not provide yet; ` +
+          'use a critic-free advantage such as advantage/grpo or advantage/rloo.',
+        'missing-input',
+      );
+    }
+    if (exp.requirements.has('refLogProbs') && !o.referenceModel) {
+      throw new TirlError(`Recipe "${exp.recipe.name}" needs reference log-probs: pass a frozen referenceModel.`, 'missing-input');
+    }
+    this.optimizer = new AdamW(settings.optimizer);
+    this.rng = exp.rng;
+    exp.get('sampler').setDataset(o.dataset);
+  }
+
+  get updatesPerStep(): number {
+    return this.o.settings.ppoEpochs * this.o.settings.miniBatches;
+  }
+
+  /** One step: collect, score, filter, estimate advantages, update. Returns the step's metrics. */
+  async trainStep(): Promise<Record<string, number>> {
+    const { exp, settings } = this.o;
+    const rng = this.rng.fork(`step-${this.step}`);
+    const t0 = performance.now();
+    const collected = await collect(exp, this.o.policy, settings, this.step, rng);
+    const t1 = performance.now();
+    const batch = buildBatch(collected.trajectories, { padTokenId: this.o.policy.tokenizer.padTokenId });
+    try {
+      const extras = this.requiredInputs(batch);
+      const t2 = performance.now();
+      const advantages = this.advantages(batch, collected.trees, extras);
+      const t3 = performance.now();
+      const updated = updatePolicy({
+        exp,
+        model: this.o.model,
+        optimizer: this.optimizer,
+        settings,
+        batch,
+        advantages: advantages.tensor,
+        refLogProbs: extras.refLogProbs,
+        needEntropy: exp.requirements.has('entropies'),
+        rng: rng.fork('minibatches'),
+        learningRate: () => learningRate(settings.optimizer, this.optimizer.updates, settings.steps * this.updatesPerStep),
+        nonFiniteInARow: this.nonFiniteInARow,
+      });
+      this.nonFiniteInARow = updated.nonFiniteInARow;
+      tf.dispose([advantages.tensor, ...Object.values(extras).filter((t): t is tf.Tensor2D => t !== undefined)]);
+      const t4 = performance.now();
+      const tokens = batch.lossMaskValues.reduce((a, b) => a + b, 0);
+      const metrics: Record<string, number> = {
+        step: this.step,
+        ...collected.metrics,
+        ...advantages.metrics,
+        ...updated.metrics,
+        'batch/rows': batch.rowKinds.filter((k) => k !== 'pad').length,
+        'batch/trained_tokens': tokens,
+        'time/rollout_s': (t1 - t0) / 1000,
+        'time/scoring_s': (t2 - t1) / 1000,
+        'time/advantage_s': (t3 - t2) / 1000,
+        'time/update_s': (t4 - t3) / 1000,
+        'time/step_s': (t4 - t0) / 1000,
+        'throughput/trained_tokens_per_s': tokens / ((t4 - t0) / 1000),
+      };
+      for (const reg of exp.getAll('regularizer')) (reg as Regularizer).update?.(metrics);
+      for (const sink of exp.getAll('metricSink')) await (sink as MetricSink).write(this.step, metrics);
+      this.step += 1;
+      return metrics;
+    } finally {
+      batch.dispose();
+    }
+  }
+
+  private requiredInputs(batch: Batch): { refLogProbs?: tf.Tensor2D; entropies?: tf.Tensor2D; tokenRewards?: tf.Tensor2D } {
+    const need = this.o.exp.requirements;
+    const out: { refLogProbs?: tf.Tensor2D; entropies?: tf.Tensor2D; tokenRewards?: tf.Tensor2D } = {};
+    if (need.has('refLogProbs')) out.refLogProbs = tf.tidy(() => this.o.referenceModel!.logProbs(batch.ids, batch.attentionMask).logProbs);
+    if (need.has('entropies')) {
+      out.entropies = tf.tidy(() => this.o.model.logProbs(batch.ids, batch.attentionMask, { entropy: true }).entropies!);
+    }
+    const penalties = this.o.exp
+      .getAll('regularizer')
+      .map((r) => r.rewardPenalty?.({ batch, refLogProbs: out.refLogProbs }))
+      .filter((t): t is tf.Tensor2D => t !== undefined);
+    if (penalties.length) {
+      out.tokenRewards = tf.tidy(() => tf.neg(tf.addN(penalties)) as tf.Tensor2D);
+      tf.dispose(penalties);
+    }
+    return out;
+  }
+
+  private advantages(
+    batch: Batch,
+    trees: Parameters<typeof collect> extends never ? never : Awaited<ReturnType<typeof collect>>['trees'],
+    extras: { entropies?: tf.Tensor2D; tokenRewards?: tf.Tensor2D },
+  ): { tensor: tf.Tensor2D; metrics: Record<string, number> } {
+    const scores = Float32Array.from(batch.trajectories, (t) => t?.reward ?? 0);
+    const input = { batch, scores, trees, entropies: extras.entropies, tokenRewards: extras.tokenRewards };
+    const out = this.o.exp.get('advantage').compute(input);
+    let advantages = out.advantages;
+    const metrics: Record<string, number> = { ...(out.metrics ?? {}) };
+    out.returns?.dispose();
+    for (const t of this.o.exp.getAll('advantageTransform')) {
+      const next = t.transform({ ...input, advantages });
+      if (next.advantages !== advantages) advantages.dispose();
+      advantages = next.advantages;
+      Object.assign(metrics, next.metrics ?? {});
+    }
+    Object.assign(metrics, maskedStats('advantage', advantages, batch.lossMaskValues));
+    return { tensor: advantages, metrics };
+  }
+}
+
+function maskedStats(prefix: string, t: tf.Tensor2D, mask: Float32Array): Record<string, number> {
+  const values = t.dataSync();
+  let n = 0;
+  let sum = 0;
+  let sq = 0;
+  let max = -Infinity;
+  let min = Infinity;
+  mask.forEach((m, i) => {
+    if (!m) return;
+    n += 1;
+    sum += values[i];
+    sq += values[i] * values[i];
+    max = Math.max(max, values[i]);
+    min = Math.min(min, values[i]);
+  });
+  const mean = n ? sum / n : 0;
+  return {
+    [`${prefix}/mean`]: mean,
+    [`${prefix}/std`]: n ? Math.sqrt(Math.max(0, sq / n - mean * mean)) : 0,
+    [`${prefix}/max`]: n ? max : 0,
+    [`${prefix}/min`]: n ? min : 0,
+  };
+}

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { countBatch, rowsByRoot, sliceRows, TirlError, type Batch, type Experiment, type Rng } from '@tirl/core';
+import type { AdamW } from '../optim/adamw';
+import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm } from '../optim/gradients';
+import type { TrainerSettings } from '../settings';
+import { microBatchLoss } from './loss';
+import type { TrainableModel } from './model';
+
+export interface UpdateInput {
+  exp: Experiment;
+  model: TrainableModel;
+  optimizer: AdamW;
+  settings: TrainerSettings;
+  batch: Batch;
+  /** `[B, T]` advantages of the whole batch. */
+  advantages: tf.Tensor2D;
+  refLogProbs?: tf.Tensor2D;
+  needEntropy: boolean;
+  rng: Rng;
+  /** Learning rate of the next optimizer update. */
+  learningRate: () => number;
+  /** Non-finite updates in a row so far (carried across steps). */
+  nonFiniteInARow: number;
+}
+
+export interface UpdateResult {
+  metrics: Record<string, number>;
+  nonFiniteInARow: number;
+}
+
+/**
+ * PPO epochs over mini-batches cut by root trajectory (a root and all its sub-agent rows stay
+ * together), micro-batches with gradient accumulation, global-norm clipping, a non-finite guard, and one
+ * optimizer update per mini-batch.
+ */
+export function updatePolicy(input: UpdateInput): UpdateResult {
+  const { settings, batch } = input;
+  const weights = input.model.namedWeights();
+  const byTfName = new Map([...weights].map(([name, v]) => [v.name, name]));
+  const metrics: Record<string, number> = {};
+  let nonFinite = input.nonFiniteInARow;
+  let updates = 0;
+  for (let epoch = 0; epoch < settings.ppoEpochs; epoch++) {
+    for (const rows of miniBatchRows(batch, settings.miniBatches, input.rng)) {
+      const stepMetrics: Record<string, number> = {};
+      const mini = sliceRows(batch, rows);
+      const counts = countBatch(mini.lossMaskValues, mini.ids.shape as [number, number], mini.rowKinds, mini.rootIds);
+      const grads = new Map<string, tf.Tensor>();
+      let loss = 0;
+      for (const micro of chunk(range(rows.length), settings.microBatchRows)) {
+        const part = sliceRows(mini, micro);
+        const index = tf.tensor1d(micro.map((i) => rows[i]), 'int32');
+        const advantages = tf.gather(input.advantages, index) as tf.Tensor2D;
+        const ref = input.refLogProbs ? (tf.gather(input.refLogProbs, index) as tf.Tensor2D) : undefined;
+        const { value, grads: g } = tf.variableGrads(
+          () => microBatchLoss(input.exp, input.model, { batch: part, advantages, refLogProbs: ref, counts }, input.needEntropy, stepMetrics),
+          [...weights.values()],
+        );
+        loss += value.dataSync()[0];
+        accumulate(grads, Object.fromEntries(Object.entries(g).map(([k, t]) => [byTfName.get(k) ?? k, t])));
+        tf.dispose([value, index, advantages, ...(ref ? [ref] : [])]);
+        part.dispose();
+      }
+      mini.dispose();
+      const norm = globalNorm(grads);
+      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
+        nonFinite += 1;
+        metrics['update/skipped_non_finite'] = (metrics['update/skipped_non_finite'] ?? 0) + 1;
+        disposeGrads(grads);
+        if (nonFinite >= settings.maxNonFiniteUpdates) {
+          throw new TirlError(
+            `Stopping: ${nonFinite} updates in a row had a non-finite loss or gradient (loss ${loss}, grad norm ${norm}). ` +
+              'Lower optimizer.lr, check rewards for NaN, or raise maxNonFiniteUpdates.',
+            'invalid-data',
+          );
+        }
+        continue;
+      }
+      nonFinite = 0;
+      clipByGlobalNorm(grads, norm, settings.maxGradNorm);
+      const lr = input.learningRate();
+      input.optimizer.apply(weights, grads, lr);
+      disposeGrads(grads);
+      updates += 1;
+      stepMetrics['loss/total'] = loss;
+      stepMetrics['update/grad_norm'] = norm;
+      stepMetrics['update/lr'] = lr;
+      for (const [k, v] of Object.entries(stepMetrics)) metrics[k] = (metrics[k] ?? 0) + v;
+    }
+  }
+  for (const k of Object.keys(metrics)) if (k !== 'update/skipped_non_finite') metrics[k] /= Math.max(1, updates);
+  metrics['update/count'] = updates;
+  return { metrics, nonFiniteInARow: nonFinite };
+}
+
+/** Rows of each mini-batch: roots shuffled, then dealt into `n` contiguous mini-batches. */
+export function miniBatchRows(batch: Pick<Batch, 'rootIds' | 'rowKinds'>, n: number, rng: Rng): number[][] {
+  const roots = rng.shuffle(rowsByRoot(batch));
+  const size = Math.ceil(roots.length / n);
+  return chunk(roots, Math.max(1, size)).map((group) => group.flat());
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

@@ -1,0 +1,115 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createExperiment,
+  Tokens,
+  type AnyPluginDefinition,
+  type Experiment,
+  type ModuleLoader,
+  type ResolvedRecipe,
+  type Sample,
+  type Tokenizer,
+} from '@tirl/core';
+import { Policy, type CausalLM } from '@tirl/policy';
+import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
+import { Trainer } from './loop/trainer';
+import { ProgressLine } from './metrics/progress';
+import { parseTrainerSettings } from './settings';
+
+export interface TrainOptions {
+  recipe: ResolvedRecipe;
+  model: CausalLM;
+  tokenizer: Tokenizer;
+  dataset: readonly Sample[];
+  /** Where metrics.jsonl, recipe.json and checkpoints/ go. */
+  runDir: string;
+  /** Continue from the newest checkpoint in `runDir/checkpoints`. */
+  resume?: boolean;
+  /** Extra plugin definitions (third-party, or the host's own). */
+  plugins?: readonly AnyPluginDefinition[];
+  loadModule?: ModuleLoader;
+  /** Called after every step. */
+  onStep?: (step: number, metrics: Record<string, number>) => void;
+  /** Show a progress line (default: true). */
+  progress?: boolean;
+  maxContext?: number;
+}
+
+export interface TrainResult {
+  steps: number;
+  history: Record<string, number>[];
+  /** Set when a signal stopped the run early (after checkpointing). */
+  interruptedBy?: string;
+}
+
+const KEY_METRICS = ['reward/mean', 'loss/total', 'rollout/tool_calls_per_trajectory', 'time/step_s'];
+
+/**
+ * Runs a recipe: builds the experiment, trains for `settings.steps`, writes metrics JSONL, checkpoints
+ * every `checkpoint.every` steps and on SIGINT/SIGTERM, and resumes from the last checkpoint.
+ */
+export async function train(o: TrainOptions): Promise<TrainResult> {
+  const settings = parseTrainerSettings(o.recipe.settings);
+  mkdirSync(o.runDir, { recursive: true });
+  writeFileSync(join(o.runDir, 'recipe.json'), JSON.stringify(o.recipe, null, 2) + '\n');
+  const exp = createExperiment(o.recipe, {
+    plugins: o.plugins,
+    loadModule: o.loadModule,
+    services: [[Tokens.tokenizer, o.tokenizer]],
+  });
+  const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
+  const referenceModel = exp.requirements.has('refLogProbs') ? o.model.clone({ trainable: false }) : undefined;
+  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, dataset: o.dataset });
+  const checkpoints = join(o.runDir, 'checkpoints');
+  const metricsFile = join(o.runDir, 'metrics.jsonl');
+  if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp);
+  else writeFileSync(metricsFile, '');
+
+  let signal: string | undefined;
+  const onSignal = (s: string) => (signal = s);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = o.progress === false ? undefined : new ProgressLine(settings.steps, exp.recipe.name);
+  const history: Record<string, number>[] = [];
+  const save = () =>
+    saveCheckpoint(
+      checkpoints,
+      { model: o.model, tokenizer: o.tokenizer, optimizer: trainer.optimizer, exp, step: trainer.step, nonFiniteInARow: 0 },
+      settings.checkpoint.keep,
+    );
+  try {
+    while (trainer.step < settings.steps && !signal) {
+      const metrics = await trainer.trainStep();
+      appendFileSync(metricsFile, JSON.stringify(metrics) + '\n');
+      history.push(metrics);
+      progress?.update(trainer.step, metrics, KEY_METRICS);
+      o.onStep?.(trainer.step, metrics);
+      if (settings.checkpoint.every > 0 && trainer.step % settings.checkpoint.every === 0) await save();
+    }
+    if (signal) await save();
+    return { steps: trainer.step, history, ...(signal ? { interruptedBy: signal } : {}) };
+  } finally {
+    progress?.done();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    referenceModel?.dispose();
+    trainer.optimizer.dispose();
+    await exp.dispose();
+  }
+}
+
+async function resumeFrom(dir: string, metricsFile: string, model: CausalLM, trainer: Trainer, exp: Experiment): Promise<void> {
+  const path = latestCheckpoint(dir);
+  if (!path) {
+    writeFileSync(metricsFile, '');
+    return;
+  }
+  const state = await loadCheckpoint(path, model, trainer.optimizer, exp);
+  trainer.step = state.step;
+  if (existsSync(metricsFile)) {
+    const kept = readFileSync(metricsFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() && (JSON.parse(line) as { step: number }).step < state.step);
+    writeFileSync(metricsFile, kept.map((l) => l + '\n').join(''));
+  }
+}

@@ -1,0 +1,83 @@
+import { formatIssues, TirlError } from '@tirl/core';
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+/**
+ * Run settings of a recipe (`settings` in the resolved recipe), validated once before any work.
+ * Defaults follow verl/TRL GRPO defaults scaled down for small models.
+ */
+export const trainerSettingsSchema = z
+  .object({
+    seed: z.number().int().nonnegative().default(0),
+    /** Optimizer steps (each step = one batch of prompts rolled out, scored and trained on). */
+    steps: positiveInt.default(10),
+    /** Prompts per step. */
+    promptsPerStep: positiveInt.default(4),
+    /** Rollouts per prompt (the GRPO group size). */
+    groupSize: positiveInt.default(4),
+    /** Passes over each batch (PPO epochs). */
+    ppoEpochs: positiveInt.default(1),
+    /** Mini-batches per epoch, cut by root trajectory; one optimizer update each. */
+    miniBatches: positiveInt.default(1),
+    /** Rows per forward/backward pass; gradients accumulate across micro-batches. */
+    microBatchRows: positiveInt.default(16),
+    /** Extra sampling rounds a filter may ask for (DAPO dynamic sampling). */
+    maxFilterRetries: z.number().int().nonnegative().default(2),
+    optimizer: z
+      .object({
+        lr: z.number().positive().default(1e-4),
+        betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]),
+        eps: z.number().positive().default(1e-8),
+        weightDecay: z.number().min(0).default(0.0),
+        warmupSteps: z.number().int().nonnegative().default(0),
+        schedule: z.enum(['constant', 'linear', 'cosine']).default('constant'),
+        /** Final learning rate as a fraction of `lr` for linear and cosine schedules. */
+        minLrRatio: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .default({ lr: 1e-4, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, warmupSteps: 0, schedule: 'constant', minLrRatio: 0 }),
+    /** Global gradient-norm clip; 0 disables. */
+    maxGradNorm: z.number().min(0).default(1.0),
+    /** Stop after this many updates in a row with non-finite loss or gradients. */
+    maxNonFiniteUpdates: positiveInt.default(3),
+    decode: z
+      .object({
+        maxNewTokens: positiveInt.default(64),
+        temperature: z.number().positive().default(1),
+        topP: z.number().gt(0).max(1).default(1),
+        topK: z.number().int().nonnegative().default(0),
+      })
+      .strict()
+      .default({ maxNewTokens: 64, temperature: 1, topP: 1, topK: 0 }),
+    limits: z
+      .object({
+        maxTurns: positiveInt.default(4),
+        maxTotalTokens: positiveInt.default(512),
+        maxToolCalls: z.number().int().nonnegative().default(8),
+        toolTimeoutMs: positiveInt.default(10000),
+        concurrency: positiveInt.default(8),
+        toolBudgets: z.record(z.string(), z.number().int().nonnegative()).optional(),
+      })
+      .strict()
+      .default({ maxTurns: 4, maxTotalTokens: 512, maxToolCalls: 8, toolTimeoutMs: 10000, concurrency: 8 }),
+    /** Value model learning rate and loss weight, used when an advantage requires values (GAE). */
+    value: z
+      .object({ lr: z.number().positive().default(1e-4), clip: z.number().min(0).default(0.2) })
+      .strict()
+      .default({ lr: 1e-4, clip: 0.2 }),
+    checkpoint: z
+      .object({ every: z.number().int().nonnegative().default(0), keep: positiveInt.default(2) })
+      .strict()
+      .default({ every: 0, keep: 2 }),
+  })
+  .loose();
+
+export type TrainerSettings = z.output<typeof trainerSettingsSchema>;
+
+/** Validates the trainer's part of a recipe's settings; unknown top-level keys belong to plugins or the host. */
+export function parseTrainerSettings(settings: unknown): TrainerSettings {
+  const parsed = trainerSettingsSchema.safeParse(settings ?? {});
+  if (!parsed.success) throw new TirlError(`Invalid recipe settings: ${formatIssues(parsed.error.issues)}`, 'invalid-options');
+  return parsed.data;
+}
