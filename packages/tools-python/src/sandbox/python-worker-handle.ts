@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RunReply, RunRequest, WorkerMessage } from './worker-protocol';
+
+/** Limits that apply to one interpreter for its whole life. */
+export interface WorkerLimits {
+  /** Cap on the interpreter's wasm memory. */
+  memoryLimitMb: number;
+  /** V8 old-generation cap of the worker's JavaScript heap (Worker `resourceLimits`). */
+  jsHeapLimitMb: number;
+}
+
+/** How one cell ended. */
+export type CellOutcome =
+  | { kind: 'done'; reply: RunReply }
+  /** Past the deadline. `reply` is set when the interrupt stopped the cell and the session survived. */
+  | { kind: 'timeout'; reply?: RunReply; stateLost: boolean }
+  | { kind: 'crash'; message: string };
+
+/** The sandbox could not be set up with all its protections: nothing may run. */
+export class SandboxRefusedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'SandboxRefusedError';
+  }
+}
+
+const SIGINT = 2;
+const pyodideDir = path.dirname(require.resolve('pyodide/package.json'));
+const workerScript = path.join(__dirname, 'python-worker.js');
+const runnerPath = path.join(__dirname, 'runner.py');
+
+/** One Pyodide interpreter in its own worker thread. */
+export class PythonWorker {
+  /** Resolves once Pyodide is loaded and locked down; rejects with `SandboxRefusedError`. */
+  readonly ready: Promise<{ loadMs: number }>;
+  private readonly worker: Worker;
+  private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
+  private pending?: { id: number; settle: (reply: RunReply | Error) => void };
+  private nextId = 1;
+  private exited = false;
+  private lastOutput = '';
+
+  constructor(limits: WorkerLimits) {
+    this.worker = new Worker(workerScript, {
+      workerData: { pyodideDir, runnerPath, memoryLimitMb: limits.memoryLimitMb, interruptBuffer: this.interrupt.buffer },
+      env: {},
+      argv: [],
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: limits.jsHeapLimitMb },
+    });
+    // Keep the tail of anything the worker prints (Pyodide reports fatal errors there) for crash messages.
+    const keep = (chunk: Buffer) => (this.lastOutput = (this.lastOutput + chunk.toString()).slice(-2000));
+    this.worker.stdout.on('data', keep);
+    this.worker.stderr.on('data', keep);
+    this.worker.unref();
+    this.ready = new Promise((resolve, reject) => {
+      const onMessage = (msg: WorkerMessage) => {
+        if (msg.type === 'ready') resolve({ loadMs: msg.loadMs });
+        else if (msg.type === 'refused') reject(new SandboxRefusedError(msg.reason));
+        else if (msg.type === 'result' && this.pending?.id === msg.id) this.pending.settle(msg);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.on('error', (e) => this.onExit(`worker error: ${e.message}`, reject));
+      this.worker.on('exit', (code) => this.onExit(`worker exited with code ${code}`, reject));
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /**
+   * Runs one cell. At the deadline the interpreter is interrupted (KeyboardInterrupt); if the cell has
+   * not returned `graceMs` later, the worker is terminated.
+   */
+  async run(code: string, cell: number, opts: { timeoutMs: number; graceMs: number; maxOutputChars: number; signal?: AbortSignal }): Promise<CellOutcome> {
+    await this.ready;
+    if (this.exited) return { kind: 'crash', message: 'the interpreter is gone' };
+    if (this.pending) throw new Error('PythonWorker.run: a cell is already running in this worker');
+    const id = this.nextId++;
+    const request: RunRequest = { type: 'run', id, code, cell, maxOutputChars: opts.maxOutputChars };
+    let overdue = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const reply = new Promise<RunReply | Error>((resolve) => (this.pending = { id, settle: resolve }));
+    const expire = () => {
+      if (overdue) return;
+      overdue = true;
+      Atomics.store(this.interrupt, 0, SIGINT);
+      graceTimer = setTimeout(() => void this.terminate(), opts.graceMs);
+    };
+    const deadline = setTimeout(expire, opts.timeoutMs);
+    opts.signal?.addEventListener('abort', expire, { once: true });
+    this.worker.postMessage(request);
+    const settled = await reply;
+    clearTimeout(deadline);
+    clearTimeout(graceTimer);
+    opts.signal?.removeEventListener('abort', expire);
+    this.pending = undefined;
+    if (settled instanceof Error) {
+      return overdue ? { kind: 'timeout', stateLost: true } : { kind: 'crash', message: settled.message };
+    }
+    if (overdue) return { kind: 'timeout', reply: settled, stateLost: settled.fatal };
+    return { kind: 'done', reply: settled };
+  }
+
+  async terminate(): Promise<void> {
+    if (this.exited) return;
+    await this.worker.terminate();
+  }
+
+  private onExit(message: string, rejectReady: (e: Error) => void): void {
+    if (this.exited) return;
+    this.exited = true;
+    const detail = this.lastOutput.trim() ? `${message}: ${this.lastOutput.trim().split('\n').slice(-3).join(' | ')}` : message;
+    rejectReady(new Error(detail));
+    this.pending?.settle(new Error(detail));
+  }
+}

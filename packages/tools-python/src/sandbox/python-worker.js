@@ -1,0 +1,200 @@
+'use strict';
+// One Pyodide interpreter in a worker thread. Plain CommonJS: it runs as is, untransformed, in every
+// host (jest, tsx, the built package). Protocol: see worker-protocol.ts.
+const { parentPort, workerData } = require('node:worker_threads');
+const NodeModule = require('node:module');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { pyodideDir, runnerPath, memoryLimitMb, interruptBuffer } = workerData;
+const PAGE = 65536;
+
+// Memory cap: wasm memory ignores Worker resourceLimits, so refuse growth past the limit here.
+// Emscripten's sbrk catches the RangeError, malloc returns NULL and Python raises MemoryError.
+const limitPages = Math.floor((memoryLimitMb * 1024 * 1024) / PAGE);
+const realGrow = WebAssembly.Memory.prototype.grow;
+Object.defineProperty(WebAssembly.Memory.prototype, 'grow', {
+  value: function grow(delta) {
+    if (this.buffer.byteLength / PAGE + delta > limitPages) {
+      throw new RangeError(`memory limit of ${memoryLimitMb} MB reached`);
+    }
+    return realGrow.call(this, delta);
+  },
+  writable: false,
+  configurable: false,
+});
+
+/** Collects one stream's bytes up to a budget and counts what it drops. */
+class CappedStream {
+  constructor() {
+    this.reset(0);
+  }
+  reset(maxBytes) {
+    this.maxBytes = maxBytes;
+    this.chunks = [];
+    this.kept = 0;
+    this.dropped = 0;
+  }
+  write(bytes) {
+    const room = Math.max(0, this.maxBytes - this.kept);
+    if (room > 0) {
+      const part = bytes.subarray(0, room);
+      this.chunks.push(Uint8Array.from(part));
+      this.kept += part.length;
+    }
+    this.dropped += Math.max(0, bytes.length - room);
+    return bytes.length;
+  }
+  text() {
+    return new TextDecoder().decode(Buffer.concat(this.chunks));
+  }
+}
+
+const refuse = (what) =>
+  function blocked() {
+    throw new Error(`sandbox: ${what} is blocked`);
+  };
+
+/**
+ * Layer 2, the hard boundary: whatever JavaScript object Python reaches, nothing can load a module,
+ * spawn a process, open a socket or file, or compile new JavaScript (which could `import()` them).
+ */
+function lockDownHost(pyodide) {
+  const realLoad = NodeModule._load;
+  const dangerous = ['child_process', 'fs', 'fs/promises', 'net', 'dgram', 'http', 'https', 'http2', 'tls',
+    'dns', 'inspector', 'vm', 'cluster', 'worker_threads', 'module', 'os'];
+  // Load them all before changing any: modules read each other's exports while loading.
+  const modules = dangerous.map((name) => realLoad.call(NodeModule, name, null, false));
+  NodeModule._load = refuse('require()');
+  modules.forEach((mod, i) => {
+    for (const key of Object.keys(mod)) {
+      if (typeof mod[key] === 'function' && !(mod === modules[dangerous.indexOf('worker_threads')] && key === 'parentPort')) {
+        try {
+          mod[key] = refuse(`${dangerous[i]}.${key}`);
+        } catch {
+          // read-only export: its module is unreachable anyway once require() is gone
+        }
+      }
+    }
+  });
+  for (const fn of [function () {}, async function () {}, function* () {}, async function* () {}]) {
+    Object.defineProperty(Object.getPrototypeOf(fn), 'constructor', {
+      value: refuse('the Function constructor'),
+      writable: false,
+      configurable: false,
+    });
+  }
+  for (const name of ['eval', 'process', 'require', 'module', 'exports', 'fetch', 'WebSocket', 'XMLHttpRequest',
+    'EventSource', 'Request', 'Worker', 'SharedWorker', 'importScripts', 'navigator']) {
+    try {
+      delete globalThis[name];
+    } catch {
+      // non-configurable global: overwritten below
+    }
+    if (name in globalThis) {
+      try {
+        globalThis[name] = undefined;
+      } catch {
+        // neither deletable nor writable: checked by selfCheck
+      }
+    }
+  }
+  for (const key of ['mountNodeFS', 'mountNativeFS', 'loadPackage', 'loadPackagesFromImports', 'registerJsModule',
+    'unregisterJsModule', 'setStdout', 'setStderr', 'setStdin', 'setInterruptBuffer', 'makeMemorySnapshot']) {
+    try {
+      pyodide[key] = refuse(`pyodide.${key}`);
+    } catch {
+      // not present in this Pyodide version
+    }
+  }
+  const filesystems = pyodide.FS && pyodide.FS.filesystems;
+  if (filesystems) for (const key of Object.keys(filesystems)) if (key !== 'MEMFS') delete filesystems[key];
+}
+
+/** Proves the JavaScript-side blocks hold; any failure means the worker must not serve. */
+function selfCheck(runner) {
+  const failures = JSON.parse(runner.self_check());
+  const mustThrow = {
+    'Function constructor': () => (function () {}).constructor('return 1')(),
+    'async Function constructor': () => (async function () {}).constructor('return 1'),
+    eval: () => globalThis.eval('1'),
+  };
+  for (const [what, attempt] of Object.entries(mustThrow)) {
+    try {
+      attempt();
+      failures.push(`${what} still works`);
+    } catch {
+      // blocked, as required
+    }
+  }
+  for (const name of ['process', 'require', 'fetch', 'WebSocket']) {
+    if (globalThis[name] !== undefined) failures.push(`global ${name} is still reachable`);
+  }
+  return failures;
+}
+
+async function start() {
+  const started = Date.now();
+  const { loadPyodide } = require(path.join(pyodideDir, 'pyodide.js'));
+  const runnerSource = fs.readFileSync(runnerPath, 'utf8');
+  const out = new CappedStream();
+  const err = new CappedStream();
+  const pyodide = await loadPyodide({
+    indexURL: pyodideDir + path.sep,
+    jsglobals: Object.create(null),
+    env: {},
+    stdout: () => {},
+    stderr: () => {},
+  });
+  pyodide.setStdout({ write: (bytes) => out.write(bytes) });
+  pyodide.setStderr({ write: (bytes) => err.write(bytes) });
+  pyodide.setStdin({ stdin: () => null });
+  const interrupt = new Int32Array(interruptBuffer);
+  pyodide.setInterruptBuffer(interrupt);
+  const scope = pyodide.toPy({});
+  pyodide.runPython(runnerSource, { globals: scope, filename: '<sandbox runner>' });
+  const runCell = scope.get('run_cell');
+  const runner = { self_check: scope.get('self_check') };
+  const heap = () => pyodide._module.HEAPU8.buffer.byteLength;
+  lockDownHost(pyodide);
+  const failures = selfCheck(runner);
+  if (failures.length > 0) {
+    parentPort.postMessage({ type: 'refused', reason: failures.join('; ') });
+    return;
+  }
+  let fatal = false;
+  parentPort.on('message', (msg) => {
+    if (msg.type !== 'run') return;
+    Atomics.store(interrupt, 0, 0);
+    // Streams are capped in bytes: a UTF-8 character takes at most 4.
+    out.reset(msg.maxOutputChars * 4);
+    err.reset(msg.maxOutputChars * 4);
+    let result;
+    const t0 = Date.now();
+    try {
+      if (fatal) throw new Error('interpreter is no longer usable');
+      result = JSON.parse(runCell(msg.code, msg.cell, msg.maxOutputChars));
+    } catch (e) {
+      // Only a fatal interpreter error reaches here (run_cell catches every Python exception).
+      fatal = true;
+      result = { value: null, valueDropped: 0, error: { type: 'SandboxViolation', traceback: String(e && e.message) } };
+    }
+    parentPort.postMessage({
+      type: 'result',
+      id: msg.id,
+      ...result,
+      stdout: out.text(),
+      stdoutDroppedBytes: out.dropped,
+      stderr: err.text(),
+      stderrDroppedBytes: err.dropped,
+      elapsedMs: Date.now() - t0,
+      memoryBytes: heap(),
+      fatal,
+    });
+  });
+  parentPort.postMessage({ type: 'ready', loadMs: Date.now() - started, memoryBytes: heap() });
+}
+
+start().catch((e) => {
+  parentPort.postMessage({ type: 'refused', reason: `failed to start Pyodide: ${e && e.stack ? e.stack : e}` });
+});
