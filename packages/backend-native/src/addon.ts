@@ -1,0 +1,42 @@
+import * as path from 'node:path';
+
+/** The compiled N-API module (`native/*.cc`). */
+export interface NativeGemm {
+  /**
+   * Batched `c[cBase + i*m*n ..] = epilogue(op(A_i) · op(B_i))`, where `A_i` starts at
+   * `a[aBase + aOffsets[i]]` (`[m, k]`, or `[k, m]` when `transA`) and `B_i` at `b[bBase + bOffsets[i]]`.
+   * biasMode: 0 none, 1 scalar, 2 per column (`bias[biasBase + j]`). activation: see `ACTIVATIONS`.
+   */
+  gemm(
+    a: Float32Array, aBase: number, aOffsets: Int32Array,
+    b: Float32Array, bBase: number, bOffsets: Int32Array,
+    c: Float32Array, cBase: number,
+    batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
+    bias: Float32Array | null, biasBase: number, biasMode: number, activation: number, alpha: number,
+  ): void;
+  setThreads(n: number): void;
+  /** Returns '' on success, otherwise why OpenBLAS could not be used. */
+  useBlas(which: 'none' | 'openblas'): string;
+  info(): { kernel: string; threads: number; hardwareThreads: number; blas: 'none' | 'openblas' };
+}
+
+/** Activation codes the native epilogue understands (tfjs `_FusedMatMul` names). */
+export const ACTIVATIONS: Record<string, number> = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5 };
+
+export const ADDON_PATH = path.join(__dirname, '..', 'build', 'Release', 'tirl_gemm.node');
+
+export type AddonLoad = { ok: true; addon: NativeGemm } | { ok: false; reason: string };
+
+/** Loads the addon built at install time; never throws. */
+export function loadAddon(file: string = ADDON_PATH): AddonLoad {
+  try {
+    return { ok: true, addon: require(file) as NativeGemm };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const reason =
+      err?.code === 'MODULE_NOT_FOUND'
+        ? `native addon not built (${file} missing): run \`npm rebuild @tirl/backend-native\` with a C++ compiler and node-gyp`
+        : `native addon failed to load: ${String(err?.message ?? e).split('\n')[0]}`;
+    return { ok: false, reason };
+  }
+}
