@@ -1,0 +1,23 @@
+import type { AnyPluginDefinition } from '@tirl/core';
+import { hermesFormat } from './formats/hermes';
+import { xmlTagsFormat } from './formats/xml-tags';
+import { arpoRollout } from './strategies/arpo';
+import { linearRollout } from './strategies/linear';
+import { treeSearchRollout } from './strategies/tree-search';
+
+export { HermesFormat, hermesFormat } from './formats/hermes';
+export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
+export { linearRollout } from './strategies/linear';
+export { arpoRollout } from './strategies/arpo';
+export { treeSearchRollout } from './strategies/tree-search';
+export { RolloutEngine, coerceArgs, engineOptionsShape, withToolDescription, type EngineOptions } from './engine/engine';
+export { assembleTree } from './engine/tree-builder';
+export { ToolBudget } from './engine/budget';
+export { Semaphore } from './engine/semaphore';
+export { GenerateBatcher } from './engine/batcher';
+export { errorResult, runToolCall } from './engine/tool-runner';
+export { validateArgs } from './engine/validate-args';
+export type { Agent, PathNode } from './engine/agent';
+
+/** Every plugin of this package. */
+export const plugins: readonly AnyPluginDefinition[] = [linearRollout, arpoRollout, treeSearchRollout, hermesFormat, xmlTagsFormat];
