@@ -4,7 +4,7 @@ export { parseTrainerSettings, trainerSettingsSchema, type TrainerSettings } fro
 export { AdamW, type AdamWConfig, type AdamWState } from './optim/adamw';
 export { learningRate } from './optim/schedule';
 export { Trainer, type TrainerOptions } from './loop/trainer';
-export { updatePolicy, miniBatchRows } from './loop/update';
+export { miniBatchGradients, miniBatchRows, updatePolicy } from './loop/update';
 export { microBatchLoss } from './loop/loss';
 export { scoreTrajectories } from './loop/rewards';
 export type { TrainableModel } from './loop/model';

@@ -36,32 +36,13 @@ export interface UpdateResult {
 export function updatePolicy(input: UpdateInput): UpdateResult {
   const { settings, batch } = input;
   const weights = input.model.namedWeights();
-  const byTfName = new Map([...weights].map(([name, v]) => [v.name, name]));
   const metrics: Record<string, number> = {};
   let nonFinite = input.nonFiniteInARow;
   let updates = 0;
   for (let epoch = 0; epoch < settings.ppoEpochs; epoch++) {
     for (const rows of miniBatchRows(batch, settings.miniBatches, input.rng)) {
       const stepMetrics: Record<string, number> = {};
-      const mini = sliceRows(batch, rows);
-      const counts = countBatch(mini.lossMaskValues, mini.ids.shape as [number, number], mini.rowKinds, mini.rootIds);
-      const grads = new Map<string, tf.Tensor>();
-      let loss = 0;
-      for (const micro of chunk(range(rows.length), settings.microBatchRows)) {
-        const part = sliceRows(mini, micro);
-        const index = tf.tensor1d(micro.map((i) => rows[i]), 'int32');
-        const advantages = tf.gather(input.advantages, index) as tf.Tensor2D;
-        const ref = input.refLogProbs ? (tf.gather(input.refLogProbs, index) as tf.Tensor2D) : undefined;
-        const { value, grads: g } = tf.variableGrads(
-          () => microBatchLoss(input.exp, input.model, { batch: part, advantages, refLogProbs: ref, counts }, input.needEntropy, stepMetrics),
-          [...weights.values()],
-        );
-        loss += value.dataSync()[0];
-        accumulate(grads, Object.fromEntries(Object.entries(g).map(([k, t]) => [byTfName.get(k) ?? k, t])));
-        tf.dispose([value, index, advantages, ...(ref ? [ref] : [])]);
-        part.dispose();
-      }
-      mini.dispose();
+      const { grads, loss } = miniBatchGradients(input, rows, stepMetrics);
       const norm = globalNorm(grads);
       if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
         nonFinite += 1;
@@ -91,6 +72,40 @@ export function updatePolicy(input: UpdateInput): UpdateResult {
   for (const k of Object.keys(metrics)) if (k !== 'update/skipped_non_finite') metrics[k] /= Math.max(1, updates);
   metrics['update/count'] = updates;
   return { metrics, nonFiniteInARow: nonFinite };
+}
+
+/**
+ * Summed gradients of one mini-batch (`rows` of the batch), accumulated over micro-batches of
+ * `microBatchRows` rows. Every micro-batch loss uses the mini-batch's global counts, so the result does
+ * not depend on the micro-batch size.
+ */
+export function miniBatchGradients(
+  input: Pick<UpdateInput, 'exp' | 'model' | 'settings' | 'batch' | 'advantages' | 'refLogProbs' | 'needEntropy'>,
+  rows: readonly number[],
+  metrics: Record<string, number>,
+): { grads: Map<string, tf.Tensor>; loss: number } {
+  const weights = input.model.namedWeights();
+  const byTfName = new Map([...weights].map(([name, v]) => [v.name, name]));
+  const mini = sliceRows(input.batch, rows);
+  const counts = countBatch(mini.lossMaskValues, mini.ids.shape as [number, number], mini.rowKinds, mini.rootIds);
+  const grads = new Map<string, tf.Tensor>();
+  let loss = 0;
+  for (const micro of chunk(range(rows.length), input.settings.microBatchRows)) {
+    const part = sliceRows(mini, micro);
+    const index = tf.tensor1d(micro.map((i) => rows[i]), 'int32');
+    const advantages = tf.gather(input.advantages, index) as tf.Tensor2D;
+    const ref = input.refLogProbs ? (tf.gather(input.refLogProbs, index) as tf.Tensor2D) : undefined;
+    const { value, grads: g } = tf.variableGrads(
+      () => microBatchLoss(input.exp, input.model, { batch: part, advantages, refLogProbs: ref, counts }, input.needEntropy, metrics),
+      [...weights.values()],
+    );
+    loss += value.dataSync()[0];
+    accumulate(grads, Object.fromEntries(Object.entries(g).map(([k, t]) => [byTfName.get(k) ?? k, t])));
+    tf.dispose([value, index, advantages, ...(ref ? [ref] : [])]);
+    part.dispose();
+  }
+  mini.dispose();
+  return { grads, loss };
 }
 
 /** Rows of each mini-batch: roots shuffled, then dealt into `n` contiguous mini-batches. */
