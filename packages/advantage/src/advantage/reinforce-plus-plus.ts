@@ -1,0 +1,39 @@
+import { definePlugin } from '@tirl/core';
+import { z } from 'zod';
+import { maskedTensor } from '../math/batch-views';
+import { rewardToGo, tokenRewardMatrix } from '../math/returns';
+import { maskedWhiten } from '../math/whiten';
+
+export const whitenFields = {
+  /** Whitening variance: verl `masked_var` is unbiased; OpenRLHF uses the population variance. */
+  whitenVariance: z.enum(['unbiased', 'population']).default('unbiased'),
+  whitenEps: z.number().positive().default(1e-8),
+  /** false keeps only the mean shift (OpenRLHF `no_std_norm`) — here: skip whitening entirely. */
+  whiten: z.boolean().default(true),
+};
+
+/**
+ * REINFORCE++: discounted reward-to-go over trained tokens (tool tokens are skipped, not reset), then
+ * token-level whitening over the whole batch. `returns` are the un-whitened returns-to-go.
+ */
+export const reinforcePlusPlus = definePlugin({
+  kind: 'advantage',
+  name: 'reinforce-plus-plus',
+  summary: 'REINFORCE++: reward-to-go over trained tokens, whitened over all trained tokens of the batch',
+  paper: { title: 'REINFORCE++: A Simple and Efficient Approach for Aligning Large Language Models', arxiv: '2501.03262', section: '3' },
+  options: z
+    .object({
+      gamma: z.number().min(0).max(1).default(1),
+      ...whitenFields,
+    })
+    .strict(),
+  create: (options) => ({
+    compute(input) {
+      const returns = rewardToGo(input.batch, tokenRewardMatrix(input), options.gamma);
+      const adv = options.whiten
+        ? maskedWhiten(input.batch, returns, { variance: options.whitenVariance, eps: options.whitenEps })
+        : returns;
+      return { advantages: maskedTensor(input.batch, adv), returns: maskedTensor(input.batch, returns) };
+    },
+  }),
+});
