@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './config';
+import { ensureGradients } from './gradients';
 import { embed, linear, matMul, rmsNorm, rotateHalfMatrix, ropeTables, silu, swapLastAxes } from './ops';
 import { expectedShapes } from './weights';
 
@@ -32,6 +33,8 @@ export interface LogProbsResult {
 }
 
 const MASKED = -1e9;
+
+ensureGradients();
 
 /**
  * A Llama / Qwen2 decoder-only transformer with float32 weights held as `tf.Variable`s under their

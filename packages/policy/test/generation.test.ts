@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@tirl/core';
 import { expectNoLeaks } from '@tirl/core/testing';
-import { ByteTokenizer, createTinyModel, Policy, type CausalLM } from '@tirl/policy';
+import { ByteTokenizer, createTinyModel, Policy, type CausalLM } from '../src';
 
 const tokenizer = new ByteTokenizer();
 const CONFIG = {

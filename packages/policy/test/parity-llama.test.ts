@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@tirl/core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPretrained, Policy, type CausalLM } from '@tirl/policy';
+import { loadPretrained, Policy, type CausalLM } from '../src';
 import { DecimalTokenizer, maxAbsDiff, TINY_LLAMA } from './helpers';
 
 interface Case {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTinyModel, loadPretrained, ModelConfig, savePretrained, type CausalLM } from '@tirl/policy';
+import { createTinyModel, loadPretrained, ModelConfig, savePretrained, type CausalLM } from '../src';
 import { maxAbsDiff } from './helpers';
 import { referenceLogits } from './reference-forward';
 

@@ -59,7 +59,6 @@ export function referenceLogits(c: RefConfig, weights: Weights, ids: number[]): 
     }
     return out;
   };
-  const T = ids.length;
   const H = c.hiddenSize;
   const G = c.numAttentionHeads / c.numKeyValueHeads;
   const emb = W('model.embed_tokens.weight');

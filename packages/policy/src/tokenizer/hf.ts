@@ -27,7 +27,9 @@ export class HfTokenizer implements Tokenizer {
   ) {
     this.core = new HfTokenizerCore(tokenizerJson, tokenizerConfig);
     const vocab = this.core.get_vocab(true);
-    this.vocabSize = Math.max(...vocab.values()) + 1;
+    let maxId = -1;
+    for (const id of vocab.values()) maxId = Math.max(maxId, id);
+    this.vocabSize = maxId + 1;
     this.eosToken = tokenContent(tokenizerConfig.eos_token) ?? lastSpecial(tokenizerJson) ?? '';
     this.bosToken = tokenContent(tokenizerConfig.bos_token);
     const eos = this.core.token_to_id(this.eosToken);

@@ -1,0 +1,2 @@
+/** Registers tfjs-core's gradient functions (side effect only). */
+export {};
