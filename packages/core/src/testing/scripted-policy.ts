@@ -90,6 +90,8 @@ export interface ScriptedPolicyOptions {
 export interface Emission {
   row: number;
   callIndex: number;
+  /** The row's tokens before this generation. */
+  context: number[];
   tokenIds: number[];
   logProbs: number[];
 }
@@ -146,7 +148,7 @@ export class ScriptedPolicy implements PolicyGenerator {
     const result: DecodeResult = { tokenIds: out, logProbs, finishReason };
     if (stopString !== undefined) result.stopString = stopString;
     if (options.returnEntropy) result.entropies = out.map((_, i) => reply.entropies?.[i] ?? this.options.entropy ?? 1);
-    this.emissions.push({ row, callIndex, tokenIds: [...out], logProbs: [...logProbs] });
+    this.emissions.push({ row, callIndex, context: [...tokens], tokenIds: [...out], logProbs: [...logProbs] });
     return result;
   }
 
