@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { shapeOf } from '../math/batch-views';
+import { onMask, shapeOf } from '../math/batch-views';
 import { groupNormalize, groupRows } from '../math/group-stats';
 import { groupNormFields } from '../options';
 
@@ -46,7 +46,7 @@ export const matpo = definePlugin({
         const copyRow = kind === 'child' && options.broadcast === 'parent-row';
         for (let t = 0; t < T; t++) {
           const gate = copyRow ? m[root * T + t] : 1;
-          out[b * T + t] = rootAdv[root] * gate * m[b * T + t];
+          out[b * T + t] = onMask(rootAdv[root], gate * m[b * T + t]);
         }
       }
       return {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, type RolloutTree, type Trajectory, type TreeNode } from '@tirl/core';
 import { z } from 'zod';
-import { shapeOf } from '../math/batch-views';
+import { onMask, shapeOf } from '../math/batch-views';
 import { groupNormalize, groupRows, moments } from '../math/group-stats';
 import { groupNormFields } from '../options';
 
@@ -55,7 +55,7 @@ export const portool = definePlugin({
           const m = batch.lossMaskValues[b * T + t];
           if (m <= 0) continue;
           const step = stepAt(path, t);
-          out[b * T + t] = (options.trajWeight * traj[b] + options.forkWeight * (step ? fork.get(step.id) ?? 0 : 0)) * m;
+          out[b * T + t] = onMask(options.trajWeight * traj[b] + options.forkWeight * (step ? fork.get(step.id) ?? 0 : 0), m);
         }
       }
       return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantage/portool/forkedSteps': [...fork.values()].filter((a) => a !== 0).length } };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, TirlError } from '@tirl/core';
 import { z } from 'zod';
-import { shapeOf, trajectoryOf } from '../math/batch-views';
+import { onMask, shapeOf, trajectoryOf } from '../math/batch-views';
 import { groupNormalize, groupRows } from '../math/group-stats';
 import { metaSpans, spanMask, toolTurnSpans } from '../math/spans';
 import { groupNormFields } from '../options';
@@ -57,7 +57,7 @@ export const toolpo = definePlugin({
         if (!real(b)) continue;
         for (let t = 0; t < T; t++) {
           const i = b * T + t;
-          out[i] = (aSucc[b] + isAction[i] * aAction[b]) * batch.lossMaskValues[i];
+          out[i] = onMask(aSucc[b] + isAction[i] * aAction[b], batch.lossMaskValues[i]);
         }
       }
       return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantage/toolpo/actionTokens': isAction.reduce((s, x) => s + x, 0) } };

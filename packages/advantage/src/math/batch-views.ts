@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TirlError, type Batch } from '@tirl/core';
 
+/** `x` on a trained token, +0 elsewhere (never -0, so masked outputs compare equal). */
+export function onMask(x: number, mask: number): number {
+  return mask > 0 ? x * mask : 0;
+}
+
 /** `[B, T]` of a batch. */
 export function shapeOf(batch: Batch): [number, number] {
   return [batch.ids.shape[0], batch.ids.shape[1]];
@@ -41,7 +46,7 @@ export function broadcastRows(batch: Batch, perRow: ArrayLike<number>): tf.Tenso
   const out = new Float32Array(B * T);
   for (let b = 0; b < B; b++) {
     if (batch.rowKinds[b] === 'pad') continue;
-    for (let t = 0; t < T; t++) out[b * T + t] = perRow[b] * batch.lossMaskValues[b * T + t];
+    for (let t = 0; t < T; t++) out[b * T + t] = onMask(perRow[b], batch.lossMaskValues[b * T + t]);
   }
   return tf.tensor2d(out, [B, T]);
 }
@@ -52,7 +57,7 @@ export function maskedTensor(batch: Batch, values: ArrayLike<number>): tf.Tensor
   const out = new Float32Array(B * T);
   for (let b = 0; b < B; b++) {
     if (batch.rowKinds[b] === 'pad') continue;
-    for (let t = 0; t < T; t++) out[b * T + t] = values[b * T + t] * batch.lossMaskValues[b * T + t];
+    for (let t = 0; t < T; t++) out[b * T + t] = onMask(values[b * T + t], batch.lossMaskValues[b * T + t]);
   }
   return tf.tensor2d(out, [B, T]);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
-import { readMatrix, rowMeansOnMask, shapeOf, trajectoryOf } from '../math/batch-views';
+import { onMask, readMatrix, rowMeansOnMask, shapeOf, trajectoryOf } from '../math/batch-views';
 import { groupRows } from '../math/group-stats';
 
 /**
@@ -48,7 +48,7 @@ export const aspo = definePlugin({
       const out = new Float32Array(B * T);
       for (let b = 0; b < B; b++) {
         if (batch.rowKinds[b] === 'pad') continue;
-        for (let t = 0; t < T; t++) out[b * T + t] = (adv[b * T + t] + bias[b]) * batch.lossMaskValues[b * T + t];
+        for (let t = 0; t < T; t++) out[b * T + t] = onMask(adv[b * T + t] + bias[b], batch.lossMaskValues[b * T + t]);
       }
       return { advantages: tf.tensor2d(out, [B, T]) };
     },

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { readMatrix, shapeOf, trainedTokens } from '../math/batch-views';
+import { onMask, readMatrix, shapeOf, trainedTokens } from '../math/batch-views';
 import { groupRows, weightedMoments } from '../math/group-stats';
 
 /**
@@ -36,11 +36,11 @@ export const hapoTokenGroup = definePlugin({
           continue;
         }
         rows.forEach((b, k) => {
-          for (let t = 0; t < T; t++) out[b * T + t] = a[k] * batch.lossMaskValues[b * T + t];
+          for (let t = 0; t < T; t++) out[b * T + t] = onMask(a[k], batch.lossMaskValues[b * T + t]);
         });
       }
       // Incoming advantages of fallback groups are re-masked too: zero off the loss mask and on pad rows.
-      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] *= batch.rowKinds[b] === 'pad' ? 0 : batch.lossMaskValues[b * T + t];
+      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = onMask(out[b * T + t], batch.rowKinds[b] === 'pad' ? 0 : batch.lossMaskValues[b * T + t]);
       return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantageTransform/hapo-token-group/fallbackGroups': fallbacks } };
     },
   }),
