@@ -101,7 +101,7 @@ describe('limits', () => {
     let folds = 0;
     const memory: MemoryManager = {
       triggerFraction: 0.9,
-      onOverflow: async (ctx) => {
+      onOverflow: async () => {
         if (folds++ > 0) return { kind: 'stop' };
         const text = 'summary so far';
         return { kind: 'fold', context: [{ source: 'injected', role: 'agent', tokenIds: tk.encode(text), text }] };
