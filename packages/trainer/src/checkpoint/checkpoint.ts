@@ -36,7 +36,9 @@ export async function saveCheckpoint(
   const name = `step-${String(parts.step).padStart(6, '0')}`;
   const tmp = join(dir, `.${name}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
-  await savePretrained(tmp, parts.model, parts.tokenizer);
+  // Tokenizers that cannot write tokenizer.json (the built-in byte tokenizer) are rebuilt by the host.
+  const savable = typeof (parts.tokenizer as { save?: unknown } | undefined)?.save === 'function' ? parts.tokenizer : undefined;
+  await savePretrained(tmp, parts.model, savable);
   const opt = parts.optimizer.state();
   const tensors = new Map<string, SafeTensor>(
     [...opt.tensors].map(([k, t]) => [k, { dtype: 'F32', shape: [...t.shape], data: t.dataSync() as Float32Array }]),
