@@ -1,0 +1,12 @@
+import type { Trajectory } from '@tirl/core';
+
+/** The value a filter reads: `reward` (the final scalar) or a `rewardComponents` key such as `reward/acc`. */
+export function metricOf(t: Trajectory, metric: string): number {
+  const v = metric === 'reward' ? t.reward : t.rewardComponents?.[metric];
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** Marks a trajectory as excluded from the loss (the trainer zeroes its loss mask); it still counts in group statistics. */
+export function maskTrajectory(t: Trajectory, reason: string): void {
+  t.meta = { ...(t.meta ?? {}), masked: true, maskReason: reason };
+}

@@ -1,0 +1,36 @@
+import type { AnyPluginDefinition } from '@tirl/core';
+import { d3sSample } from './filters/d3s-sample';
+import { dynamicSampling } from './filters/dynamic-sampling';
+import { overlongFilter } from './filters/overlong';
+import { voidMask } from './filters/void-mask';
+import { curriculum } from './prompt/curriculum';
+import { epochShuffle } from './prompt/epoch-shuffle';
+import { scafHints } from './prompt/scaf-hints';
+import { xrpoAllocator } from './prompt/xrpo-allocator';
+
+export { d3sSample, extremeSubset } from './filters/d3s-sample';
+export { dynamicSampling } from './filters/dynamic-sampling';
+export { maskTrajectory, metricOf } from './filters/metric';
+export { overlongFilter } from './filters/overlong';
+export { isVoid, voidMask } from './filters/void-mask';
+export { allocateRollouts, type AllocationInput, type AllocationOptions } from './prompt/allocate';
+export { curriculum } from './prompt/curriculum';
+export { EpochOrder } from './prompt/epoch-order';
+export { epochShuffle } from './prompt/epoch-shuffle';
+export { scafHints, withHints } from './prompt/scaf-hints';
+export { xrpoAllocator } from './prompt/xrpo-allocator';
+export { d3sTokenMask, topEntropyMask, topFractionMask } from './tokens/select';
+export { scheduleSchema, scheduleValue, type Schedule } from './util/schedule';
+export { halfWidth, populationStd, tQuantile975 } from './util/stats';
+
+/** Every plugin of this package. */
+export const plugins: readonly AnyPluginDefinition[] = [
+  epochShuffle,
+  curriculum,
+  xrpoAllocator,
+  scafHints,
+  dynamicSampling,
+  overlongFilter,
+  voidMask,
+  d3sSample,
+] as AnyPluginDefinition[];
