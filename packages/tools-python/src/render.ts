@@ -35,10 +35,11 @@ export function renderOutcome(outcome: SessionOutcome, opts: { timeoutMs: number
   }
   if (outcome.kind === 'timeout') {
     if (outcome.reply) parts.push(...renderReply(outcome.reply, opts.maxOutputChars));
+    const what = outcome.aborted ? 'the call was aborted' : `timed out after ${opts.timeoutMs} ms`;
     parts.push(
       outcome.stateLost
-        ? `error: timed out after ${opts.timeoutMs} ms; the interpreter was stopped and restarted, so variables from earlier cells are gone.`
-        : `error: timed out after ${opts.timeoutMs} ms (KeyboardInterrupt); variables from earlier cells are kept.`,
+        ? `error: ${what}; the interpreter was stopped and restarted, so variables from earlier cells are gone.`
+        : `error: ${what} (KeyboardInterrupt); variables from earlier cells are kept.`,
     );
     return { ok: false, error: 'timeout', observation: parts.join('\n') };
   }

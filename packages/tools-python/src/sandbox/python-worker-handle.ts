@@ -14,7 +14,7 @@ export interface WorkerLimits {
 export type CellOutcome =
   | { kind: 'done'; reply: RunReply }
   /** Past the deadline. `reply` is set when the interrupt stopped the cell and the session survived. */
-  | { kind: 'timeout'; reply?: RunReply; stateLost: boolean }
+  | { kind: 'timeout'; reply?: RunReply; stateLost: boolean; aborted: boolean }
   | { kind: 'crash'; message: string };
 
 /** The sandbox could not be set up with all its protections: nothing may run. */
@@ -84,6 +84,7 @@ export class PythonWorker {
     const id = this.nextId++;
     const request: RunRequest = { type: 'run', id, code, cell, maxOutputChars: opts.maxOutputChars };
     let overdue = false;
+    let aborted = false;
     let graceTimer: NodeJS.Timeout | undefined;
     const reply = new Promise<RunReply | Error>((resolve) => (this.pending = { id, settle: resolve }));
     const expire = () => {
@@ -93,17 +94,21 @@ export class PythonWorker {
       graceTimer = setTimeout(() => void this.terminate(), opts.graceMs);
     };
     const deadline = setTimeout(expire, opts.timeoutMs);
-    opts.signal?.addEventListener('abort', expire, { once: true });
+    const abort = () => {
+      aborted = !overdue;
+      expire();
+    };
+    opts.signal?.addEventListener('abort', abort, { once: true });
     this.worker.postMessage(request);
     const settled = await reply;
     clearTimeout(deadline);
     clearTimeout(graceTimer);
-    opts.signal?.removeEventListener('abort', expire);
+    opts.signal?.removeEventListener('abort', abort);
     this.pending = undefined;
     if (settled instanceof Error) {
-      return overdue ? { kind: 'timeout', stateLost: true } : { kind: 'crash', message: settled.message };
+      return overdue ? { kind: 'timeout', stateLost: true, aborted } : { kind: 'crash', message: settled.message };
     }
-    if (overdue) return { kind: 'timeout', reply: settled, stateLost: settled.fatal };
+    if (overdue) return { kind: 'timeout', reply: settled, stateLost: settled.fatal, aborted };
     return { kind: 'done', reply: settled };
   }
 
