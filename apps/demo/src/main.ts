@@ -1,23 +1,16 @@
 import 'reflect-metadata';
-import { defineRecipe, describeBackend, discoverPlugins, initBackend, resolveRecipe } from '@tirl/core';
+import { parseDemoArgs, USAGE } from './args';
+import { runDemo } from './demo';
+import { makeTask } from './tasks';
 
-/** Until the training demo lands: print the plugin catalog and a resolved recipe. */
 async function main(): Promise<void> {
-  console.log(describeBackend(await initBackend()));
-  const { catalog, missing } = discoverPlugins();
-  const byKind = new Map<string, string[]>();
-  for (const def of catalog.list()) byKind.set(def.kind, [...(byKind.get(def.kind) ?? []), def.name]);
-  console.log(`\nPlugin catalog (${catalog.list().length} plugins)`);
-  for (const [kind, names] of byKind) console.log(`  ${kind.padEnd(20)} ${names.join(', ')}`);
-  if (missing.length) console.log(`  not installed: ${missing.join(', ')}`);
-  const grpo = defineRecipe({
-    name: 'grpo',
-    paper: { title: 'DeepSeekMath', arxiv: '2402.03300' },
-    plugins: [['advantage/grpo'], ['objective/ppo-clip', { clipLow: 0.2, clipHigh: 0.2 }], ['aggregation/token-mean']],
-    settings: { groupSize: 8 },
-  });
-  console.log('\nResolved recipe "grpo":');
-  console.log(JSON.stringify(resolveRecipe(grpo, undefined, { recipes: [] }), null, 2));
+  const options = parseDemoArgs(process.argv.slice(2));
+  if (!options) {
+    console.log(USAGE);
+    return;
+  }
+  makeTask(options.task, options.seed, 4); // fails early, naming the available tasks
+  await runDemo(options);
 }
 
 main().catch((e) => {

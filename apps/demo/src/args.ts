@@ -1,0 +1,55 @@
+import { parseArgs } from 'node:util';
+import type { BackendName } from '@tirl/core';
+import { DEFAULT_OPTIONS, QUICK_OPTIONS, type DemoOptions } from './demo';
+
+export const USAGE = `Usage: npm start -- [options]
+  --quick            small run (under two minutes)
+  --task <name>      task: search (default)
+  --recipe <name>    grpo (default), dapo, rloo
+  --steps <n>        RL steps
+  --sft-steps <n>    SFT warm-start steps
+  --seed <n>         seed (default 1)
+  --backend <name>   preferred tensor backend (e.g. wasm, cpu)
+  --force-backend    fail unless --backend starts
+  --out <dir>        run folder (default runs/demo)
+  --help`;
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`demo: --${flag} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+/** Demo options from command-line arguments; undefined for --help. */
+export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      task: { type: 'string' },
+      recipe: { type: 'string' },
+      steps: { type: 'string' },
+      'sft-steps': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      'force-backend': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const o: DemoOptions = { ...DEFAULT_OPTIONS, ...(values.quick ? QUICK_OPTIONS : {}) };
+  if (values.task) o.task = values.task;
+  if (values.recipe) o.recipe = values.recipe;
+  o.steps = positiveInt('steps', values.steps) ?? o.steps;
+  o.sftSteps = positiveInt('sft-steps', values['sft-steps']) ?? o.sftSteps;
+  o.seed = positiveInt('seed', values.seed) ?? o.seed;
+  if (values.out) o.out = values.out;
+  if (values.backend) {
+    const name = values.backend as BackendName;
+    o.backend = values['force-backend'] ? { force: name } : { prefer: name };
+  }
+  return o;
+}

@@ -1,0 +1,24 @@
+import type { Rng } from '@tirl/core';
+
+const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'z'];
+const VOWELS = ['a', 'e', 'i', 'o', 'u'];
+const CODAS = ['', '', 'n', 'l', 'r', 's'];
+
+function syllable(rng: Rng): string {
+  const pick = <T>(xs: readonly T[]) => xs[rng.int(xs.length)];
+  return pick(ONSETS) + pick(VOWELS) + pick(CODAS);
+}
+
+/** `count` distinct capitalised made-up names of `syllables` syllables each. */
+export function madeUpNames(rng: Rng, count: number, syllables: number, avoid: ReadonlySet<string> = new Set()): string[] {
+  const seen = new Set(avoid);
+  const out: string[] = [];
+  while (out.length < count) {
+    const raw = Array.from({ length: syllables }, () => syllable(rng)).join('');
+    const name = raw[0].toUpperCase() + raw.slice(1);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    out.push(name);
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+import { Rng, type Sample } from '@tirl/core';
+import { madeUpNames } from './names';
+import type { DemoTask } from './types';
+
+export interface SearchTaskOptions {
+  seed: number;
+  /** Entities in the knowledge base; a quarter (at least one) are held out. */
+  entities: number;
+}
+
+interface Entity {
+  name: string;
+  capital: string;
+}
+
+/**
+ * A made-up knowledge base: every entity has a capital, written only in the corpus, so a question
+ * "What is the capital of X?" is answerable only by searching. Train and held-out sets share no entity.
+ */
+export function searchTask(o: SearchTaskOptions): DemoTask {
+  const rng = new Rng(o.seed).fork('search-task');
+  const names = madeUpNames(rng, o.entities, 2);
+  const capitals = madeUpNames(rng, o.entities, 2, new Set(names));
+  const entities: Entity[] = names.map((name, i) => ({ name, capital: capitals[i] }));
+  const docs = entities.map((e, i) => ({ id: `d${i}`, title: e.name, text: `The capital of ${e.name} is ${e.capital}.` }));
+  const samples: Sample[] = entities.map((e, i) => ({
+    id: `q${i}`,
+    messages: [{ role: 'user', content: `What is the capital of ${e.name}?` }],
+    answer: e.capital,
+    meta: { entity: e.name },
+  }));
+  const heldOutCount = Math.max(1, Math.floor(o.entities / 4));
+  return {
+    name: 'search',
+    train: samples.slice(heldOutCount),
+    heldOut: samples.slice(0, heldOutCount),
+    toolPlugins: [
+      ['toolFormat/xml-tags', { tags: ['search'] }],
+      ['tool/search', { docs, k: 1, snippetChars: 60 }],
+    ],
+    demonstration: (s) => ({ tool: 'search', query: entityOf(s), answer: String(s.answer) }),
+    isFaithfulCall: (s, args) => queryOf(args).toLowerCase().includes(entityOf(s).toLowerCase()),
+  };
+}
+
+function entityOf(s: Sample): string {
+  return String(s.meta?.entity ?? '');
+}
+
+function queryOf(args: unknown): string {
+  if (typeof args === 'string') return args;
+  if (args && typeof args === 'object' && 'query' in args) return String((args as { query: unknown }).query);
+  return '';
+}
