@@ -52,7 +52,8 @@ export async function collect(
     const groups = groupRoots(trajectories);
     sampler.observe?.(groups.map((g) => ({ sampleId: g.sampleId, rewards: g.trajectories.map((t) => t.reward ?? 0) })));
     const filtered = applyFilters(filters, groups, step, target - kept.length, metrics);
-    kept = [...kept, ...filtered.groups];
+    // Stateful filters (dynamic sampling) return the whole batch so far; others only this round's groups.
+    kept = [...new Set([...kept, ...filtered.groups])];
     if (!filtered.needMore || kept.length >= target) break;
   }
   metrics['filter/rounds'] = round + 1;

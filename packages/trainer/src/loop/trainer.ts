@@ -147,9 +147,19 @@ export class Trainer {
       advantages = next.advantages;
       Object.assign(metrics, next.metrics ?? {});
     }
+    advantages = zeroMaskedRows(batch, advantages);
     Object.assign(metrics, maskedStats('advantage', advantages, batch.lossMaskValues));
     return { tensor: advantages, metrics };
   }
+}
+
+/** Rows a filter masked (`meta.masked`, e.g. void or overlong trajectories) keep their place in group statistics but train nothing. */
+function zeroMaskedRows(batch: Batch, advantages: tf.Tensor2D): tf.Tensor2D {
+  const keep = batch.trajectories.map((t) => (t?.meta?.masked ? 0 : 1));
+  if (keep.every((k) => k === 1)) return advantages;
+  const out = tf.tidy(() => tf.mul(advantages, tf.tensor2d(keep, [keep.length, 1])) as tf.Tensor2D);
+  advantages.dispose();
+  return out;
 }
 
 function maskedStats(prefix: string, t: tf.Tensor2D, mask: Float32Array): Record<string, number> {
