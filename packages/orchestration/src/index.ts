@@ -1,0 +1,27 @@
+import type { AnyPluginDefinition } from '@tirl/core';
+import { matpoReward } from './reward/matpo';
+import { matpoRouter } from './router/matpo';
+import { orchestratorRouter } from './router/orchestrator';
+import { agentTool } from './tool/agent';
+import { chatModelTool } from './tool/chat-model';
+import { matpoRecipe } from './recipe/matpo';
+
+export { matpoRouter, workerRole, DEFAULT_PLANNER_PROMPT } from './router/matpo';
+export { orchestratorRouter, DEFAULT_ORCHESTRATOR_PROMPT } from './router/orchestrator';
+export { matpoReward } from './reward/matpo';
+export { exactMatch, goldAliases, lastAnswerTag, lastBoxed, normalizeAnswer, predictedAnswer, type AnswerSource } from './reward/answer';
+export { FORMAT_ERRORS, formatScore } from './reward/format';
+export { agentTool } from './tool/agent';
+export { createAgentTool, workerMessages, type AgentToolSpec } from './tool/agent-tool';
+export { chatModelTool } from './tool/chat-model';
+export { callCost, createChatModelTool, type ChatModelSpec } from './tool/chat-client';
+export { DEFAULT_FINAL_PROMPT, DEFAULT_TEMPLATE, DEFAULT_WORKER_PROMPT } from './tool/options';
+export { handBack, stripThink, stripToolBlocks, type HandBackOptions } from './text/hand-back';
+export { userQuery, withSystem } from './text/query';
+export { matpoRecipe } from './recipe/matpo';
+
+/** Every plugin of this package. */
+export const plugins: readonly AnyPluginDefinition[] = [matpoRouter, orchestratorRouter, matpoReward, agentTool, chatModelTool] as AnyPluginDefinition[];
+
+/** Recipes of this package. */
+export const recipes = [matpoRecipe];

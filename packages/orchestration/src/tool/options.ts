@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+export const DEFAULT_WORKER_PROMPT =
+  'You are a worker agent. Solve the subtask you are given with your tools, then report what you found.';
+export const DEFAULT_TEMPLATE = 'The user\'s original question, for context:\n{query}\n\nYour subtask:\n{subtask}';
+export const DEFAULT_FINAL_PROMPT =
+  'Stop calling tools. Write your final report on the subtask with these parts: Conclusion, Supporting Information, ' +
+  'Observations, Contribution to Main Task. If you could not finish, say so and report what you have.';
+
+/** Options of the hand-back (MATPO released code: strip think, strip tool blocks, cut at 20,000 chars). */
+export const handBackShape = z
+  .object({
+    stripThink: z.boolean().default(true),
+    stripToolBlocks: z.boolean().default(true),
+    maxChars: z.number().int().positive().default(20000),
+  })
+  .strict()
+  .default({ stripThink: true, stripToolBlocks: true, maxChars: 20000 });
+
+/** Options shared by the agent tool and the MATPO router's worker side. */
+export const workerShape = {
+  workerPrompt: z.string().default(DEFAULT_WORKER_PROMPT),
+  /** Tools the worker may call (by name; they must be in the recipe). */
+  workerTools: z.array(z.string().min(1)).default([]),
+  /** Include the original user query in the worker prompt (paper tip: keep it on). */
+  recapQuery: z.boolean().default(true),
+  /** Worker user message with `{query}` and `{subtask}` placeholders; must contain `{subtask}`. */
+  workerTemplate: z
+    .string()
+    .refine((s) => s.includes('{subtask}'), { message: 'must contain "{subtask}"' })
+    .default(DEFAULT_TEMPLATE),
+  /** Forced final-summary instruction given to a worker that runs out of turns. */
+  finalPrompt: z.string().min(1).default(DEFAULT_FINAL_PROMPT),
+  /** Worker turn limit; null = the same `maxTurns` as the planner. */
+  workerMaxTurns: z.number().int().positive().nullable().default(null),
+  handBack: handBackShape,
+};
