@@ -7,7 +7,7 @@ import { demoRecipe } from './recipes';
 import { formatTable, writeDemoReport, type Summary } from './report';
 import { demonstrationTraces, supervisedFineTune } from './sft';
 import { makeTask, type DemoTask } from './tasks';
-import { evaluate } from './trainer-internals';
+import { rolloutAndScore, type EvalInput } from './evaluate';
 
 export interface DemoOptions {
   task: string;
@@ -60,15 +60,15 @@ export interface DemoResult {
 }
 
 /** Held-out evaluation: accuracy from the recipe's reward, tool-use counts from the trajectories. */
-async function evalSummary(o: Parameters<typeof evaluate>[0], task: DemoTask): Promise<Summary> {
-  const { metrics, trajectories } = await evaluate(o);
+async function evalSummary(o: EvalInput, task: DemoTask): Promise<Summary> {
+  const trajectories = await rolloutAndScore(o);
   const samples = new Map(o.dataset.map((s) => [s.id, s]));
   const roots = trajectories.filter((t: Trajectory) => t.parentId === undefined);
   const calls = roots.flatMap((t) => t.toolCalls);
   const faithful = roots.filter((t) => t.toolCalls.some((c) => c.ok && task.isFaithfulCall(samples.get(t.sampleId)!, c.args)));
   const n = Math.max(1, roots.length);
   return {
-    accuracy: metrics['eval/accuracy'],
+    accuracy: roots.filter((t) => (t.reward ?? 0) >= 0.5).length / n,
     toolCallsPerAnswer: calls.length / n,
     invalidToolCallsPerAnswer: calls.filter((c) => !c.ok).length / n,
     faithfulToolUse: faithful.length / n,

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import { lineChartSvg, writeReport } from './trainer-internals';
+import { lineChartSvg, trainingCharts, writePng } from './charts';
 
 export interface Summary {
   accuracy: number;
@@ -33,13 +32,23 @@ function beforeAfterSvg(before: Summary, after: Summary): Promise<string> {
   return lineChartSvg('Held-out evaluation: SFT only (0) → SFT + RL (1)', series, { x: 'stage', y: 'value' });
 }
 
-/** Writes the trainer's charts, the before/after chart and summary.json into `outDir`; returns the files. */
+/** Writes one PNG per training metric, the before/after chart, index.html and summary.json; returns the files. */
 export async function writeDemoReport(runDir: string, outDir: string, before: Summary, after: Summary, extra: Record<string, unknown>): Promise<string[]> {
   mkdirSync(outDir, { recursive: true });
-  const files = await writeReport(runDir, outDir);
-  const png = join(outDir, 'before_after.png');
-  await sharp(Buffer.from(await beforeAfterSvg(before, after))).png().toFile(png);
-  const json = join(outDir, 'summary.json');
-  writeFileSync(json, JSON.stringify({ ...extra, before, after }, null, 2) + '\n');
-  return [...files, png, json];
+  const charts = [{ key: 'before/after RL', file: 'before_after.png', svg: await beforeAfterSvg(before, after) }];
+  for (const c of await trainingCharts(runDir)) charts.push({ ...c, file: `${c.key.replace(/[^a-z0-9]+/gi, '_')}.png` });
+  const files: string[] = [];
+  for (const c of charts) {
+    files.push(join(outDir, c.file));
+    await writePng(c.svg, files.at(-1)!);
+  }
+  const html = `<!doctype html><meta charset="utf-8"><title>tirl demo report</title>
+<style>body{font-family:sans-serif;display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}pre{width:100%}</style>
+<h1 style="width:100%">tirl demo: ${String(extra.task)} / ${String(extra.recipe)}</h1><pre>${formatTable(before, after)}</pre>
+${charts.map((c) => `<figure><figcaption>${c.key}</figcaption>${c.svg}</figure>`).join('\n')}`;
+  files.push(join(outDir, 'index.html'));
+  writeFileSync(files.at(-1)!, html);
+  files.push(join(outDir, 'summary.json'));
+  writeFileSync(files.at(-1)!, JSON.stringify({ ...extra, before, after }, null, 2) + '\n');
+  return files;
 }
