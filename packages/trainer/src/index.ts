@@ -15,3 +15,6 @@ export { jsonlSink };
 
 /** Plugins this package provides (metric sinks). */
 export const plugins = [jsonlSink];
+export { evaluate, type EvalOptions, type EvalResult } from './eval';
+export { DEFAULT_CHARTS, lineChartSvg, readMetrics, writeReport } from './report/charts';
+export { main as cli } from './cli/main';
