@@ -17,4 +17,3 @@ export { jsonlSink };
 export const plugins = [jsonlSink];
 export { evaluate, type EvalOptions, type EvalResult } from './eval';
 export { DEFAULT_CHARTS, lineChartSvg, readMetrics, writeReport } from './report/charts';
-export { main as cli } from './cli/main';

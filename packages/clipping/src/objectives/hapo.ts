@@ -56,8 +56,8 @@ export const hapo = definePlugin({
         let redistributed: tf.Tensor = tf.zerosLike(ratio);
         if (o.adaptiveAdvantage) {
           const inNeutral = tf.logicalAnd(
-            tf.greater(ratio, tf.sub(1, tf.div(epsLow, 2))),
-            tf.less(ratio, tf.add(1, tf.div(epsHigh, 2))),
+            tf.greater(tf.tensor2d(ratio.dataSync(), ratio.shape), tf.sub(1, tf.div(epsLow, 2))),
+            tf.less(tf.tensor2d(ratio.dataSync(), ratio.shape), tf.add(1, tf.div(epsHigh, 2))),
           );
           const useScaled = tf.where(high, tf.logicalNot(inNeutral), inNeutral);
           const scaled = tf.mul(clean.advantages, tf.add(1, tf.mul(o.advantageBeta, hHat)));
