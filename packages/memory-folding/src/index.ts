@@ -1,0 +1,14 @@
+import type { AnyPluginDefinition } from '@tirl/core';
+import { deepAgentMemory } from './memory/deepagent';
+import { failMemory } from './memory/fail';
+import { slidingWindowMemory } from './memory/sliding-window';
+import { summarizeMemory } from './memory/summarize';
+
+export { failMemory } from './memory/fail';
+export { slidingWindowMemory } from './memory/sliding-window';
+export { summarizeMemory, DEFAULT_SUMMARY_INSTRUCTION } from './memory/summarize';
+export { deepAgentMemory, MEMORY_PROMPTS, memoryJson } from './memory/deepagent';
+export { carriedTail, historySegments, injected, promptSegments, tokenCount } from './context';
+
+/** Every plugin of this package. */
+export const plugins: readonly AnyPluginDefinition[] = [failMemory, slidingWindowMemory, summarizeMemory, deepAgentMemory] as AnyPluginDefinition[];
