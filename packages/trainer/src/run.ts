@@ -12,6 +12,7 @@ import {
 } from '@tirl/core';
 import { Policy, type CausalLM } from '@tirl/policy';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
+import { Critic } from './loop/critic';
 import { Trainer } from './loop/trainer';
 import { ProgressLine } from './metrics/progress';
 import { parseTrainerSettings } from './settings';
@@ -59,10 +60,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   });
   const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
   const referenceModel = exp.requirements.has('refLogProbs') ? o.model.clone({ trainable: false }) : undefined;
-  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, dataset: o.dataset });
+  const critic = exp.requirements.has('values') ? new Critic(o.model, settings) : undefined;
+  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');
-  if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp);
+  if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, critic);
   else writeFileSync(metricsFile, '');
 
   let signal: string | undefined;
@@ -74,7 +76,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const save = () =>
     saveCheckpoint(
       checkpoints,
-      { model: o.model, tokenizer: o.tokenizer, optimizer: trainer.optimizer, exp, step: trainer.step, nonFiniteInARow: 0 },
+      {
+        model: o.model,
+        tokenizer: o.tokenizer,
+        optimizer: trainer.optimizer,
+        exp,
+        step: trainer.step,
+        nonFiniteInARow: 0,
+        extraWeights: critic?.namedWeights(),
+      },
       settings.checkpoint.keep,
     );
   try {
@@ -93,18 +103,26 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     referenceModel?.dispose();
+    critic?.dispose();
     trainer.optimizer.dispose();
     await exp.dispose();
   }
 }
 
-async function resumeFrom(dir: string, metricsFile: string, model: CausalLM, trainer: Trainer, exp: Experiment): Promise<void> {
+async function resumeFrom(
+  dir: string,
+  metricsFile: string,
+  model: CausalLM,
+  trainer: Trainer,
+  exp: Experiment,
+  critic?: Critic,
+): Promise<void> {
   const path = latestCheckpoint(dir);
   if (!path) {
     writeFileSync(metricsFile, '');
     return;
   }
-  const state = await loadCheckpoint(path, model, trainer.optimizer, exp);
+  const state = await loadCheckpoint(path, model, trainer.optimizer, exp, critic?.namedWeights());
   trainer.step = state.step;
   if (existsSync(metricsFile)) {
     const kept = readFileSync(metricsFile, 'utf8')

@@ -1,4 +1,5 @@
 import { definePlugin, type Sample } from '@tirl/core';
+import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { z } from 'zod';
 
 /** A two-question arithmetic task, a sampler that cycles through it in order, and a reward with variance. */
@@ -66,3 +67,16 @@ export const testRecipe = {
     checkpoint: { every: 1, keep: 5 },
   },
 };
+
+export const tokenizer = new ByteTokenizer();
+
+/** The same tiny model every time (seeded). */
+export const newModel = () =>
+  createTinyModel(
+    { vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
+    11,
+  );
+
+/** Metrics without wall-clock timings, which legitimately differ between runs. */
+export const stable = (rows: Record<string, number>[]) =>
+  rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('time/') && !k.startsWith('throughput/'))));

@@ -2,16 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRecipe } from '@tirl/core';
-import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { latestCheckpoint, train } from '../src';
-import { dataset, testPlugins, testRecipe } from './task';
-
-const tokenizer = new ByteTokenizer();
-const newModel = () =>
-  createTinyModel({ vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 }, 11);
-/** Metrics without wall-clock timings, which legitimately differ between runs. */
-const stable = (rows: Record<string, number>[]) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith('time/') && !k.startsWith('throughput/'))));
+import { dataset, newModel, stable, testPlugins, testRecipe, tokenizer } from './task';
 
 describe('train', () => {
   let dir: string;

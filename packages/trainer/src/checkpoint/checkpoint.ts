@@ -21,6 +21,11 @@ export interface TrainerState {
 const OPTIMIZER_FILE = 'optimizer.safetensors';
 const STATE_FILE = 'trainer_state.json';
 const LATEST = 'latest';
+const EXTRA_FILE = 'extra.safetensors';
+
+function toSafe(weights: Map<string, tf.Tensor>): Map<string, SafeTensor> {
+  return new Map([...weights].map(([k, t]) => [k, { dtype: 'F32', shape: [...t.shape], data: t.dataSync() as Float32Array }]));
+}
 
 /**
  * Writes a checkpoint atomically: weights in Hugging Face layout (config.json + model.safetensors +
@@ -29,7 +34,16 @@ const LATEST = 'latest';
  */
 export async function saveCheckpoint(
   dir: string,
-  parts: { model: CausalLM; tokenizer?: Tokenizer; optimizer: AdamW; exp: Experiment; step: number; nonFiniteInARow: number },
+  parts: {
+    model: CausalLM;
+    tokenizer?: Tokenizer;
+    optimizer: AdamW;
+    exp: Experiment;
+    step: number;
+    nonFiniteInARow: number;
+    /** Extra weights saved beside the model (the critic of GAE recipes). */
+    extraWeights?: Map<string, tf.Variable>;
+  },
   keep: number,
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
@@ -40,10 +54,9 @@ export async function saveCheckpoint(
   const savable = typeof (parts.tokenizer as { save?: unknown } | undefined)?.save === 'function' ? parts.tokenizer : undefined;
   await savePretrained(tmp, parts.model, savable);
   const opt = parts.optimizer.state();
-  const tensors = new Map<string, SafeTensor>(
-    [...opt.tensors].map(([k, t]) => [k, { dtype: 'F32', shape: [...t.shape], data: t.dataSync() as Float32Array }]),
-  );
+  const tensors = toSafe(opt.tensors);
   writeSafetensors(join(tmp, OPTIMIZER_FILE), tensors);
+  if (parts.extraWeights?.size) writeSafetensors(join(tmp, EXTRA_FILE), toSafe(parts.extraWeights));
   const state: TrainerState = {
     format: 'tirl.checkpoint',
     version: 1,
@@ -73,7 +86,13 @@ export function latestCheckpoint(dir: string): string | undefined {
 }
 
 /** Restores weights into `model`, the optimizer, RNG and plugin state; returns the trainer state. */
-export async function loadCheckpoint(path: string, model: CausalLM, optimizer: AdamW, exp: Experiment): Promise<TrainerState> {
+export async function loadCheckpoint(
+  path: string,
+  model: CausalLM,
+  optimizer: AdamW,
+  exp: Experiment,
+  extraWeights?: Map<string, tf.Variable>,
+): Promise<TrainerState> {
   const statePath = join(path, STATE_FILE);
   if (!existsSync(statePath)) throw new TirlError(`${statePath}: not a tirl checkpoint (no ${STATE_FILE})`, 'invalid-data');
   const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;
@@ -92,6 +111,9 @@ export async function loadCheckpoint(path: string, model: CausalLM, optimizer: A
   for (const [k, t] of readSafetensors(join(path, OPTIMIZER_FILE))) moments.set(k, tf.tensor(t.data as Float32Array, t.shape));
   optimizer.loadState({ updates: state.optimizerUpdates, tensors: moments });
   tf.dispose([...moments.values()]);
+  if (extraWeights?.size && existsSync(join(path, EXTRA_FILE))) {
+    for (const [k, t] of readSafetensors(join(path, EXTRA_FILE))) extraWeights.get(k)?.assign(tf.tensor(t.data as Float32Array, t.shape));
+  }
   exp.rng.setState(state.rng);
   exp.loadPluginState(state.pluginState);
   return state;

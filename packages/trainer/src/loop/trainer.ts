@@ -11,11 +11,12 @@ import {
   type Sample,
 } from '@tirl/core';
 import { AdamW } from '../optim/adamw';
+import type { Critic } from './critic';
 import { learningRate } from '../optim/schedule';
 import type { TrainerSettings } from '../settings';
 import { collect } from './collect';
 import type { TrainableModel } from './model';
-import { updatePolicy } from './update';
+import { miniBatchRows, updatePolicy } from './update';
 
 export interface TrainerOptions {
   exp: Experiment;
@@ -25,6 +26,8 @@ export interface TrainerOptions {
   model: TrainableModel;
   /** A frozen copy for KL; needed only when a plugin requires `refLogProbs`. */
   referenceModel?: TrainableModel;
+  /** The value model; needed only when a plugin requires `values` (GAE). */
+  critic?: Critic;
   dataset: readonly Sample[];
 }
 
@@ -40,12 +43,8 @@ export class Trainer {
 
   constructor(private readonly o: TrainerOptions) {
     const { exp, settings } = o;
-    if (exp.requirements.has('values')) {
-      throw new TirlError(
-        `Recipe "${exp.recipe.name}" needs value estimates (a critic), which this trainer does not provide yet; ` +
-          'use a critic-free advantage such as advantage/grpo or advantage/rloo.',
-        'missing-input',
-      );
+    if (exp.requirements.has('values') && !o.critic) {
+      throw new TirlError(`Recipe "${exp.recipe.name}" needs value estimates: pass a critic.`, 'missing-input');
     }
     if (exp.requirements.has('refLogProbs') && !o.referenceModel) {
       throw new TirlError(`Recipe "${exp.recipe.name}" needs reference log-probs: pass a frozen referenceModel.`, 'missing-input');
@@ -86,7 +85,12 @@ export class Trainer {
         nonFiniteInARow: this.nonFiniteInARow,
       });
       this.nonFiniteInARow = updated.nonFiniteInARow;
-      tf.dispose([advantages.tensor, ...Object.values(extras).filter((t): t is tf.Tensor2D => t !== undefined)]);
+      if (this.o.critic && advantages.returns && extras.values) {
+        const groups = miniBatchRows(batch, settings.miniBatches, rng.fork('critic'));
+        updated.metrics['loss/value'] = this.o.critic.update(batch, advantages.returns, extras.values, groups);
+      }
+      tf.dispose([advantages.tensor, ...(advantages.returns ? [advantages.returns] : [])]);
+      tf.dispose(Object.values(extras).filter((t): t is tf.Tensor2D => t !== undefined));
       const t4 = performance.now();
       const tokens = batch.lossMaskValues.reduce((a, b) => a + b, 0);
       const metrics: Record<string, number> = {
@@ -112,9 +116,10 @@ export class Trainer {
     }
   }
 
-  private requiredInputs(batch: Batch): { refLogProbs?: tf.Tensor2D; entropies?: tf.Tensor2D; tokenRewards?: tf.Tensor2D } {
+  private requiredInputs(batch: Batch): Extras {
     const need = this.o.exp.requirements;
-    const out: { refLogProbs?: tf.Tensor2D; entropies?: tf.Tensor2D; tokenRewards?: tf.Tensor2D } = {};
+    const out: Extras = {};
+    if (need.has('values')) out.values = this.o.critic!.values(batch);
     if (need.has('refLogProbs')) out.refLogProbs = tf.tidy(() => this.o.referenceModel!.logProbs(batch.ids, batch.attentionMask).logProbs);
     if (need.has('entropies')) {
       out.entropies = tf.tidy(() => this.o.model.logProbs(batch.ids, batch.attentionMask, { entropy: true }).entropies!);
@@ -133,14 +138,13 @@ export class Trainer {
   private advantages(
     batch: Batch,
     trees: Parameters<typeof collect> extends never ? never : Awaited<ReturnType<typeof collect>>['trees'],
-    extras: { entropies?: tf.Tensor2D; tokenRewards?: tf.Tensor2D },
-  ): { tensor: tf.Tensor2D; metrics: Record<string, number> } {
+    extras: Extras,
+  ): { tensor: tf.Tensor2D; returns?: tf.Tensor2D; metrics: Record<string, number> } {
     const scores = Float32Array.from(batch.trajectories, (t) => t?.reward ?? 0);
-    const input = { batch, scores, trees, entropies: extras.entropies, tokenRewards: extras.tokenRewards };
+    const input = { batch, scores, trees, entropies: extras.entropies, tokenRewards: extras.tokenRewards, values: extras.values };
     const out = this.o.exp.get('advantage').compute(input);
     let advantages = out.advantages;
     const metrics: Record<string, number> = { ...(out.metrics ?? {}) };
-    out.returns?.dispose();
     for (const t of this.o.exp.getAll('advantageTransform')) {
       const next = t.transform({ ...input, advantages });
       if (next.advantages !== advantages) advantages.dispose();
@@ -149,7 +153,7 @@ export class Trainer {
     }
     advantages = zeroMaskedRows(batch, advantages);
     Object.assign(metrics, maskedStats('advantage', advantages, batch.lossMaskValues));
-    return { tensor: advantages, metrics };
+    return { tensor: advantages, returns: out.returns, metrics };
   }
 }
 
@@ -160,6 +164,13 @@ function zeroMaskedRows(batch: Batch, advantages: tf.Tensor2D): tf.Tensor2D {
   const out = tf.tidy(() => tf.mul(advantages, tf.tensor2d(keep, [keep.length, 1])) as tf.Tensor2D);
   advantages.dispose();
   return out;
+}
+
+interface Extras {
+  refLogProbs?: tf.Tensor2D;
+  entropies?: tf.Tensor2D;
+  tokenRewards?: tf.Tensor2D;
+  values?: tf.Tensor2D;
 }
 
 function maskedStats(prefix: string, t: tf.Tensor2D, mask: Float32Array): Record<string, number> {
