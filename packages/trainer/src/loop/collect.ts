@@ -103,6 +103,7 @@ function trajectoryMetrics(all: readonly Trajectory[]): Record<string, number> {
     'rollout/invalid_tool_calls_per_trajectory': all.length ? calls.filter((c) => !c.ok).length / all.length : 0,
     'rollout/turns': mean(all.map((t) => 1 + Math.max(-1, ...t.segments.map((s) => s.turn ?? 0)))),
     'rollout/policy_tokens': mean(all.map(policyTokenCount)),
+    'time/tool_calls_summed_s': calls.reduce((t, c) => t + (c.latencyMs ?? 0), 0) / 1000,
     'rollout/truncated_fraction': all.length ? all.filter((t) => t.finishReason !== 'stop').length / all.length : 0,
   };
 }
