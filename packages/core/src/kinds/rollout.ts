@@ -71,8 +71,21 @@ export interface MemoryContext {
   /** The context budget the rollout must stay under. */
   budget: number;
   tokenizer: Tokenizer;
-  /** Generates with the policy (for folds that are policy actions). */
+  /**
+   * Generates with the policy from fresh `messages`, outside the trajectory. Its log-probs belong to that
+   * fresh context: use it for text that becomes context only, never for tokens trained after the piece.
+   */
   generate?: (messages: ChatMessage[], options: DecodeOptions) => Promise<{ text: string; segment: Segment }>;
+  /**
+   * Generates with the policy in the trajectory's own context, for folds that are trained policy actions:
+   * a fork of the trajectory's row, then the segments of this fold's earlier calls, then `instruction` as a
+   * user turn. Returns `segments` = [the injected instruction, the policy's tokens] (fewer when the context
+   * is full); appended to the piece in call order as `foldSegments`, they are trained in exactly the
+   * context they were sampled in.
+   */
+  generateInContext?: (instruction: string, options: DecodeOptions) => Promise<{ text: string; segments: Segment[] }>;
+  /** Why the manager is called: the context budget, or the policy's `foldTag` action. Absent = `budget`. */
+  trigger?: 'budget' | 'tag';
 }
 
 /** What to do when a trajectory nears its context budget. */
@@ -90,6 +103,11 @@ export type MemoryAction =
 export interface MemoryManager {
   /** Fraction of the budget at which `onOverflow` is called. */
   readonly triggerFraction: number;
+  /**
+   * A tag the policy writes to fold on its own (DeepAgent `<fold_thought>`): it ends the turn (a stop
+   * string) and `onOverflow` is called before the next turn, even below the budget.
+   */
+  readonly foldTag?: string;
   onOverflow(ctx: MemoryContext): Promise<MemoryAction>;
 }
 

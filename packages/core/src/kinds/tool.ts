@@ -52,6 +52,11 @@ export interface SpawnRequest {
   maxTurns?: number;
   /** A forced last turn asking for a summary, when the child runs out of turns. */
   finalPrompt?: string;
+  /**
+   * Also force the `finalPrompt` turn when the child finishes on its own (answer or end of sequence), as
+   * MATPO workers always end with a summary turn; the finish reason stays `stop`.
+   */
+  alwaysFinal?: boolean;
 }
 
 export interface SpawnResult {

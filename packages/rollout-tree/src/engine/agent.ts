@@ -33,6 +33,10 @@ export interface Agent {
   turn: number;
   maxTurns: number;
   finalPrompt?: string;
+  /** Run the `finalPrompt` turn also after a normal finish (answer or end of sequence). */
+  alwaysFinal?: boolean;
+  /** The policy wrote the memory plugin's `foldTag`: fold before the next turn. */
+  foldRequested?: boolean;
   /** Tokens after the prompt (policy, tool and injected), across folds. */
   responseTokens: number;
   done: boolean;

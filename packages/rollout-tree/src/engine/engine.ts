@@ -21,6 +21,7 @@ import { z } from 'zod';
 import { toTrajectory, type Agent, type PathNode } from './agent';
 import { GenerateBatcher } from './batcher';
 import { ToolBudget } from './budget';
+import { InContextGenerator } from './in-context-generator';
 import { Semaphore } from './semaphore';
 import { errorResult, runToolCall } from './tool-runner';
 import { validateArgs } from './validate-args';
@@ -76,7 +77,8 @@ export class RolloutEngine {
     this.batcher = new GenerateBatcher(this.session, input.rng);
     this.slots = new Semaphore(limits.concurrency);
     this.toolPool = new Map(input.tools.map((t) => [t.name, t]));
-    this.stopStrings = [...new Set([...(input.decode.stopStrings ?? []), ...input.toolFormat.stopStrings])];
+    const foldTag = input.memory?.foldTag ? [input.memory.foldTag] : [];
+    this.stopStrings = [...new Set([...(input.decode.stopStrings ?? []), ...input.toolFormat.stopStrings, ...foldTag])];
     this.stopTokenIds = [...new Set([...(input.decode.stopTokenIds ?? []), input.policy.tokenizer.eosTokenId])];
   }
 
@@ -185,6 +187,7 @@ export class RolloutEngine {
     depth: number;
     maxTurns: number;
     finalPrompt?: string;
+    alwaysFinal?: boolean;
     path: PathNode[];
   }): Agent {
     const tk = this.tokenizer;
@@ -212,6 +215,7 @@ export class RolloutEngine {
       turn: 0,
       maxTurns: spec.maxTurns,
       finalPrompt: spec.finalPrompt,
+      alwaysFinal: spec.alwaysFinal,
       responseTokens: 0,
       done: false,
       lastTurnCalls: 0,
@@ -262,12 +266,23 @@ export class RolloutEngine {
     }
     const text = this.tokenizer.decode(res.tokenIds, { skipSpecialTokens: true });
     const parsed = this.input.toolFormat.parse(text);
-    if (parsed.answer !== undefined || (parsed.calls.length === 0 && parsed.errors.length === 0)) {
+    const hasCalls = parsed.calls.length > 0 || parsed.errors.length > 0;
+    // The fold tag is a stop string, so it ends the turn; formats that read any call-free text as the
+    // answer (hermes) would otherwise end the rollout on it.
+    const folding = this.wantsFold(text);
+    if (!folding && (parsed.answer !== undefined || !hasCalls)) {
       a.answer = parsed.answer ?? text.trim();
-      return this.finish(a, 'stop');
+      return a.alwaysFinal ? this.finalTurn(a, 'stop') : this.finish(a, 'stop');
     }
-    if (a.turn >= a.maxTurns) return this.outOfTurns(a);
-    await this.executeCalls(a, parsed, text);
+    if (a.turn >= a.maxTurns) return this.finalTurn(a, 'max_turns');
+    if (folding) a.foldRequested = true;
+    if (hasCalls) await this.executeCalls(a, parsed, text);
+  }
+
+  /** The turn wrote the memory plugin's fold tag (a policy-triggered fold). */
+  private wantsFold(text: string): boolean {
+    const tag = this.input.memory?.foldTag;
+    return tag !== undefined && tag !== '' && text.includes(tag);
   }
 
   /** Generates one turn and records it as a policy segment with the sampled ids and log-probs. */
@@ -305,19 +320,23 @@ export class RolloutEngine {
     return res;
   }
 
-  /** Out of turns: a forced final turn when the rollout has a `finalPrompt`, else stop. */
-  private async outOfTurns(a: Agent): Promise<void> {
-    if (!a.finalPrompt) return this.finish(a, 'max_turns');
+  /**
+   * The rollout ends with `reason`, after a forced final turn when it has a `finalPrompt` (out of turns,
+   * or any normal finish with `alwaysFinal`). The final turn's text replaces the answer; when the prompt
+   * does not fit, the rollout ends as it was.
+   */
+  private async finalTurn(a: Agent, reason: FinishReason): Promise<void> {
+    if (!a.finalPrompt) return this.finish(a, reason);
     const prompt = a.finalPrompt;
     a.finalPrompt = undefined;
     const text = this.tokenizer.renderChat([{ role: 'user', content: prompt }], { addGenerationPrompt: true });
-    if (!this.appendTokens(a, 'injected', text)) return this.finish(a, 'max_turns');
+    if (!this.appendTokens(a, 'injected', text)) return this.finish(a, reason);
     const left = Math.min(this.input.decode.maxNewTokens, this.input.limits.maxTotalTokens - a.responseTokens, this.input.policy.maxContext - this.session.length(a.row));
-    if (left <= 0) return this.finish(a, 'max_turns');
+    if (left <= 0) return this.finish(a, reason);
     const res = await this.generate(a, left);
     const out = this.tokenizer.decode(res.tokenIds, { skipSpecialTokens: true });
     a.answer = this.input.toolFormat.parse(out).answer ?? out.trim();
-    this.finish(a, 'max_turns');
+    this.finish(a, reason);
   }
 
   /** Appends tokenised text as a masked segment, cut to the token and context limits; false when nothing fits. */
@@ -412,6 +431,7 @@ export class RolloutEngine {
       depth: parent.depth + 1,
       maxTurns: req.maxTurns ?? this.input.limits.maxTurns,
       finalPrompt: req.finalPrompt,
+      alwaysFinal: req.alwaysFinal,
       path: [],
     });
     spawnedIds.push(child.id);
@@ -432,14 +452,24 @@ export class RolloutEngine {
       if (len >= budget) this.finish(a, 'context');
       return !a.done;
     }
-    if (len < memory.triggerFraction * budget && len < budget) return true;
-    const action: MemoryAction = await memory.onOverflow({
-      trajectory: toTrajectory(a),
-      contextTokens: len,
-      budget,
-      tokenizer: this.tokenizer,
-      generate: (messages, options) => this.sideGenerate(a, messages, options),
-    });
+    const requested = a.foldRequested === true;
+    a.foldRequested = false;
+    if (!requested && len < memory.triggerFraction * budget && len < budget) return true;
+    const inContext = new InContextGenerator(this.session, this.batcher, this.tokenizer, policy.maxContext, a, this.foldDecode());
+    let action: MemoryAction;
+    try {
+      action = await memory.onOverflow({
+        trajectory: toTrajectory(a),
+        contextTokens: len,
+        budget,
+        tokenizer: this.tokenizer,
+        generate: (messages, options) => this.sideGenerate(a, messages, options),
+        generateInContext: (instruction, options) => inContext.generate(instruction, options),
+        trigger: requested ? 'tag' : 'budget',
+      });
+    } finally {
+      await inContext.release();
+    }
     if (action.kind === 'stop') {
       this.finish(a, 'context');
       return false;
@@ -470,7 +500,13 @@ export class RolloutEngine {
     a.row = this.session.add(a.segments.flatMap((s) => s.tokenIds));
   }
 
-  /** Generates outside the agent's row (for memory plugins whose fold is a policy action). */
+  /** Sampling settings of fold generations: the rollout's, ended by end of sequence only. */
+  private foldDecode(): Omit<DecodeOptions, 'maxNewTokens'> {
+    const { temperature, topP, topK } = this.input.decode;
+    return { temperature, topP, topK, stopTokenIds: this.stopTokenIds };
+  }
+
+  /** Generates outside the agent's row, from fresh messages (text for a new context, not trained tokens). */
   private async sideGenerate(a: Agent, messages: ChatMessage[], options: DecodeOptions) {
     const ids = this.tokenizer.encode(this.tokenizer.renderChat(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
     const row = this.session.add(ids);
