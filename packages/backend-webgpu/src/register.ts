@@ -1,6 +1,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import { describeAdapter, softwareAdapterReason } from './adapter';
 import { type DawnLoad, type GpuLike, loadDawn } from './dawn';
+import { hasGpuDevice } from './device-probe';
 
 export type RegisterResult = { ok: true; tfBackend: 'webgpu'; detail?: string } | { ok: false; reason: string };
 
@@ -11,6 +12,8 @@ export interface RegisterWebGpuOptions {
   loadDawn?: () => DawnLoad;
   /** Loads `@tensorflow/tfjs-backend-webgpu`, which registers the `webgpu` backend factory. */
   loadTfWebGpu?: () => unknown;
+  /** Whether a GPU device exists at all (default: device nodes on Linux; skipped when Dawn is injected). */
+  hasGpuDevice?: () => boolean;
 }
 
 type Tf = Pick<typeof tfc, 'findBackendFactory'>;
@@ -22,6 +25,8 @@ type Tf = Pick<typeof tfc, 'findBackendFactory'>;
  */
 export async function registerWebGpuBackend(tf: Tf, options: RegisterWebGpuOptions = {}): Promise<RegisterResult> {
   try {
+    const probe = options.hasGpuDevice ?? (options.loadDawn ? () => true : hasGpuDevice);
+    if (!probe()) return { ok: false, reason: 'no GPU device (/dev/dri/renderD*, /dev/nvidia0)' };
     const loaded = (options.loadDawn ?? loadDawn)();
     if (!loaded.ok) return { ok: false, reason: loaded.reason };
     const gpu = loaded.dawn.create([]);

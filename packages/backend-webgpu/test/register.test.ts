@@ -22,12 +22,23 @@ afterEach(() => {
 describe('registerWebGpuBackend', () => {
   it('returns ok: false quickly on this machine when Dawn finds no hardware GPU', async () => {
     const started = Date.now();
-    const result = await registerWebGpuBackend(tf);
+    // Probe Dawn even where no device node exists, so the real library is exercised here.
+    const result = await registerWebGpuBackend(tf, { hasGpuDevice: () => true });
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(5000);
     // On a machine with a GPU this registers instead; both answers have the documented shape.
     if (result.ok) expect(result).toEqual({ ok: true, tfBackend: 'webgpu', detail: expect.stringMatching(/^adapter /) });
     else expect(result.reason).toMatch(/no GPU adapter|software adapter|fallback adapter|CPU adapter|not installed|failed to load/);
+  });
+
+  it('skips Dawn entirely when the machine has no GPU device node', async () => {
+    let loaded = false;
+    const result = await registerWebGpuBackend(tf, {
+      hasGpuDevice: () => false,
+      loadDawn: () => ((loaded = true), { ok: true, dawn: fakeDawn(null) }),
+    });
+    expect(result).toEqual({ ok: false, reason: 'no GPU device (/dev/dri/renderD*, /dev/nvidia0)' });
+    expect(loaded).toBe(false);
   });
 
   it('says no GPU adapter when Dawn returns none, and installs no globals', async () => {
