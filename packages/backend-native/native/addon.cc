@@ -4,6 +4,7 @@
 #include <string>
 
 #include "blas.h"
+#include "elementwise.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -72,6 +73,116 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+int64_t Int(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+
+// True when [base, base + count) lies inside the array.
+bool Inside(int64_t base, int64_t count, size_t length) {
+  return base >= 0 && count >= 0 && base + count <= static_cast<int64_t>(length);
+}
+
+// Reads a rank-r Int32Array of non-negative sizes into out; returns the product or -1.
+int64_t ReadShape(const Napi::Value& v, int* out, int* rank) {
+  if (!v.IsTypedArray()) return -1;
+  auto arr = v.As<Napi::Int32Array>();
+  *rank = static_cast<int>(arr.ElementLength());
+  if (*rank < 1 || *rank > tirl::kMaxRank) return -1;
+  int64_t size = 1;
+  for (int d = 0; d < *rank; ++d) {
+    if (arr[d] < 0) return -1;
+    out[d] = arr[d];
+    size *= arr[d];
+  }
+  return size;
+}
+
+// transpose(heap, inBase, outBase, shape: Int32Array, perm: Int32Array)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 5 || !info[0].IsTypedArray() || !info[4].IsTypedArray()) return Fail(env, "transpose(heap, inBase, outBase, shape, perm)");
+  auto heap = info[0].As<Napi::Float32Array>();
+  int shape[tirl::kMaxRank], perm[tirl::kMaxRank], rank = 0;
+  const int64_t size = ReadShape(info[3], shape, &rank);
+  if (size < 0) return Fail(env, "transpose: shape must be an Int32Array of rank 1..8");
+  auto permArr = info[4].As<Napi::Int32Array>();
+  if (static_cast<int>(permArr.ElementLength()) != rank) return Fail(env, "transpose: perm length differs from rank");
+  bool seen[tirl::kMaxRank] = {};
+  for (int d = 0; d < rank; ++d) {
+    perm[d] = permArr[d];
+    if (perm[d] < 0 || perm[d] >= rank || seen[perm[d]]) return Fail(env, "transpose: perm is not a permutation");
+    seen[perm[d]] = true;
+  }
+  const int64_t inBase = Int(info[1]), outBase = Int(info[2]);
+  if (!Inside(inBase, size, heap.ElementLength()) || !Inside(outBase, size, heap.ElementLength()))
+    return Fail(env, "transpose: operand lies outside the heap");
+  tirl::transpose(heap.Data() + inBase, heap.Data() + outBase, shape, perm, rank, gThreads);
+  return env.Undefined();
+}
+
+// binary(op, heap, aBase, aStrides, bBase, bStrides, outBase, outShape): strides are Int32Array
+// (elements, 0 = broadcast) of the output's rank.
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 8 || !info[1].IsTypedArray() || !info[3].IsTypedArray() || !info[5].IsTypedArray())
+    return Fail(env, "binary(op, heap, aBase, aStrides, bBase, bStrides, outBase, outShape)");
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  if (op < 0 || op > 4) return Fail(env, "binary: op must be 0..4");
+  auto heap = info[1].As<Napi::Float32Array>();
+  int shape[tirl::kMaxRank], rank = 0;
+  const int64_t size = ReadShape(info[7], shape, &rank);
+  if (size < 0) return Fail(env, "binary: outShape must be an Int32Array of rank 1..8");
+  auto aS = info[3].As<Napi::Int32Array>(), bS = info[5].As<Napi::Int32Array>();
+  if (static_cast<int>(aS.ElementLength()) != rank || static_cast<int>(bS.ElementLength()) != rank)
+    return Fail(env, "binary: strides must have the output's rank");
+  int64_t aStrides[tirl::kMaxRank], bStrides[tirl::kMaxRank], aSpan = 1, bSpan = 1;
+  for (int d = 0; d < rank; ++d) {
+    aStrides[d] = aS[d];
+    bStrides[d] = bS[d];
+    if (aS[d] < 0 || bS[d] < 0) return Fail(env, "binary: negative stride");
+    if (shape[d] > 0) {
+      aSpan += aStrides[d] * (shape[d] - 1);
+      bSpan += bStrides[d] * (shape[d] - 1);
+    }
+  }
+  const int64_t aBase = Int(info[2]), bBase = Int(info[4]), outBase = Int(info[6]);
+  const size_t n = heap.ElementLength();
+  if (size == 0) return env.Undefined();
+  if (!Inside(aBase, aSpan, n) || !Inside(bBase, bSpan, n) || !Inside(outBase, size, n))
+    return Fail(env, "binary: operand lies outside the heap");
+  float* h = heap.Data();
+  tirl::binary(static_cast<tirl::BinaryOp>(op), h + aBase, aStrides, h + bBase, bStrides, h + outBase, shape, rank, gThreads);
+  return env.Undefined();
+}
+
+// sum(heap, inBase, outBase, outer, reduce, inner)
+Napi::Value Sum(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 6 || !info[0].IsTypedArray()) return Fail(env, "sum(heap, inBase, outBase, outer, reduce, inner)");
+  auto heap = info[0].As<Napi::Float32Array>();
+  const int64_t inBase = Int(info[1]), outBase = Int(info[2]), outer = Int(info[3]), reduce = Int(info[4]), inner = Int(info[5]);
+  if (outer < 0 || reduce < 0 || inner < 0) return Fail(env, "sum: negative size");
+  if (!Inside(inBase, outer * reduce * inner, heap.ElementLength()) || !Inside(outBase, outer * inner, heap.ElementLength()))
+    return Fail(env, "sum: operand lies outside the heap");
+  tirl::sumAxes(heap.Data() + inBase, heap.Data() + outBase, outer, reduce, inner, gThreads);
+  return env.Undefined();
+}
+
+// gather(heap, tableBase, rows, rowSize, heapI32, idsBase, count, outBase) → false on an id outside [0, rows)
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 8 || !info[0].IsTypedArray() || !info[4].IsTypedArray())
+    return Fail(env, "gather(heap, tableBase, rows, rowSize, heapI32, idsBase, count, outBase)");
+  auto heap = info[0].As<Napi::Float32Array>();
+  auto ids = info[4].As<Napi::Int32Array>();
+  const int64_t tableBase = Int(info[1]), rows = Int(info[2]), rowSize = Int(info[3]);
+  const int64_t idsBase = Int(info[5]), count = Int(info[6]), outBase = Int(info[7]);
+  if (rows < 0 || rowSize < 0 || count < 0) return Fail(env, "gather: negative size");
+  const size_t n = heap.ElementLength();
+  if (!Inside(tableBase, rows * rowSize, n) || !Inside(idsBase, count, ids.ElementLength()) || !Inside(outBase, count * rowSize, n))
+    return Fail(env, "gather: operand lies outside the heap");
+  const bool ok = tirl::gatherRows(heap.Data() + tableBase, rows, rowSize, ids.Data() + idsBase, count, heap.Data() + outBase, gThreads);
+  return Napi::Boolean::New(env, ok);
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) return Fail(info.Env(), "threads must be >= 1");
@@ -103,6 +214,10 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("gemm", Napi::Function::New(env, Gemm));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("sum", Napi::Function::New(env, Sum));
+  exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("useBlas", Napi::Function::New(env, UseBlas));
   exports.Set("info", Napi::Function::New(env, Info));

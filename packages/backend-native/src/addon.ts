@@ -14,6 +14,14 @@ export interface NativeGemm {
     batch: number, m: number, n: number, k: number, transA: boolean, transB: boolean,
     bias: Float32Array | null, biasBase: number, biasMode: number, activation: number, alpha: number,
   ): void;
+  /** `out = transpose(in, perm)`; `in`/`out` start at element offsets of `heap`. */
+  transpose(heap: Float32Array, inBase: number, outBase: number, shape: Int32Array, perm: Int32Array): void;
+  /** Broadcast binary op (codes in `BINARY_OPS`); strides are per output axis, 0 on broadcast axes. */
+  binary(op: number, heap: Float32Array, aBase: number, aStrides: Int32Array, bBase: number, bStrides: Int32Array, outBase: number, outShape: Int32Array): void;
+  /** `out[o, i] = Σ_r in[o, r, i]` for `in` viewed as `[outer, reduce, inner]`. */
+  sum(heap: Float32Array, inBase: number, outBase: number, outer: number, reduce: number, inner: number): void;
+  /** `out[r] = table[ids[r]]` (rows of `rowSize`); false when an id is outside `[0, rows)`. */
+  gather(heap: Float32Array, tableBase: number, rows: number, rowSize: number, ids: Int32Array, idsBase: number, count: number, outBase: number): boolean;
   setThreads(n: number): void;
   /** Returns '' on success, otherwise why OpenBLAS could not be used. */
   useBlas(which: 'none' | 'openblas'): string;

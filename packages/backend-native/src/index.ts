@@ -2,3 +2,4 @@ export { registerNativeKernels, unregisterNativeKernels, type RegisterOptions, t
 export { loadAddon, ADDON_PATH, ACTIVATIONS, type NativeGemm, type AddonLoad } from './addon';
 export { configFromEnv, type NativeConfig } from './config';
 export { planMatMul, type MatMulPlan } from './plan';
+export { BINARY_OPS, broadcastStrides } from './elementwise-kernels';

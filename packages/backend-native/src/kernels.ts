@@ -4,7 +4,7 @@ import { planMatMul } from './plan';
 
 /** The parts of tfjs-backend-wasm's `BackendWasm` the kernels touch. */
 export interface WasmBackendLike {
-  wasm: { HEAPF32: Float32Array };
+  wasm: { HEAPF32: Float32Array; HEAP32: Int32Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
 }

@@ -2,6 +2,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ADDON_PATH, loadAddon } from './addon';
 import { applyConfig, configFromEnv, type NativeConfig } from './config';
+import { BINARY_OPS, elementwiseKernelConfigs } from './elementwise-kernels';
 import { nativeKernelConfigs } from './kernels';
 
 export type RegisterResult = { ok: true; tfBackend: 'wasm'; detail?: string } | { ok: false; reason: string };
@@ -9,16 +10,22 @@ export type RegisterResult = { ok: true; tfBackend: 'wasm'; detail?: string } | 
 export interface RegisterOptions extends NativeConfig {
   /** Path of the compiled addon (tests point it elsewhere to exercise the fallback). */
   addonPath?: string;
+  /** `all` (default) also replaces Transpose, broadcast binary ops, Sum and GatherV2; `gemm` only the matmuls. */
+  kernels?: 'gemm' | 'all';
 }
 
 type Tf = Pick<typeof tfc, 'getKernel' | 'registerKernel' | 'unregisterKernel'>;
 
-const KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+const GEMM_KERNELS = ['BatchMatMul', '_FusedMatMul'];
+const ELEMENTWISE_KERNELS = ['Transpose', ...Object.keys(BINARY_OPS), 'Sum', 'GatherV2'];
+const ALL_KERNELS = [...GEMM_KERNELS, ...ELEMENTWISE_KERNELS];
 const NATIVE = Symbol.for('tirl.backend-native');
 const stockKernels = new Map<string, KernelConfig>();
 
 /**
- * Replaces the wasm backend's `BatchMatMul` and `_FusedMatMul` with native GEMM kernels.
+ * Replaces the wasm backend's `BatchMatMul` and `_FusedMatMul` with native GEMM kernels and (unless
+ * `kernels: 'gemm'`) `Transpose`, `Add`/`Sub`/`Multiply`/`RealDiv`/`SquaredDifference`, `Sum` and
+ * `GatherV2` with native memory-bound kernels.
  * Options override `TIRL_NATIVE_THREADS` / `TIRL_NATIVE_BLAS`. Never throws: when the addon is
  * missing or the wasm backend is not registered it returns `{ ok: false, reason }` and changes nothing.
  */
@@ -31,30 +38,40 @@ export async function registerNativeKernels(tf: Tf, options: RegisterOptions = {
   } catch (e) {
     return { ok: false, reason: (e as Error).message };
   }
-  const current = KERNELS.map((name) => tf.getKernel(name, 'wasm'));
-  if (current.some((k) => !k)) {
-    return { ok: false, reason: 'the wasm backend has no BatchMatMul/_FusedMatMul kernels: load @tensorflow/tfjs-backend-wasm first' };
+  if (options.kernels !== undefined && options.kernels !== 'gemm' && options.kernels !== 'all') {
+    return { ok: false, reason: `@tirl/backend-native: kernels="${String(options.kernels)}" is not allowed. Allowed: gemm, all.` };
   }
-  for (const [i, name] of KERNELS.entries()) {
-    if (!(current[i] as unknown as Record<symbol, boolean>)[NATIVE]) stockKernels.set(name, current[i]);
+  // An addon built before the memory-bound kernels existed still serves the matmuls.
+  const gemmOnly = options.kernels === 'gemm' || typeof loaded.addon.transpose !== 'function';
+  const names = gemmOnly ? GEMM_KERNELS : ALL_KERNELS;
+  const current = names.map((name) => tf.getKernel(name, 'wasm'));
+  const missing = names.filter((_, i) => !current[i]);
+  if (missing.length > 0) {
+    return { ok: false, reason: `the wasm backend has no ${missing.join('/')} kernels: load @tensorflow/tfjs-backend-wasm first` };
+  }
+  // A second registration may ask for fewer kernels: put the stock ones back first.
+  unregisterNativeKernels(tf);
+  for (const name of names) {
+    const kernel = tf.getKernel(name, 'wasm') as KernelConfig;
+    if (!(kernel as unknown as Record<symbol, boolean>)[NATIVE]) stockKernels.set(name, kernel);
   }
   const notes = applyConfig(loaded.addon, config);
-  const configs = nativeKernelConfigs(loaded.addon, {
-    batchMatMul: stockKernels.get('BatchMatMul') as KernelConfig,
-    fusedMatMul: stockKernels.get('_FusedMatMul') as KernelConfig,
-  });
+  const stock = (name: string) => stockKernels.get(name) as KernelConfig;
+  const configs = nativeKernelConfigs(loaded.addon, { batchMatMul: stock('BatchMatMul'), fusedMatMul: stock('_FusedMatMul') });
+  if (!gemmOnly) configs.push(...elementwiseKernelConfigs(loaded.addon, stock));
   for (const cfg of configs) {
     tf.unregisterKernel(cfg.kernelName, 'wasm');
     tf.registerKernel(Object.assign(cfg, { [NATIVE]: true }));
   }
   const info = loaded.addon.info();
   const engine = info.blas === 'openblas' ? 'OpenBLAS' : `${info.kernel} kernel`;
-  return { ok: true, tfBackend: 'wasm', detail: [`native GEMM: ${engine}, ${info.threads} threads`, ...notes].join('; ') };
+  const extra = gemmOnly ? '' : ' + transpose, binary ops, sum, gather';
+  return { ok: true, tfBackend: 'wasm', detail: [`native GEMM: ${engine}, ${info.threads} threads${extra}`, ...notes].join('; ') };
 }
 
 /** Puts the stock wasm kernels back (benchmarks compare both in one process). */
 export function unregisterNativeKernels(tf: Tf): void {
-  for (const name of KERNELS) {
+  for (const name of ALL_KERNELS) {
     const stock = stockKernels.get(name);
     const current = tf.getKernel(name, 'wasm') as unknown as Record<symbol, boolean> | undefined;
     if (!stock || !current?.[NATIVE]) continue;
