@@ -31,7 +31,8 @@ const script: Script = ({ text, row, rowTurn }) => {
 };
 
 async function run() {
-  const router = create<AgentRouter>(matpoRouter);
+  // The hand-checked rows below have no forced summary turn; `forceSummary` (default on) is tested on its own.
+  const router = create<AgentRouter>(matpoRouter, { forceSummary: false });
   const { output } = await scriptedRollout(script, { router });
   const trajectories = output.trees.flatMap((t) => t.trajectories);
   const reward = create<RewardFunction>(matpoReward);
@@ -53,6 +54,28 @@ function advantagesOf(batch: Batch, scores: Float32Array) {
 
 const row = (batch: Batch, t: tf.Tensor2D, b: number) => (t.arraySync() as number[][])[b];
 const policyTokens = (t: Trajectory) => t.segments.filter((s) => s.source === 'policy').reduce((n, s) => n + s.tokenIds.length, 0);
+
+describe('MATPO worker summary turn', () => {
+  const SUMMARY = 'Conclusion: Paris.';
+  const withSummary: Script = ({ text, row, rowTurn }) =>
+    text.includes('Write your final report') ? SUMMARY : text.includes('You are a worker agent') ? WORKER : row === 1 ? P1_ANSWER : rowTurn === 0 ? DELEGATE : P0_ANSWER;
+
+  it('ends a worker that answers on its own with the forced final-summary turn by default, and hands back the summary', async () => {
+    const { output } = await scriptedRollout(withSummary, { router: create<AgentRouter>(matpoRouter) });
+    const [p0, , worker] = output.trees.flatMap((t) => t.trajectories);
+    expect(worker.finishReason).toBe('stop');
+    expect(worker.segments.filter((s) => s.source === 'policy').map((s) => s.text)).toEqual([WORKER, SUMMARY]);
+    expect(worker.segments.some((s) => s.source === 'injected' && s.text!.includes('Write your final report'))).toBe(true);
+    expect(p0.toolCalls[0]).toMatchObject({ ok: true, observation: SUMMARY, childId: worker.id });
+  });
+
+  it('with forceSummary false the worker hands back its own last message', async () => {
+    const { output } = await scriptedRollout(withSummary, { router: create<AgentRouter>(matpoRouter, { forceSummary: false }) });
+    const [p0, , worker] = output.trees.flatMap((t) => t.trajectories);
+    expect(worker.segments.filter((s) => s.source === 'policy').map((s) => s.text)).toEqual([WORKER]);
+    expect(p0.toolCalls[0].observation).toBe('Paris is the capital of France.');
+  });
+});
 
 describe('MATPO on a scripted policy, checked by hand', () => {
   it('builds planner and worker rows with the hand-back as a masked observation', async () => {

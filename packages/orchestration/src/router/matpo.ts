@@ -51,6 +51,7 @@ export const matpoRouter = definePlugin({
         recapQuery: o.recapQuery,
         template: o.workerTemplate,
         finalPrompt: o.finalPrompt,
+        forceSummary: o.forceSummary,
         maxTurns: o.workerMaxTurns,
         handBack: o.handBack,
       });

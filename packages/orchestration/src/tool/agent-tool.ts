@@ -18,6 +18,8 @@ export interface AgentToolSpec {
   template: string;
   /** Forced final turn asking the worker for a summary. */
   finalPrompt: string;
+  /** Run the `finalPrompt` turn after every finish of the worker, not only on running out of turns. */
+  forceSummary: boolean;
   /** Worker turn limit; null = the rollout's own `maxTurns`. */
   maxTurns: number | null;
   handBack: HandBackOptions;
@@ -58,6 +60,7 @@ export function createAgentTool(spec: AgentToolSpec): Tool {
         tools: spec.tools,
         ...(spec.maxTurns !== null ? { maxTurns: spec.maxTurns } : {}),
         finalPrompt: spec.finalPrompt,
+        alwaysFinal: spec.forceSummary,
       });
       const text = handBack(res.text, spec.handBack);
       const result: ToolResult = {

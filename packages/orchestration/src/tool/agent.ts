@@ -31,6 +31,7 @@ export const agentTool = definePlugin({
       recapQuery: o.recapQuery,
       template: o.workerTemplate,
       finalPrompt: o.finalPrompt,
+      forceSummary: o.forceSummary,
       maxTurns: o.workerMaxTurns,
       handBack: o.handBack,
     }),

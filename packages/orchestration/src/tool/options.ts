@@ -29,8 +29,10 @@ export const workerShape = {
     .string()
     .refine((s) => s.includes('{subtask}'), { message: 'must contain "{subtask}"' })
     .default(DEFAULT_TEMPLATE),
-  /** Forced final-summary instruction given to a worker that runs out of turns. */
+  /** Forced final-summary instruction given to a worker that runs out of turns (and on every finish with `forceSummary`). */
   finalPrompt: z.string().min(1).default(DEFAULT_FINAL_PROMPT),
+  /** End every worker with the `finalPrompt` summary turn, not only on running out of turns (MATPO released code: always). */
+  forceSummary: z.boolean().default(true),
   /** Worker turn limit; null = the same `maxTurns` as the planner. */
   workerMaxTurns: z.number().int().positive().nullable().default(null),
   handBack: handBackShape,
