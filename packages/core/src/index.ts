@@ -48,3 +48,4 @@ export {
   type BackendReport,
   type InitBackendOptions,
 } from './tensor/backend';
+export { errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from './tools/call-guard';

@@ -1,9 +1,8 @@
-import { definePlugin, type Tool, type ToolResult } from '@tirl/core';
+import { definePlugin, type Tool, type ToolResult , guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from '@tirl/core';
 import { z } from 'zod';
 import { HttpError, fetchJsonWithRetry } from './http/fetch-with-retry';
 import { LruCache } from './http/lru-cache';
 import { compileBlocklist } from './shared/blocklist';
-import { argumentsSchema, failure, guardedCall, parseArgs } from './shared/call-guard';
 
 const options = z
   .object({
@@ -70,10 +69,10 @@ export const httpSearchTool = definePlugin({
     return {
       name: o.name,
       description: 'Search the web; returns titles, urls and snippets of the best results.',
-      parameters: argumentsSchema(args),
+      parameters: toolArgumentsSchema(args),
       call: (raw, ctx) =>
-        guardedCall(o.name, ctx, async (signal): Promise<ToolResult> => {
-          const parsed = parseArgs(o.name, args, raw);
+        guardedToolCall(o.name, ctx, async (signal): Promise<ToolResult> => {
+          const parsed = parseToolArgs(o.name, args, raw);
           if (!parsed.ok) return parsed.result;
           const { query } = parsed.value;
           const k = parsed.value.k ?? o.k;
@@ -90,10 +89,10 @@ export const httpSearchTool = definePlugin({
               const response = await fetchJsonWithRetry(url.toString(), { headers: { ...o.headers }, signal }, policy);
               attempts = response.attempts;
               const body = searxResponse.safeParse(response.body);
-              if (!body.success) return failure(o.name, 'bad-response', 'the search service answered without a `results` list');
+              if (!body.success) return toolFailure(o.name, 'bad-response', 'the search service answered without a `results` list');
               hits = body.data.results.map((r) => ({ title: r.title, url: r.url, content: r.content ?? '' }));
             } catch (error) {
-              if (error instanceof HttpError) return { ...failure(o.name, 'unavailable', `the search service failed: ${error.message}`), data: { attempts: error.attempts } };
+              if (error instanceof HttpError) return { ...toolFailure(o.name, 'unavailable', `the search service failed: ${error.message}`), data: { attempts: error.attempts } };
               throw error;
             }
             cache.set(query, hits);

@@ -1,9 +1,8 @@
-import { definePlugin, type JsonSchema, type Tool, type ToolResult } from '@tirl/core';
+import { definePlugin, type JsonSchema, type Tool, type ToolResult , errorMessage, toolFailure } from '@tirl/core';
 import { z } from 'zod';
 import { acquireConnection, type McpConnection, type McpToolInfo } from './mcp/mcp-connection';
 import { callMcpTool } from './mcp/mcp-tools';
 import { describeServer, mcpServerSchema } from './mcp/server-spec';
-import { failure, messageOf } from './shared/call-guard';
 
 const options = z
   .object({
@@ -78,7 +77,7 @@ export const mcpTool = definePlugin({
         await connect();
       },
       async call(args, ctx): Promise<ToolResult> {
-        if (disposed) return failure(exposed, 'unavailable', 'the tool has been disposed');
+        if (disposed) return toolFailure(exposed, 'unavailable', 'the tool has been disposed');
         let session;
         try {
           session = await connect();
@@ -88,7 +87,7 @@ export const mcpTool = definePlugin({
             session = await connect();
           }
         } catch (error) {
-          return failure(exposed, 'unavailable', messageOf(error));
+          return toolFailure(exposed, 'unavailable', errorMessage(error));
         }
         return callMcpTool(session.connection, exposed, o.tool, args, ctx, { maxObservationChars: o.maxObservationChars });
       },

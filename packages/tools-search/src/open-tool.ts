@@ -1,11 +1,10 @@
-import { definePlugin, type Tool, type ToolResult } from '@tirl/core';
+import { definePlugin, type Tool, type ToolResult , errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from '@tirl/core';
 import { z } from 'zod';
 import { checkCorpusSource, corpusOptionShape, indexRequest } from './bm25/corpus-options';
 import type { CorpusDoc } from './bm25/corpus';
 import { loadIndex } from './bm25/index-store';
 import { paginate } from './bm25/text-windows';
 import { compileBlocklist } from './shared/blocklist';
-import { argumentsSchema, failure, guardedCall, messageOf, parseArgs } from './shared/call-guard';
 
 const options = z
   .object({
@@ -52,27 +51,27 @@ export const openTool = definePlugin({
     return {
       name: o.name,
       description: `Open a document by id or url; shows one page of at most ${o.pageChars} characters.`,
-      parameters: argumentsSchema(args),
+      parameters: toolArgumentsSchema(args),
       call: (raw, ctx) =>
-        guardedCall(o.name, ctx, async (): Promise<ToolResult> => {
-          const parsed = parseArgs(o.name, args, raw);
+        guardedToolCall(o.name, ctx, async (): Promise<ToolResult> => {
+          const parsed = parseToolArgs(o.name, args, raw);
           if (!parsed.ok) return parsed.result;
           let index;
           try {
             index = (await loadIndex(request)).index;
           } catch (error) {
-            return failure(o.name, 'unavailable', `the index cannot be opened (${messageOf(error)})`);
+            return toolFailure(o.name, 'unavailable', `the index cannot be opened (${errorMessage(error)})`);
           }
           const { id, url } = parsed.value;
           const doc = id !== undefined ? index.get(id) : index.getByUrl(url!);
           const what = id !== undefined ? `id "${id}"` : `url "${url}"`;
-          if (!doc) return failure(o.name, 'not-found', `no document with ${what}; use an id or url from a search result`);
-          if (blocked(doc.url)) return failure(o.name, 'refused', `${what} is blocked and cannot be opened`);
+          if (!doc) return toolFailure(o.name, 'not-found', `no document with ${what}; use an id or url from a search result`);
+          if (blocked(doc.url)) return toolFailure(o.name, 'refused', `${what} is blocked and cannot be opened`);
           const list = pagesOf(doc);
           const seen = lastPage.get(ctx.trajectoryId) ?? new Map<string, number>();
           const page = parsed.value.page ?? Math.min(list.length, (seen.get(doc.id) ?? 0) + 1);
           if (page > list.length) {
-            return failure(o.name, 'out-of-range', `page ${page} does not exist; "${doc.id}" has ${list.length} page(s)`);
+            return toolFailure(o.name, 'out-of-range', `page ${page} does not exist; "${doc.id}" has ${list.length} page(s)`);
           }
           seen.set(doc.id, page);
           lastPage.set(ctx.trajectoryId, seen);

@@ -1,10 +1,9 @@
-import { definePlugin, type Tool, type ToolResult } from '@tirl/core';
+import { definePlugin, type Tool, type ToolResult , errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from '@tirl/core';
 import { z } from 'zod';
 import { checkCorpusSource, corpusOptionShape, indexRequest } from './bm25/corpus-options';
 import { loadIndex } from './bm25/index-store';
 import { snippet } from './bm25/text-windows';
 import { compileBlocklist } from './shared/blocklist';
-import { argumentsSchema, failure, guardedCall, messageOf, parseArgs } from './shared/call-guard';
 
 const options = z
   .object({
@@ -47,16 +46,16 @@ export const searchTool = definePlugin({
     return {
       name: o.name,
       description: `Search the document collection; returns the ${o.k} best matches with an id and a snippet each.`,
-      parameters: argumentsSchema(args),
+      parameters: toolArgumentsSchema(args),
       call: (raw, ctx) =>
-        guardedCall(o.name, ctx, async (): Promise<ToolResult> => {
-          const parsed = parseArgs(o.name, args, raw);
+        guardedToolCall(o.name, ctx, async (): Promise<ToolResult> => {
+          const parsed = parseToolArgs(o.name, args, raw);
           if (!parsed.ok) return parsed.result;
           let index;
           try {
             index = (await loadIndex(request)).index;
           } catch (error) {
-            return failure(o.name, 'unavailable', `the index cannot be opened (${messageOf(error)})`);
+            return toolFailure(o.name, 'unavailable', `the index cannot be opened (${errorMessage(error)})`);
           }
           const { query } = parsed.value;
           const k = parsed.value.k ?? o.k;

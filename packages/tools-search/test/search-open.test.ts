@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseOptions, type Tool } from '@tirl/core';
 import { describePlugin, testPluginContext } from '@tirl/core/testing';
 import { clearIndexCache, demoCorpusPath, loadIndex, openTool, searchTool } from '../src';
-import { guardedCall } from '../src/shared/call-guard';
+import { guardedToolCall } from '@tirl/core';
 import { toolContext } from './helpers';
 
 const make = (def: typeof searchTool | typeof openTool, options: Record<string, unknown>): Tool =>
@@ -88,7 +88,7 @@ describe('tool/search', () => {
 
   it('times out with a timeout observation, and tells the work to stop', async () => {
     let stopped = false;
-    const result = await guardedCall('search', toolContext({ timeoutMs: 20 }), (signal) => {
+    const result = await guardedToolCall('search', toolContext({ timeoutMs: 20 }), (signal) => {
       signal.addEventListener('abort', () => (stopped = true));
       return new Promise(() => undefined);
     });
@@ -97,7 +97,7 @@ describe('tool/search', () => {
   });
 
   it('turns a crash of the work into a crash observation', async () => {
-    const result = await guardedCall('search', toolContext(), async () => {
+    const result = await guardedToolCall('search', toolContext(), async () => {
       throw new Error('disk on fire');
     });
     expect(result).toEqual({ ok: false, error: 'crash', observation: 'search: disk on fire' });

@@ -1,11 +1,10 @@
-import { definePlugin, type Tool, type ToolContext, type ToolResult } from '@tirl/core';
+import { definePlugin, type Tool, type ToolContext, type ToolResult , errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from '@tirl/core';
 import { z } from 'zod';
 import { evidenceFor } from './evidence';
 import { mappedRegion } from './geometry/affine';
 import { checkBox, toPixels, type Box } from './geometry/boxes';
 import { ImageSessions, loadSampleImage, type StoredImage } from './image-store';
 import * as ops from './ops/operations';
-import { argumentsSchema, failure, guardedCall, messageOf, parseArgs } from './call-guard';
 
 const OPS = ['crop', 'zoom', 'rotate', 'flip', 'adjust', 'grid', 'draw_boxes'] as const;
 type OpName = (typeof OPS)[number];
@@ -86,13 +85,13 @@ export const imageTool = definePlugin({
       const existing = sessions.get(ctx.trajectoryId);
       if (existing) return existing;
       const source = ctx.sample?.meta?.image;
-      if (source === undefined) return failure(o.name, 'no-image', 'this task has no image (sample.meta.image is not set)');
+      if (source === undefined) return toolFailure(o.name, 'no-image', 'this task has no image (sample.meta.image is not set)');
       try {
         const loaded = await loadSampleImage(source);
         // A concurrent first call of the same trajectory may have loaded it meanwhile.
         return sessions.get(ctx.trajectoryId) ?? sessions.start(ctx.trajectoryId, { ...loaded, toOriginal: [1, 0, 0, 0, 1, 0], origin: 'original' });
       } catch (error) {
-        return failure(o.name, 'no-image', `the task's image cannot be read (${messageOf(error)})`);
+        return toolFailure(o.name, 'no-image', `the task's image cannot be read (${errorMessage(error)})`);
       }
     };
 
@@ -141,21 +140,21 @@ export const imageTool = definePlugin({
     return {
       name: o.name,
       description: `Operate on the task image: ${o.ops.join(', ')}. Each result is a new image id (img1, img2, ...); boxes are [x1, y1, x2, y2] in ${o.units} units of the image operated on.`,
-      parameters: argumentsSchema(args),
+      parameters: toolArgumentsSchema(args),
       call: (raw, ctx) =>
-        guardedCall(o.name, ctx, async (): Promise<ToolResult> => {
-          const parsed = parseArgs(o.name, args, raw);
+        guardedToolCall(o.name, ctx, async (): Promise<ToolResult> => {
+          const parsed = parseToolArgs(o.name, args, raw);
           if (!parsed.ok) return parsed.result;
           const a = parsed.value as Args;
           const images = await session(ctx);
           if (!Array.isArray(images)) return images;
           const input = images.find((image) => image.id === (a.image ?? 'img0'));
-          if (!input) return failure(o.name, 'not-found', `no image "${a.image}"; this task has ${images.map((i) => i.id).join(', ')}`);
+          if (!input) return toolFailure(o.name, 'not-found', `no image "${a.image}"; this task has ${images.map((i) => i.id).join(', ')}`);
           if (images.length > o.maxImages) {
-            return failure(o.name, 'refused', `the limit of ${o.maxImages} images for this task is reached; work with the images you have`);
+            return toolFailure(o.name, 'refused', `the limit of ${o.maxImages} images for this task is reached; work with the images you have`);
           }
           const done = await run(a, input);
-          if (typeof done === 'string') return failure(o.name, 'bad-box', done);
+          if (typeof done === 'string') return toolFailure(o.name, 'bad-box', done);
           const { output, note } = done;
           const stored = sessions.add(ctx.trajectoryId, {
             png: output.png,

@@ -1,6 +1,6 @@
+import { errorMessage, guardedToolCall, toolFailure } from '@tirl/core';
 import type { JsonSchema, Tool, ToolContext, ToolResult } from '@tirl/core';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { failure, guardedCall, messageOf } from '../shared/call-guard';
 import { acquireConnection, type McpConnection, type McpToolInfo } from './mcp-connection';
 import { mcpServerSchema, type McpServerSpec } from './server-spec';
 
@@ -43,10 +43,10 @@ export async function callMcpTool(
 ): Promise<ToolResult> {
   const parsed = typeof args === 'string' ? safeJson(args) : args;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    return failure(exposedName, 'schema', 'bad arguments (expected a JSON object)');
+    return toolFailure(exposedName, 'schema', 'bad arguments (expected a JSON object)');
   }
-  return guardedCall(exposedName, ctx, async (signal) => {
-    if (connection.closed) return failure(exposedName, 'unavailable', `the MCP server "${connection.label}" has closed`);
+  return guardedToolCall(exposedName, ctx, async (signal) => {
+    if (connection.closed) return toolFailure(exposedName, 'unavailable', `the MCP server "${connection.label}" has closed`);
     try {
       const result = await connection.client.callTool(
         { name: serverName, arguments: parsed as Record<string, unknown> },
@@ -66,9 +66,9 @@ export async function callMcpTool(
       }
       return { ok: true, observation, data };
     } catch (error) {
-      if (error instanceof McpError && error.code === -32602) return failure(exposedName, 'schema', `bad arguments (${error.message})`);
-      if (connection.closed) return failure(exposedName, 'unavailable', `the MCP server "${connection.label}" has closed`);
-      return failure(exposedName, 'crash', messageOf(error));
+      if (error instanceof McpError && error.code === -32602) return toolFailure(exposedName, 'schema', `bad arguments (${error.message})`);
+      if (connection.closed) return toolFailure(exposedName, 'unavailable', `the MCP server "${connection.label}" has closed`);
+      return toolFailure(exposedName, 'crash', errorMessage(error));
     }
   });
 }
