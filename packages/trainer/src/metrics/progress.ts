@@ -15,7 +15,7 @@ export class ProgressLine {
     const eta = done > 0 ? (elapsed / done) * (this.total - done) : NaN;
     const shown = keys
       .filter((k) => metrics[k] !== undefined)
-      .map((k) => `${k.split('/').pop()} ${format(metrics[k])}`)
+      .map((k) => `${k} ${format(metrics[k])}`)
       .join('  ');
     const line = `${this.label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${this.total} ` +
       `${elapsed.toFixed(0)}s eta ${Number.isFinite(eta) ? eta.toFixed(0) : '?'}s  ${shown}`;
