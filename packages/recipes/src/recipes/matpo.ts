@@ -1,0 +1,35 @@
+import { defineRecipe } from '@tirl/core';
+
+/**
+ * The same data as `matpoRecipe` of @tirl/orchestration (a recipes package may depend on core only), whose
+ * plugins it loads on demand. MATPO as the paper states it: planner/worker roles on one policy, reward 0.9·acc + 0.1·format, GRPO over
+ * the planner rollouts with the scalar advantage broadcast to their workers, PPO clip 0.2, each full
+ * multi-agent rollout normalised by its own planner + worker tokens, no KL, one update per batch.
+ * Released-code behaviour is an override away: `aggregation/token-mean` (global token mean),
+ * `advantage/matpo` `broadcast: 'parent-row'`, `reward/matpo` `emptyWorkers: 'zero'`, ppo-clip `dualClipC: 3`.
+ * Workers need tools: add e.g. `['tool/search', { corpusPath }]` and set `router/matpo.workerTools`.
+ */
+export const matpo = defineRecipe({
+  name: 'matpo',
+  paper: { title: 'Multi-Agent Tool-Integrated Policy Optimization', arxiv: '2510.04678', section: '3 (method), 4.1 (settings)' },
+  description: 'Multi-agent GRPO: planner and workers in one model, root-level group statistics broadcast to workers',
+  plugins: [
+    ['sampler/epoch-shuffle'],
+    ['rollout/linear', { maxSpawnDepth: 1 }],
+    ['toolFormat/hermes'],
+    ['router/matpo', { maxDepth: 1 }],
+    ['reward/matpo'],
+    ['advantage/matpo', { broadcast: 'scalar', stdKind: 'unbiased', eps: 1e-6 }],
+    ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }],
+    ['aggregation/root-normalised'],
+  ],
+  settings: {
+    groupSize: 8,
+    ppoEpochs: 1,
+    miniBatches: 1,
+    optimizer: { lr: 1e-5 },
+    decode: { temperature: 1 },
+    limits: { maxTurns: 20 },
+  },
+  packages: ['@tirl/orchestration'],
+});

@@ -1,0 +1,15 @@
+import { defineRecipe } from '@tirl/core';
+
+/**
+ * ReMax. Cannot train yet: `advantage/remax` reads the greedy rollout's score from
+ * `trajectory.meta.baselineReward`, and no rollout strategy produces that greedy baseline rollout.
+ */
+export const remax = defineRecipe({
+  name: 'remax',
+  extends: 'base',
+  paper: { title: 'ReMax: A Simple, Effective, and Efficient Reinforcement Learning Method for Aligning Large Language Models', arxiv: '2310.10505', section: '4' },
+  description: 'REINFORCE with the reward of a greedy rollout as baseline (needs a greedy baseline rollout)',
+  plugins: [['reward/exact-match'], ['advantage/remax'], ['objective/reinforce'], ['aggregation/seq-mean-token-sum']],
+  // §4: one sampled response per prompt plus the greedy one.
+  settings: { groupSize: 1 },
+});

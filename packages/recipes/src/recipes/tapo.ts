@@ -1,0 +1,21 @@
+import { defineRecipe } from '@tirl/core';
+
+export const tapo = defineRecipe({
+  name: 'tapo',
+  extends: 'base',
+  paper: { title: 'TAPO: Tool-Augmented Policy Optimization', arxiv: '2510.07038', section: 'tool_dapo.py' },
+  description: 'DAPO-style training with search and python tools: −1 format gate, dynamic sampling, clip-higher, dual clip',
+  plugins: [
+    // tool_dapo.py: a format violation scores −1, otherwise the exact-match reward.
+    ['reward/gate', { gate: { id: 'reward/tool-format' }, components: [{ id: 'reward/exact-match' }], threshold: 1, otherwise: -1 }],
+    // Overlong punishment on generated tokens only.
+    ['reward/soft-overlong'],
+    ['filter/dynamic-sampling', { maxGenerations: 10 }],
+    ['advantage/grpo'],
+    // ε 0.2 / 0.28, dual-clip 10 (agentic.md §7).
+    ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.28, dualClipC: 10 }],
+    ['aggregation/token-mean'],
+  ],
+  // n = 4, lr 1e-6, at most 4 turns.
+  settings: { groupSize: 4, optimizer: { lr: 1e-6 }, limits: { maxTurns: 4 } },
+});

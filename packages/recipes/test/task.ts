@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { definePlugin, resolveRecipe, type RecipeOverrides, type Sample } from '@tirl/core';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the step tests train through the real policy and trainer
+import { ByteTokenizer, createTinyModel } from '@tirl/policy';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- see above
+import { train } from '@tirl/trainer';
+import { z } from 'zod';
+
+/** A two-question search task: the answer is in a two-document corpus the `search` tool indexes. */
+export const dataset: Sample[] = [
+  { id: 'q1', messages: [{ role: 'user', content: 'Capital of France? Use <search>, answer in <answer></answer>.' }], answer: 'Paris' },
+  { id: 'q2', messages: [{ role: 'user', content: 'Capital of Italy? Use <search>, answer in <answer></answer>.' }], answer: 'Rome' },
+];
+
+const docs = [
+  { id: 'fr', title: 'France', text: 'Paris is the capital of France.' },
+  { id: 'it', title: 'Italy', text: 'Rome is the capital of Italy.' },
+];
+
+/**
+ * Share of generated characters that occur in the answer: smooth, so a group of random rollouts from an
+ * untrained model has reward variance (an exact-match reward alone would give every advantage 0).
+ */
+export const answerCharShare = definePlugin({
+  kind: 'reward',
+  name: 'answer-char-share',
+  summary: 'Test reward: share of generated characters that occur in the gold answer',
+  options: z.object({}).strict(),
+  create: () => ({
+    score: ({ trajectories, samples }) => ({
+      scores: trajectories.map((t) => {
+        const text = t.segments.filter((s) => s.source === 'policy').map((s) => s.text ?? '').join('');
+        const answer = String(samples.get(t.sampleId)?.answer ?? '').toLowerCase();
+        return text.length ? [...text.toLowerCase()].filter((c) => answer.includes(c)).length / text.length : 0;
+      }),
+    }),
+  }),
+});
+
+/** Tiny-run overrides shared by every step test; `extra` adds recipe-specific ones. */
+export function tinyOverrides(extra: readonly string[] = []): RecipeOverrides[] {
+  return [
+    { plugins: [['reward/answer-char-share'], ['tool/search', { docs }]] },
+    [
+      'seed=3',
+      'steps=1',
+      'groupSize=2',
+      'promptsPerStep=2',
+      'decode.maxNewTokens=6',
+      'limits.maxTurns=2',
+      'limits.maxTotalTokens=128',
+      'optimizer.lr=0.01',
+      'optimizer.warmupSteps=0',
+      'miniBatches=1',
+      ...extra,
+    ],
+  ];
+}
+
+const tokenizer = new ByteTokenizer();
+const WATCHED = 'model.layers.0.mlp.up_proj.weight';
+
+export interface StepResult {
+  loss: number;
+  changed: boolean;
+}
+
+/** Trains one step of recipe `name` on a fresh tiny model; reports the loss and whether the weights moved. */
+export async function trainOneStep(name: string, extra: readonly string[] = []): Promise<StepResult> {
+  const recipe = resolveRecipe(name, tinyOverrides(extra));
+  const model = createTinyModel(
+    { vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
+    11,
+  );
+  const runDir = mkdtempSync(join(tmpdir(), `tirl-recipe-${name}-`));
+  try {
+    const before = model.namedWeights().get(WATCHED)!.dataSync().slice();
+    const result = await train({ recipe, model, tokenizer, dataset, runDir, plugins: [answerCharShare], progress: false });
+    const after = model.namedWeights().get(WATCHED)!.dataSync();
+    return { loss: result.history[0]['loss/total'], changed: after.some((x, i) => Math.abs(x - before[i]) > 1e-7) };
+  } finally {
+    model.dispose();
+    rmSync(runDir, { recursive: true, force: true });
+  }
+}
