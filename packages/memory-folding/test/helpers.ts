@@ -20,10 +20,15 @@ export const searchTool: Tool = {
   call: async (args) => ({ ok: true, observation: `hit:${String((args as { query: string }).query).padEnd(36, '.')}` }),
 };
 
-/** The agent searches until its context shows `searches` search tags (the tool description has one), then answers. Side generations (folds) answer with `foldReply`. */
+/**
+ * The agent searches until its context shows `searches` search tags (the tool description has one), then
+ * answers. Fold generations (the row's last user turn is a fold instruction, not the task) answer with
+ * `foldReply` of that instruction.
+ */
 export function agentScript(foldReply: (text: string) => string = () => 'SUMMARY', searches = 3): Script {
   return ({ text }) => {
-    if (!text.startsWith('<|system|>')) return foldReply(text);
+    const lastUserTurn = text.slice(text.lastIndexOf('<|user|>'));
+    if (!lastUserTurn.includes('Find it.')) return foldReply(lastUserTurn);
     const turns = (text.match(/<search>/g) ?? []).length;
     return turns < searches ? `<search>q${turns}</search>` : '<answer>done</answer>';
   };

@@ -77,7 +77,7 @@ describe('memory/deepagent', () => {
   it('replaces the history with episodic, working and tool memories as JSON', async () => {
     const reply = (text: string) =>
       text.includes(MEMORY_PROMPTS.episodic) ? 'Here: {"task_description": "find", "key_events": [], "current_progress": "half"}' : text.includes(MEMORY_PROMPTS.working) ? '{"immediate_goal": "answer"}' : 'not json';
-    const run = await rollout(agentScript(reply, 6), create<MemoryManager>(deepAgentMemory, { triggerFraction: 0.5 }), 1200, 1);
+    const run = await rollout(agentScript(reply, 6), create<MemoryManager>(deepAgentMemory, { triggerFraction: 0.3 }), 2000, 1);
     const ts = all(run);
     const [root] = ts;
     const block = root.segments[1].text!;
@@ -86,6 +86,22 @@ describe('memory/deepagent', () => {
     expect(block).toContain('Tool Memory: {"unparsed":"not json"}');
     // Three trained memory generations on the piece.
     expect(pieces(ts)[0].segments.slice(-6).map((s) => s.source)).toEqual(['injected', 'policy', 'injected', 'policy', 'injected', 'policy']);
+  });
+
+  it('folds when the policy writes <fold_thought>, far below the budget; the tag is a trained token of the piece', async () => {
+    const script = ({ text }: { text: string }) => {
+      if (!text.slice(text.lastIndexOf('<|user|>')).includes('Find it.')) return '{}';
+      if (text.includes('Memory of previous folded thoughts')) return '<answer>done</answer>';
+      return (text.match(/<search>/g) ?? []).length < 2 ? '<search>q0</search>' : 'enough <fold_thought> not sampled';
+    };
+    const run = await rollout(script, create<MemoryManager>(deepAgentMemory), 4000, 1);
+    const ts = all(run);
+    const [root] = ts;
+    const [piece] = pieces(ts);
+    expect(pieces(ts)).toHaveLength(1);
+    expect(piece.segments.filter((s) => s.source === 'policy').map((s) => s.text)).toEqual(['<search>q0</search>', 'enough <fold_thought>', '{}', '{}', '{}']);
+    expect(root.segments[1].text).toContain('Memory of previous folded thoughts');
+    expect(root).toMatchObject({ finishReason: 'stop', meta: { answer: 'done', folds: 1 } });
   });
 
   it('stops after maxFolds folds', async () => {

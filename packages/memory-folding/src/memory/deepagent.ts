@@ -1,6 +1,6 @@
 import { definePlugin, type MemoryManager, type Segment } from '@tirl/core';
 import { z } from 'zod';
-import { historySegments, injected, promptSegments, tokenCount, triggerField } from '../context';
+import { injected, promptSegments, tokenCount, triggerField } from '../context';
 
 export const MEMORY_PROMPTS = {
   episodic:
@@ -28,8 +28,11 @@ export function memoryJson(text: string): string {
 /**
  * DeepAgent memory folding: the history is compressed into episodic, working and tool memories (JSON),
  * the new context is the original prompt plus "Memory of previous folded thoughts: …". Here the policy
- * writes the three memories (self-folding), so their tokens are trained fold actions; the paper uses an
- * auxiliary model, whose text would be context only. At most `maxFolds` folds, then the rollout stops.
+ * writes the three memories (self-folding) in the trajectory's own context, one after another
+ * (`ctx.generateInContext`), so their tokens are trained fold actions sampled where they train; the paper
+ * issues three parallel calls to an auxiliary model, whose text would be context only. A fold runs at the
+ * budget trigger or when the policy writes `foldTag` (the paper's `<fold_thought>` action). At most
+ * `maxFolds` folds, then the rollout stops.
  */
 export const deepAgentMemory = definePlugin({
   kind: 'memory',
@@ -42,30 +45,27 @@ export const deepAgentMemory = definePlugin({
       /** DeepAgent max_fold_limit. */
       maxFolds: z.number().int().nonnegative().default(3),
       maxMemoryTokens: z.number().int().positive().default(256),
+      /** The action that makes the policy fold on its own (a stop string); '' = folds at the budget only. */
+      foldTag: z.string().default('<fold_thought>'),
     })
     .strict(),
   create: (o): MemoryManager => ({
     triggerFraction: o.triggerFraction,
-    async onOverflow({ trajectory, budget, tokenizer, generate }) {
+    ...(o.foldTag ? { foldTag: o.foldTag } : {}),
+    async onOverflow({ trajectory, budget, tokenizer, generateInContext }) {
       const folds = Number(trajectory.meta?.folds ?? 0);
-      if (!generate || folds >= o.maxFolds) return { kind: 'stop' };
-      const history = historySegments(trajectory).map((s) => s.text ?? tokenizer.decode(s.tokenIds)).join('');
+      if (!generateInContext || folds >= o.maxFolds) return { kind: 'stop' };
       const calls = trajectory.toolCalls.map((c) => `${c.name}(${JSON.stringify(c.args)}) -> ${c.ok ? 'ok' : c.error}`).join('\n');
       const role = trajectory.role;
       const kinds = ['episodic', 'working', 'tool'] as const;
       const results = await Promise.all(
-        kinds.map((k) =>
-          generate(
-            [{ role: 'user', content: `${history}\n${k === 'tool' ? `\nTool calls:\n${calls}\n` : ''}\n${MEMORY_PROMPTS[k]}` }],
-            { maxNewTokens: o.maxMemoryTokens },
-          ),
-        ),
+        kinds.map((k) => generateInContext(`${k === 'tool' ? `Tool calls:\n${calls}\n\n` : ''}${MEMORY_PROMPTS[k]}`, { maxNewTokens: o.maxMemoryTokens })),
       );
       const [episodic, working, tool] = results.map((r) => memoryJson(r.text));
       const block = `\nMemory of previous folded thoughts:\nEpisode Memory: ${episodic}\nWorking Memory: ${working}\nTool Memory: ${tool}\n`;
       const context = [...promptSegments(trajectory), injected(tokenizer, role, block)];
       if (tokenCount(context) >= o.triggerFraction * budget) return { kind: 'stop' };
-      const foldSegments: Segment[] = results.flatMap((r, i) => [injected(tokenizer, role, `\n${MEMORY_PROMPTS[kinds[i]]}\n`), { ...r.segment, role }]);
+      const foldSegments: Segment[] = results.flatMap((r) => r.segments.map((s) => ({ ...s, role })));
       return { kind: 'fold', context, foldSegments };
     },
   }),

@@ -1,14 +1,15 @@
 import { definePlugin, type MemoryManager, type Segment } from '@tirl/core';
 import { z } from 'zod';
-import { historySegments, injected, promptSegments, tokenCount, triggerField } from '../context';
+import { injected, promptSegments, tokenCount, triggerField } from '../context';
 
 export const DEFAULT_SUMMARY_INSTRUCTION =
   'Your context is almost full. Summarise the work so far: what you found, what failed, and what to do next.';
 
 /**
- * Summarise-by-policy: the policy writes the summary (`ctx.generate`), those tokens are a trained fold
- * action appended to the closed piece after the instruction; the new context is the prompt plus the
- * summary (masked there). Without `generate` the rollout stops.
+ * Summarise-by-policy: the policy writes the summary in the trajectory's own context
+ * (`ctx.generateInContext`: the instruction as a user turn after the history), those tokens are a trained
+ * fold action appended to the closed piece after the instruction, exactly where they were sampled; the new
+ * context is the prompt plus the summary (masked there). Without `generateInContext` the rollout stops.
  */
 export const summarizeMemory = definePlugin({
   kind: 'memory',
@@ -27,15 +28,16 @@ export const summarizeMemory = definePlugin({
     .strict(),
   create: (o): MemoryManager => ({
     triggerFraction: o.triggerFraction,
-    async onOverflow({ trajectory, budget, tokenizer, generate }) {
-      if (!generate) return { kind: 'stop' };
-      const history = historySegments(trajectory).map((s) => s.text ?? tokenizer.decode(s.tokenIds)).join('');
-      const { segment } = await generate([{ role: 'user', content: `${history}\n\n${o.instruction}` }], { maxNewTokens: o.maxSummaryTokens });
+    async onOverflow({ trajectory, budget, tokenizer, generateInContext }) {
+      if (!generateInContext) return { kind: 'stop' };
+      const { text, segments } = await generateInContext(o.instruction, { maxNewTokens: o.maxSummaryTokens });
+      const written = segments.find((s) => s.source === 'policy');
+      if (!written) return { kind: 'stop' };
       const role = trajectory.role;
-      const summary: Segment = { source: 'injected', role, tokenIds: [...segment.tokenIds], text: segment.text };
+      const summary: Segment = { source: 'injected', role, tokenIds: [...written.tokenIds], text };
       const context = [...promptSegments(trajectory), injected(tokenizer, role, o.header), summary, injected(tokenizer, role, o.footer)];
       if (tokenCount(context) >= o.triggerFraction * budget) return { kind: 'stop' };
-      return { kind: 'fold', context, foldSegments: [injected(tokenizer, role, `\n${o.instruction}\n`), { ...segment, role }] };
+      return { kind: 'fold', context, foldSegments: segments.map((s) => ({ ...s, role })) };
     },
   }),
 });
