@@ -49,3 +49,4 @@ export {
   type InitBackendOptions,
 } from './tensor/backend';
 export { errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from './tools/call-guard';
+export { isPlainObject as isJsonObject, validateArgs } from './tools/validate-args';

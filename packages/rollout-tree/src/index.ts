@@ -16,7 +16,7 @@ export { ToolBudget } from './engine/budget';
 export { Semaphore } from './engine/semaphore';
 export { GenerateBatcher } from './engine/batcher';
 export { errorResult, runToolCall } from './engine/tool-runner';
-export { validateArgs } from './engine/validate-args';
+export { validateArgs } from '@tirl/core';
 export type { Agent, PathNode } from './engine/agent';
 
 /** Every plugin of this package. */

@@ -24,7 +24,7 @@ import { ToolBudget } from './budget';
 import { InContextGenerator } from './in-context-generator';
 import { Semaphore } from './semaphore';
 import { errorResult, runToolCall } from './tool-runner';
-import { validateArgs } from './validate-args';
+import { validateArgs } from '@tirl/core';
 
 /** Options every rollout strategy passes to the engine. */
 export const engineOptionsShape = {

@@ -1,6 +1,6 @@
 import { definePlugin, type ParseResult, type Tool, type ToolFormat, type ToolResult } from '@tirl/core';
 import { z } from 'zod';
-import { isPlainObject } from '../engine/validate-args';
+import { isJsonObject as isPlainObject } from '@tirl/core';
 
 const OPEN = '<tool_call>';
 const CLOSE = '</tool_call>';

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@tirl/core';
+import type { JsonSchema } from '../kinds';
 
 /**
  * Validates tool arguments against the common subset of JSON Schema that tool definitions use:
