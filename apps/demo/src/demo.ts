@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { join, resolve } from 'node:path';
-import { describeBackend, initBackend, resolveRecipe, type BackendName, type Sample, type Trajectory } from '@tirl/core';
-import { ByteTokenizer, createTinyModel } from '@tirl/policy';
-import { train } from '@tirl/trainer';
+import { describeBackend, initBackend, resolveRecipe, type BackendName, type ResolvedRecipe, type Sample, type Tokenizer } from '@tirl/core';
+import { ByteTokenizer, createTinyModel, type CausalLM } from '@tirl/policy';
+import { evaluate, train } from '@tirl/trainer';
+import { demoPlugins } from './plugins/compact-xml-tags';
 import { demoRecipe } from './recipes';
 import { formatTable, writeDemoReport, type Summary } from './report';
 import { demonstrationTraces, supervisedFineTune } from './sft';
 import { makeTask, type DemoTask } from './tasks';
-import { rolloutAndScore, type EvalInput } from './evaluate';
 
 export interface DemoOptions {
   task: string;
@@ -17,13 +17,16 @@ export interface DemoOptions {
   steps: number;
   sftSteps: number;
   entities: number;
-  /** Each held-out question is evaluated this many times (sampled at temperature 1). */
+  /** Held-out entities (at most a quarter of `entities`). */
+  heldOut: number;
+  /** Each held-out question is evaluated this many times sampled at temperature 1 (and once greedily). */
   evalRepeats: number;
   model: { hiddenSize: number; intermediateSize: number; numHiddenLayers: number; numAttentionHeads: number; numKeyValueHeads: number };
   promptsPerStep: number;
   groupSize: number;
   rlLr: number;
   sftLr: number;
+  sftBatch: number;
   out: string;
   backend?: { prefer?: BackendName; force?: BackendName };
   /** Progress lines and the table on stdout (default true). */
@@ -35,20 +38,22 @@ export const DEFAULT_OPTIONS: DemoOptions = {
   recipe: 'grpo',
   seed: 1,
   steps: 30,
-  sftSteps: 120,
-  entities: 160,
+  sftSteps: 300,
+  entities: 4000,
+  heldOut: 64,
   evalRepeats: 2,
   model: { hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 },
   promptsPerStep: 8,
   groupSize: 8,
   rlLr: 3e-4,
   sftLr: 3e-3,
+  sftBatch: 16,
   out: 'runs/demo',
   verbose: true,
 };
 
 /** `--quick`: the same pipeline, small enough for under two minutes. */
-export const QUICK_OPTIONS: Partial<DemoOptions> = { steps: 6, sftSteps: 40, entities: 64, promptsPerStep: 4, groupSize: 4, evalRepeats: 1 };
+export const QUICK_OPTIONS: Partial<DemoOptions> = { steps: 6, sftSteps: 40, entities: 200, heldOut: 16, promptsPerStep: 4, groupSize: 4, evalRepeats: 1 };
 
 export interface DemoResult {
   before: Summary;
@@ -59,25 +64,37 @@ export interface DemoResult {
   seconds: { sft: number; rl: number; total: number };
 }
 
-/** Held-out evaluation: accuracy from the recipe's reward, tool-use counts from the trajectories. */
-async function evalSummary(o: EvalInput, task: DemoTask): Promise<Summary> {
-  const trajectories = await rolloutAndScore(o);
-  const samples = new Map(o.dataset.map((s) => [s.id, s]));
-  const roots = trajectories.filter((t: Trajectory) => t.parentId === undefined);
-  const calls = roots.flatMap((t) => t.toolCalls);
-  const faithful = roots.filter((t) => t.toolCalls.some((c) => c.ok && task.isFaithfulCall(samples.get(t.sampleId)!, c.args)));
-  const n = Math.max(1, roots.length);
-  return {
-    accuracy: roots.filter((t) => (t.reward ?? 0) >= 0.5).length / n,
-    toolCallsPerAnswer: calls.length / n,
-    invalidToolCallsPerAnswer: calls.filter((c) => !c.ok).length / n,
-    faithfulToolUse: faithful.length / n,
-    answers: roots.length,
-  };
+interface EvalInput {
+  recipe: ResolvedRecipe;
+  model: CausalLM;
+  tokenizer: Tokenizer;
+  seed: number;
 }
 
 const repeat = (samples: readonly Sample[], times: number): Sample[] =>
-  samples.flatMap((s) => Array.from({ length: times }, (_, r) => ({ ...s, id: times > 1 ? `${s.id}.r${r}` : s.id })));
+  samples.flatMap((s) => Array.from({ length: times }, (_, r) => ({ ...s, id: `${s.id}.r${r}`, meta: { ...s.meta, questionId: s.id } })));
+
+/**
+ * Held-out evaluation with the trainer's `evaluate`: sampled accuracy over `repeats` rollouts per
+ * question, greedy accuracy over one, tool-use counts, and faithful tool use judged by the task.
+ */
+async function evalSummary(o: EvalInput, task: DemoTask, repeats: number): Promise<Summary> {
+  const dataset = repeat(task.heldOut, repeats);
+  const sampled = await evaluate({ ...o, dataset, plugins: demoPlugins });
+  const greedy = await evaluate({ ...o, dataset: task.heldOut, plugins: demoPlugins, temperature: 0 });
+  const samples = new Map(dataset.map((s) => [s.id, s]));
+  const roots = sampled.trajectories.filter((t) => t.parentId === undefined);
+  const faithful = roots.filter((t) => t.toolCalls.some((c) => c.ok && task.isFaithfulCall(samples.get(t.sampleId)!, c.args)));
+  const m = sampled.metrics;
+  return {
+    accuracy: m['eval/accuracy'],
+    greedyAccuracy: greedy.metrics['eval/accuracy'],
+    toolCallsPerAnswer: m['eval/tool_calls_per_answer'],
+    invalidToolCallsPerAnswer: m['eval/invalid_tool_calls_per_answer'],
+    faithfulToolUse: faithful.length / Math.max(1, roots.length),
+    answers: m['eval/answers'],
+  };
+}
 
 /** SFT warm start on generated traces, held-out eval, RL with the recipe, held-out eval, report. */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
@@ -85,7 +102,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = (line: string) => o.verbose && console.log(line);
   const started = Date.now();
   log(describeBackend(await initBackend(o.backend ?? {})));
-  const task = makeTask(o.task, o.seed, o.entities);
+  const task = makeTask(o.task, o.seed, o.entities, o.heldOut);
   const tokenizer = new ByteTokenizer();
   const recipe = resolveRecipe(
     demoRecipe(o.recipe, task.toolPlugins, {
@@ -104,30 +121,31 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(`\nTask "${task.name}": ${task.train.length} training questions, ${task.heldOut.length} held out (different entities).`);
     log(`Example: ${task.train[0].messages[0].content} → ${String(task.train[0].answer)}`);
     const traces = await demonstrationTraces(recipe, task, tokenizer, task.train);
-    log(`\n1/3 SFT warm start: ${o.sftSteps} steps on ${traces.length} generated tool-use traces`);
+    const traceTokens = traces.reduce((n, t) => n + t.segments.reduce((k, s) => k + s.tokenIds.length, 0), 0) / traces.length;
+    log(`\n1/3 SFT warm start: ${o.sftSteps} steps × ${o.sftBatch} of ${traces.length} generated tool-use traces (${traceTokens.toFixed(0)} tokens each on average)`);
+    log(`  e.g. ${JSON.stringify(traces[0].segments.map((s) => s.text).join(''))}`);
     const sftStart = Date.now();
     const sftLosses = supervisedFineTune(model, traces, tokenizer, {
       steps: o.sftSteps,
-      batchSize: 16,
+      batchSize: o.sftBatch,
       lr: o.sftLr,
       seed: o.seed,
       onStep: (step, loss) => {
-        if (o.verbose && (step % 10 === 0 || step === o.sftSteps)) log(`  sft step ${String(step).padStart(4)}  loss ${loss.toFixed(4)}`);
+        if (o.verbose && (step % 25 === 0 || step === o.sftSteps)) log(`  sft step ${String(step).padStart(4)}  loss ${loss.toFixed(4)}`);
       },
     });
     const sftSeconds = (Date.now() - sftStart) / 1000;
-    const evalSet = repeat(task.heldOut, o.evalRepeats);
-    const evalOptions = { recipe, model, tokenizer, dataset: evalSet, seed: o.seed };
-    log(`\n2/3 held-out evaluation after SFT (${evalSet.length} rollouts)`);
-    const before = await evalSummary(evalOptions, task);
-    log(`  accuracy ${before.accuracy.toFixed(3)}`);
+    const evalOptions = { recipe, model, tokenizer, seed: o.seed };
+    log(`\n2/3 held-out evaluation after SFT (${task.heldOut.length} questions × ${o.evalRepeats} sampled, and greedy)`);
+    const before = await evalSummary(evalOptions, task, o.evalRepeats);
+    log(`  accuracy ${before.accuracy.toFixed(3)} sampled, ${before.greedyAccuracy.toFixed(3)} greedy`);
 
     const runDir = resolve(o.out);
     log(`\n3/3 RL with recipe "${o.recipe}": ${o.steps} steps × ${o.promptsPerStep} prompts × ${o.groupSize} rollouts`);
     const rlStart = Date.now();
-    const rl = await train({ recipe, model, tokenizer, dataset: task.train, runDir, progress: o.verbose });
+    const rl = await train({ recipe, model, tokenizer, dataset: task.train, runDir, plugins: demoPlugins, progress: o.verbose });
     const rlSeconds = (Date.now() - rlStart) / 1000;
-    const after = await evalSummary(evalOptions, task);
+    const after = await evalSummary(evalOptions, task, o.evalRepeats);
 
     const reportFiles = await writeDemoReport(runDir, join(runDir, 'report'), before, after, {
       task: task.name,
@@ -135,10 +153,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       seed: o.seed,
       rlSteps: rl.steps,
       sftSteps: o.sftSteps,
+      seconds: { sft: sftSeconds, rl: rlSeconds },
     });
     const seconds = { sft: sftSeconds, rl: rlSeconds, total: (Date.now() - started) / 1000 };
+    const delta = after.accuracy - before.accuracy;
     log(`\n${formatTable(before, after)}`);
-    log(`\nRL changed held-out accuracy by ${(after.accuracy - before.accuracy >= 0 ? '+' : '') + (after.accuracy - before.accuracy).toFixed(3)}` +
+    log(`\nRL changed held-out sampled accuracy by ${(delta >= 0 ? '+' : '') + delta.toFixed(3)}` +
       ` (SFT ${seconds.sft.toFixed(0)} s, RL ${seconds.rl.toFixed(0)} s, total ${seconds.total.toFixed(0)} s)`);
     log(`\nReport: ${join(runDir, 'report', 'index.html')}`);
     for (const f of reportFiles) log(`  ${f}`);

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  makeTask(options.task, options.seed, 4); // fails early, naming the available tasks
+  makeTask(options.task, options.seed, 4, 1); // fails early, naming the available tasks
   await runDemo(options);
 }
 

@@ -1,9 +1,13 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lineChartSvg, trainingCharts, writePng } from './charts';
+import sharp from 'sharp';
+import { lineChartSvg, readMetrics, writeReport } from '@tirl/trainer';
 
 export interface Summary {
+  /** Share of held-out rollouts (sampled at the recipe's temperature) whose answer matches exactly. */
   accuracy: number;
+  /** Share of held-out questions answered exactly by greedy decoding. */
+  greedyAccuracy: number;
   toolCallsPerAnswer: number;
   invalidToolCallsPerAnswer: number;
   faithfulToolUse: number;
@@ -11,7 +15,8 @@ export interface Summary {
 }
 
 const ROWS: [keyof Summary, string][] = [
-  ['accuracy', 'held-out accuracy'],
+  ['accuracy', 'held-out accuracy (sampled, T=1)'],
+  ['greedyAccuracy', 'held-out accuracy (greedy)'],
   ['toolCallsPerAnswer', 'tool calls per answer'],
   ['invalidToolCallsPerAnswer', 'invalid tool calls per answer'],
   ['faithfulToolUse', 'faithful tool use'],
@@ -20,32 +25,46 @@ const ROWS: [keyof Summary, string][] = [
 /** The before/after table as fixed-width text. */
 export function formatTable(before: Summary, after: Summary): string {
   const f = (x: number) => x.toFixed(3).padStart(10);
-  const lines = [`${'metric'.padEnd(32)}${'SFT only'.padStart(10)}${'SFT + RL'.padStart(10)}`];
-  for (const [key, label] of ROWS) lines.push(`${label.padEnd(32)}${f(before[key])}${f(after[key])}`);
-  lines.push(`${'held-out questions'.padEnd(32)}${String(before.answers).padStart(10)}${String(after.answers).padStart(10)}`);
+  const lines = [`${'metric'.padEnd(34)}${'SFT only'.padStart(10)}${'SFT + RL'.padStart(10)}`];
+  for (const [key, label] of ROWS) lines.push(`${label.padEnd(34)}${f(before[key])}${f(after[key])}`);
+  lines.push(`${'held-out rollouts (sampled)'.padEnd(34)}${String(before.answers).padStart(10)}${String(after.answers).padStart(10)}`);
   return lines.join('\n');
 }
 
-/** Each metric of the table as a two-point line, SFT only (x = 0) to SFT + RL (x = 1), as SVG. */
-function beforeAfterSvg(before: Summary, after: Summary): Promise<string> {
-  const series = Object.fromEntries(ROWS.map(([key, label]) => [label, [{ x: 0, y: before[key] }, { x: 1, y: after[key] }]]));
-  return lineChartSvg('Held-out evaluation: SFT only (0) → SFT + RL (1)', series, { x: 'stage', y: 'value' });
+/**
+ * RL progress in one chart: the training reward per step, with held-out sampled accuracy before RL
+ * (at step 0) and after it (at the last step).
+ */
+async function progressSvg(runDir: string, before: Summary, after: Summary): Promise<string> {
+  const rows = readMetrics(runDir).filter((r) => Number.isFinite(r['reward/mean']));
+  const last = rows.at(-1)?.step ?? 1;
+  return lineChartSvg(
+    'RL: training reward and held-out accuracy',
+    {
+      'training reward (mean of group)': rows.map((r) => ({ x: r.step, y: r['reward/mean'] })),
+      'held-out accuracy (sampled)': [
+        { x: 0, y: before.accuracy },
+        { x: last, y: after.accuracy },
+      ],
+    },
+    { x: 'RL step', y: 'reward / accuracy' },
+  );
 }
 
-/** Writes one PNG per training metric, the before/after chart, index.html and summary.json; returns the files. */
+/**
+ * Writes the trainer's per-metric charts, `rl_progress.png`, `index.html` (table and charts) and
+ * `summary.json` into `outDir`; returns the files.
+ */
 export async function writeDemoReport(runDir: string, outDir: string, before: Summary, after: Summary, extra: Record<string, unknown>): Promise<string[]> {
-  mkdirSync(outDir, { recursive: true });
-  const charts = [{ key: 'before/after RL', file: 'before_after.png', svg: await beforeAfterSvg(before, after) }];
-  for (const c of await trainingCharts(runDir)) charts.push({ ...c, file: `${c.key.replace(/[^a-z0-9]+/gi, '_')}.png` });
-  const files: string[] = [];
-  for (const c of charts) {
-    files.push(join(outDir, c.file));
-    await writePng(c.svg, files.at(-1)!);
-  }
+  const files = (await writeReport(runDir, outDir)).filter((f) => !f.endsWith('index.html'));
+  const progress = join(outDir, 'rl_progress.png');
+  await sharp(Buffer.from(await progressSvg(runDir, before, after))).png().toFile(progress);
+  files.unshift(progress);
+  const images = files.map((f) => f.slice(outDir.length + 1));
   const html = `<!doctype html><meta charset="utf-8"><title>tirl demo report</title>
-<style>body{font-family:sans-serif;display:flex;flex-wrap:wrap;gap:16px}figure{margin:0}pre{width:100%}</style>
+<style>body{font-family:sans-serif;display:flex;flex-wrap:wrap;gap:16px}img{max-width:480px}pre{width:100%}</style>
 <h1 style="width:100%">tirl demo: ${String(extra.task)} / ${String(extra.recipe)}</h1><pre>${formatTable(before, after)}</pre>
-${charts.map((c) => `<figure><figcaption>${c.key}</figcaption>${c.svg}</figure>`).join('\n')}`;
+${images.map((f) => `<figure><figcaption>${f}</figcaption><img src="${f}"></figure>`).join('\n')}`;
   files.push(join(outDir, 'index.html'));
   writeFileSync(files.at(-1)!, html);
   files.push(join(outDir, 'summary.json'));

@@ -13,6 +13,7 @@ import {
 import type { CausalLM } from '@tirl/policy';
 import { coerceArgs, withToolDescription } from '@tirl/rollout-tree';
 import { AdamW } from '@tirl/trainer';
+import { demoPlugins } from './plugins/compact-xml-tags';
 import type { DemoTask } from './tasks';
 
 /**
@@ -26,7 +27,7 @@ export async function demonstrationTraces(
   tokenizer: Tokenizer,
   samples: readonly Sample[],
 ): Promise<Trajectory[]> {
-  const exp = createExperiment(recipe, { services: [[Tokens.tokenizer, tokenizer]] });
+  const exp = createExperiment(recipe, { plugins: demoPlugins, services: [[Tokens.tokenizer, tokenizer]] });
   try {
     const format = exp.get('toolFormat');
     const tools = exp.getAll('tool');

@@ -13,10 +13,13 @@ describe('demo pipeline', () => {
       ...DEFAULT_OPTIONS,
       ...QUICK_OPTIONS,
       sftSteps: 3,
+      sftBatch: 4,
       steps: 2,
       entities: 8,
+      heldOut: 2,
       promptsPerStep: 2,
       groupSize: 2,
+      evalRepeats: 1,
       model: { hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
       out: dir,
       verbose: false,
@@ -27,10 +30,12 @@ describe('demo pipeline', () => {
     for (const m of result.rlHistory) expect(Number.isFinite(m['loss/total'])).toBe(true);
     for (const s of [result.before, result.after]) {
       expect(s.answers).toBe(2);
-      for (const v of [s.accuracy, s.toolCallsPerAnswer, s.invalidToolCallsPerAnswer, s.faithfulToolUse]) expect(Number.isFinite(v)).toBe(true);
+      for (const v of [s.accuracy, s.greedyAccuracy, s.toolCallsPerAnswer, s.invalidToolCallsPerAnswer, s.faithfulToolUse]) {
+        expect(Number.isFinite(v)).toBe(true);
+      }
     }
-    for (const name of ['before_after.png', 'reward_mean.png', 'index.html', 'summary.json']) {
+    for (const name of ['rl_progress.png', 'reward_mean.png', 'index.html', 'summary.json']) {
       expect(existsSync(join(dir, 'report', name))).toBe(true);
     }
-  }, 90000);
+  }, 60000);
 });

@@ -6,7 +6,7 @@ export type { DemoTask } from './types';
 /** Tasks `--task` accepts. */
 export const TASKS = ['search'] as const;
 
-export function makeTask(name: string, seed: number, entities: number): DemoTask {
-  if (name === 'search') return searchTask({ seed, entities });
+export function makeTask(name: string, seed: number, entities: number, heldOut: number): DemoTask {
+  if (name === 'search') return searchTask({ seed, entities, heldOut });
   throw new Error(`demo: unknown task "${name}"; available tasks: ${TASKS.join(', ')} (arithmetic and matpo are not implemented yet)`);
 }

@@ -4,17 +4,20 @@ const ONSETS = ['b', 'd', 'f', 'g', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v',
 const VOWELS = ['a', 'e', 'i', 'o', 'u'];
 const CODAS = ['', '', 'n', 'l', 'r', 's'];
 
-function syllable(rng: Rng): string {
+function syllable(rng: Rng, coda: boolean): string {
   const pick = <T>(xs: readonly T[]) => xs[rng.int(xs.length)];
-  return pick(ONSETS) + pick(VOWELS) + pick(CODAS);
+  return pick(ONSETS) + pick(VOWELS) + (coda ? pick(CODAS) : '');
 }
 
-/** `count` distinct capitalised made-up names of `syllables` syllables each. */
-export function madeUpNames(rng: Rng, count: number, syllables: number, avoid: ReadonlySet<string> = new Set()): string[] {
+/**
+ * `count` distinct capitalised made-up names of `syllables` syllables each; without codas every
+ * syllable is consonant + vowel, so all names have the same length.
+ */
+export function madeUpNames(rng: Rng, count: number, syllables: number, avoid: ReadonlySet<string> = new Set(), codas = true): string[] {
   const seen = new Set(avoid);
   const out: string[] = [];
   while (out.length < count) {
-    const raw = Array.from({ length: syllables }, () => syllable(rng)).join('');
+    const raw = Array.from({ length: syllables }, () => syllable(rng, codas)).join('');
     const name = raw[0].toUpperCase() + raw.slice(1);
     if (seen.has(name)) continue;
     seen.add(name);

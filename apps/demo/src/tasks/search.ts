@@ -4,8 +4,10 @@ import type { DemoTask } from './types';
 
 export interface SearchTaskOptions {
   seed: number;
-  /** Entities in the knowledge base; a quarter (at least one) are held out. */
+  /** Entities in the knowledge base. */
   entities: number;
+  /** Entities held out for evaluation (at most a quarter of them, at least one). */
+  heldOut: number;
 }
 
 interface Entity {
@@ -15,28 +17,31 @@ interface Entity {
 
 /**
  * A made-up knowledge base: every entity has a capital, written only in the corpus, so a question
- * "What is the capital of X?" is answerable only by searching. Train and held-out sets share no entity.
+ * "Capital of X?" is answerable only by searching. Train and held-out sets share no entity.
  */
 export function searchTask(o: SearchTaskOptions): DemoTask {
   const rng = new Rng(o.seed).fork('search-task');
-  const names = madeUpNames(rng, o.entities, 2);
-  const capitals = madeUpNames(rng, o.entities, 2, new Set(names));
+  // Fixed-length names (three consonant-vowel syllables): the name to copy always sits the same number of
+  // tokens back, which a tiny model learns far sooner than copying at a variable distance.
+  const names = madeUpNames(rng, o.entities, 3, new Set(), false);
+  const capitals = madeUpNames(rng, o.entities, 3, new Set(names), false);
   const entities: Entity[] = names.map((name, i) => ({ name, capital: capitals[i] }));
-  const docs = entities.map((e, i) => ({ id: `d${i}`, title: e.name, text: `The capital of ${e.name} is ${e.capital}.` }));
+  // Short documents with the answer first: the observation the model copies from stays a few dozen bytes.
+  const docs = entities.map((e, i) => ({ id: `d${i}`, title: e.name, text: `capital ${e.capital}` }));
   const samples: Sample[] = entities.map((e, i) => ({
     id: `q${i}`,
-    messages: [{ role: 'user', content: `What is the capital of ${e.name}?` }],
+    messages: [{ role: 'user', content: `Capital of ${e.name}?` }],
     answer: e.capital,
     meta: { entity: e.name },
   }));
-  const heldOutCount = Math.max(1, Math.floor(o.entities / 4));
+  const heldOutCount = Math.max(1, Math.min(o.heldOut, Math.floor(o.entities / 4)));
   return {
     name: 'search',
     train: samples.slice(heldOutCount),
     heldOut: samples.slice(0, heldOutCount),
     toolPlugins: [
-      ['toolFormat/xml-tags', { tags: ['search'] }],
-      ['tool/search', { docs, k: 1, snippetChars: 60 }],
+      ['toolFormat/xml-tags-compact', { tags: ['search'] }],
+      ['tool/search', { docs, k: 1, snippetChars: 20 }],
     ],
     demonstration: (s) => ({ tool: 'search', query: entityOf(s), answer: String(s.answer) }),
     isFaithfulCall: (s, args) => queryOf(args).toLowerCase().includes(entityOf(s).toLowerCase()),
