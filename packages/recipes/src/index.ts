@@ -1,7 +1,6 @@
 import type { Recipe } from '@tirl/core';
 import { base } from './recipes/base';
 import { ppo } from './recipes/ppo';
-import { tPpo } from './recipes/t-ppo';
 import { grpo } from './recipes/grpo';
 import { drGrpo } from './recipes/dr-grpo';
 import { rloo } from './recipes/rloo';
@@ -37,7 +36,6 @@ import { matpo } from './recipes/matpo';
 
 export { base } from './recipes/base';
 export { ppo } from './recipes/ppo';
-export { tPpo } from './recipes/t-ppo';
 export { grpo } from './recipes/grpo';
 export { drGrpo } from './recipes/dr-grpo';
 export { rloo } from './recipes/rloo';
@@ -72,7 +70,7 @@ export { aspo } from './recipes/aspo';
 export { matpo } from './recipes/matpo';
 
 /** Every recipe of this package, parents before children; `resolveRecipe(name)` looks names up here. */
-export const recipes: readonly Recipe[] = [base, ppo, tPpo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, matpo];
+export const recipes: readonly Recipe[] = [base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, matpo];
 
 /** This package defines no plugins: recipes only name plugins of other packages. */
 export const plugins = [];

@@ -1,49 +1,53 @@
 /**
- * One training step per recipe, split across test files so jest can run them in parallel. `extra` holds
+ * One training step per recipe, split across two test files so jest can run them in parallel. `extra` holds
  * the recipe-specific overrides that keep a step tiny; `cannotTrain` the error of a method the trainer
  * cannot run yet (see the README).
  */
 export interface StepCase {
   name: string;
   extra?: string[];
+  /** Add the two-document `tool/search` (tool-use methods). */
+  tool?: boolean;
   cannotTrain?: RegExp;
+  /** Test file (0 or 1) that runs it, so the two files (one per jest worker) take similar time. */
+  part: 0 | 1;
 }
 
 export const stepCases: StepCase[] = [
-  { name: 'ppo', cannotTrain: /needs value estimates \(a critic\)/ },
-  { name: 't-ppo', cannotTrain: /needs value estimates \(a critic\)/ },
-  { name: 'remax', cannotTrain: /advantage\/remax: .*no numeric meta\.baselineReward/ },
-  { name: 'grpo' },
-  { name: 'dr-grpo' },
-  { name: 'rloo' },
-  { name: 'reinforce-plus-plus' },
-  { name: 'dapo' },
-  { name: 'gspo' },
-  { name: 'gmpo' },
-  { name: 'cispo' },
-  { name: 'sapo' },
-  { name: 'bapo' },
-  { name: 'dcpo' },
-  { name: 'clip-cov' },
-  { name: 'kl-cov' },
-  { name: 'hapo' },
+  { name: 'matpo', part: 0, tool: true },
+  { name: 'remax', part: 1, cannotTrain: /advantage\/remax: .*no numeric meta\.baselineReward/ },
+  { name: 'grpo', part: 1 },
+  { name: 'ppo', part: 1 },
+  { name: 'dr-grpo', part: 0 },
+  { name: 'rloo', part: 1 },
+  { name: 'reinforce-plus-plus', part: 0 },
+  { name: 'dapo', part: 1 },
+  { name: 'gspo', part: 0 },
+  { name: 'gmpo', part: 1 },
+  { name: 'cispo', part: 0 },
+  { name: 'sapo', part: 1 },
+  { name: 'bapo', part: 0 },
+  { name: 'dcpo', part: 1 },
+  { name: 'clip-cov', part: 0 },
+  { name: 'kl-cov', part: 1 },
+  { name: 'hapo', part: 0 },
   // The allocator sizes groups itself: keep them at 2 rollouts.
-  { name: 'xrpo', extra: ['sampler/xrpo-allocator.rolloutsPerPrompt=2', 'sampler/xrpo-allocator.maxRollouts=2'] },
-  { name: 'riskpo' },
-  { name: 'd3s' },
-  { name: 'scaf-grpo' },
-  { name: 'fapo' },
-  { name: 'search-r1' },
-  { name: 'llds' },
-  { name: 'otc-po' },
-  { name: 'toolrl' },
-  { name: 'tapo' },
-  { name: 'tool-star' },
-  { name: 'arpo' },
+  { name: 'xrpo', part: 1, extra: ['sampler/xrpo-allocator.rolloutsPerPrompt=2', 'sampler/xrpo-allocator.maxRollouts=2'] },
+  { name: 'riskpo', part: 0 },
+  { name: 'd3s', part: 1 },
+  { name: 'scaf-grpo', part: 0 },
+  { name: 'fapo', part: 1 },
+  { name: 'search-r1', part: 1, tool: true },
+  { name: 'llds', part: 1, tool: true },
+  { name: 'otc-po', part: 0, tool: true },
+  { name: 'toolrl', part: 1, tool: true },
+  { name: 'tapo', part: 1, tool: true },
+  { name: 'tool-star', part: 1, tool: true },
+  { name: 'arpo', part: 1, tool: true },
   // Two trees of two leaves: a single small tree can leave every advantage at 0.
-  { name: 'tree-grpo', extra: ['groupSize=4', 'rollout/tree-search.leavesPerTree=2'] },
-  { name: 'portool' },
-  { name: 'toolpo' },
-  { name: 'aspo' },
-  { name: 'matpo' },
+  { name: 'tree-grpo', part: 0, tool: true, extra: ['groupSize=4', 'rollout/tree-search.leavesPerTree=2'] },
+  { name: 'portool', part: 0, tool: true },
+  { name: 'toolpo', part: 1, tool: true },
+  { name: 'aspo', part: 0, tool: true },
+
 ];

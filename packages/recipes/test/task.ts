@@ -8,16 +8,36 @@ import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { train } from '@tirl/trainer';
 import { z } from 'zod';
 
-/** A two-question search task: the answer is in a two-document corpus the `search` tool indexes. */
+/** A two-question search task: the answer is in a two-document corpus the `search` tool looks in. */
 export const dataset: Sample[] = [
-  { id: 'q1', messages: [{ role: 'user', content: 'Capital of France? Use <search>, answer in <answer></answer>.' }], answer: 'Paris' },
-  { id: 'q2', messages: [{ role: 'user', content: 'Capital of Italy? Use <search>, answer in <answer></answer>.' }], answer: 'Rome' },
+  { id: 'q1', messages: [{ role: 'user', content: 'Capital of France?' }], answer: 'Paris' },
+  { id: 'q2', messages: [{ role: 'user', content: 'Capital of Italy?' }], answer: 'Rome' },
 ];
 
-const docs = [
-  { id: 'fr', title: 'France', text: 'Paris is the capital of France.' },
-  { id: 'it', title: 'Italy', text: 'Rome is the capital of Italy.' },
-];
+const docs = ['Paris is the capital of France.', 'Rome is the capital of Italy.'];
+
+/**
+ * A scripted local search tool with a one-word description: tool descriptions go into every prompt, and
+ * attention cost grows with the square of its length (tool/search's description and schema would make
+ * each step several times slower on the tiny model).
+ */
+export const tinySearch = definePlugin({
+  kind: 'tool',
+  name: 'tiny-search',
+  summary: 'Test tool: returns the documents that contain a word of the query',
+  options: z.object({}).strict(),
+  create: () => ({
+    name: 'search',
+    description: 'Search.',
+    parameters: { type: 'object', properties: { query: { type: 'string' } }, required: ['query'] },
+    call: async (args: unknown) => {
+      const query = String((args as { query?: unknown })?.query ?? args ?? '').toLowerCase();
+      const words = query.split(/\W+/).filter(Boolean);
+      const hits = docs.filter((d) => words.some((w) => d.toLowerCase().includes(w)));
+      return { ok: true, observation: hits.join('\n') || 'No results' };
+    },
+  }),
+});
 
 /**
  * Share of generated characters that occur in the answer: smooth, so a group of random rollouts from an
@@ -39,10 +59,12 @@ export const answerCharShare = definePlugin({
   }),
 });
 
-/** Tiny-run overrides shared by every step test; `extra` adds recipe-specific ones. */
-export function tinyOverrides(extra: readonly string[] = []): RecipeOverrides[] {
+/**
+ * Tiny-run overrides shared by every step test; `extra` adds recipe-specific ones, `withTool` the search tool.
+ */
+export function tinyOverrides(extra: readonly string[] = [], withTool = false): RecipeOverrides[] {
   return [
-    { plugins: [['reward/answer-char-share'], ['tool/search', { docs }]] },
+    { plugins: [['reward/answer-char-share'], ...(withTool ? [['tool/tiny-search'] as const] : [])] },
     [
       'seed=3',
       'steps=1',
@@ -68,8 +90,8 @@ export interface StepResult {
 }
 
 /** Trains one step of recipe `name` on a fresh tiny model; reports the loss and whether the weights moved. */
-export async function trainOneStep(name: string, extra: readonly string[] = []): Promise<StepResult> {
-  const recipe = resolveRecipe(name, tinyOverrides(extra));
+export async function trainOneStep(name: string, extra: readonly string[] = [], withTool = false): Promise<StepResult> {
+  const recipe = resolveRecipe(name, tinyOverrides(extra, withTool));
   const model = createTinyModel(
     { vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
     11,
@@ -77,7 +99,7 @@ export async function trainOneStep(name: string, extra: readonly string[] = []):
   const runDir = mkdtempSync(join(tmpdir(), `tirl-recipe-${name}-`));
   try {
     const before = model.namedWeights().get(WATCHED)!.dataSync().slice();
-    const result = await train({ recipe, model, tokenizer, dataset, runDir, plugins: [answerCharShare], progress: false });
+    const result = await train({ recipe, model, tokenizer, dataset, runDir, plugins: [answerCharShare, tinySearch], progress: false });
     const after = model.namedWeights().get(WATCHED)!.dataSync();
     return { loss: result.history[0]['loss/total'], changed: after.some((x, i) => Math.abs(x - before[i]) > 1e-7) };
   } finally {

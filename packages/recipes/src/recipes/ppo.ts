@@ -1,9 +1,6 @@
 import { defineRecipe } from '@tirl/core';
 
-/**
- * PPO with GAE. Cannot train yet: `advantage/gae` requires `values`, and the trainer has no value model;
- * it stops with a `missing-input` error before the first step.
- */
+/** PPO with GAE: `advantage/gae` requires `values`, which the trainer's critic provides (settings.value). */
 export const ppo = defineRecipe({
   name: 'ppo',
   extends: 'base',
@@ -14,7 +11,7 @@ export const ppo = defineRecipe({
     // GAE γ = λ = 1 is the verl default for LLM outcome rewards (objectives.md §2.1).
     ['advantage/gae', { gamma: 1, lambda: 1 }],
     ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }],
-    // InstructGPT-style KL in the reward, adaptive controller (Ziegler et al. 1909.08593).
+    // KL in the reward as in Ziegler et al. (1909.08593); β 0.001 is the verl kl_coef default.
     ['regularizer/kl', { placement: 'reward', estimator: 'k1', coef: 0.001 }],
   ],
   settings: { ppoEpochs: 1, miniBatches: 1 },
