@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const task = makeTask('search', 1, Number(values.entities), 64);
   const tokenizer = new ByteTokenizer();
   const recipe = resolveRecipe(
-    demoRecipe('grpo', task.toolPlugins, { seed: 1, steps: 1, promptsPerStep: 1, groupSize: 1, lr: 1e-4, maxNewTokens: 32 }),
+    demoRecipe('grpo', task.toolPlugins, { seed: 1, steps: 1, promptsPerStep: 1, groupSize: 1, lr: 1e-4, maxNewTokens: 32, partialCredit: 0.5 }),
     undefined,
     { recipes: [] },
   );
@@ -43,8 +43,8 @@ async function main(): Promise<void> {
   for (let done = 0; done < Number(values.steps); done += every) {
     const losses = supervisedFineTune(model, traces, tokenizer, { steps: every, batchSize: Number(values.batch), lr: Number(values.lr), seed: done + 1 });
     const sftS = (Date.now() - started) / 1000;
-    const greedy = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, temperature: 0, seed: 1 });
-    const sampled = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, seed: 1 });
+    const greedy = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, temperature: 0, seed: 1, accuracyReward: 'reward/exact-match' });
+    const sampled = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, seed: 1, accuracyReward: 'reward/exact-match' });
     const example = greedy.trajectories[0].segments.filter((s) => s.source !== 'prompt').map((s) => s.text).join('');
     console.log(
       `step ${done + every} loss ${losses.at(-1)!.toFixed(3)} greedy ${greedy.metrics['eval/accuracy'].toFixed(3)} sampled ${sampled.metrics['eval/accuracy'].toFixed(3)} ` +

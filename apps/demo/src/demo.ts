@@ -25,6 +25,8 @@ export interface DemoOptions {
   promptsPerStep: number;
   groupSize: number;
   rlLr: number;
+  /** Weight of the character-match partial credit added to the exact-match reward in RL. */
+  partialCredit: number;
   sftLr: number;
   sftBatch: number;
   out: string;
@@ -37,7 +39,7 @@ export const DEFAULT_OPTIONS: DemoOptions = {
   task: 'search',
   recipe: 'grpo',
   seed: 1,
-  steps: 40,
+  steps: 100,
   sftSteps: 2500,
   entities: 4000,
   heldOut: 64,
@@ -45,7 +47,8 @@ export const DEFAULT_OPTIONS: DemoOptions = {
   model: { hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 },
   promptsPerStep: 8,
   groupSize: 8,
-  rlLr: 5e-4,
+  rlLr: 1e-3,
+  partialCredit: 0.5,
   sftLr: 5e-3,
   sftBatch: 16,
   out: 'runs/demo',
@@ -71,6 +74,9 @@ interface EvalInput {
   seed: number;
 }
 
+/** Accuracy is exact match only; the partial credit is a training signal. */
+const ACCURACY = 'reward/exact-match';
+
 const repeat = (samples: readonly Sample[], times: number): Sample[] =>
   samples.flatMap((s) => Array.from({ length: times }, (_, r) => ({ ...s, id: `${s.id}.r${r}`, meta: { ...s.meta, questionId: s.id } })));
 
@@ -80,8 +86,8 @@ const repeat = (samples: readonly Sample[], times: number): Sample[] =>
  */
 async function evalSummary(o: EvalInput, task: DemoTask, repeats: number): Promise<Summary> {
   const dataset = repeat(task.heldOut, repeats);
-  const sampled = await evaluate({ ...o, dataset, plugins: demoPlugins });
-  const greedy = await evaluate({ ...o, dataset: task.heldOut, plugins: demoPlugins, temperature: 0 });
+  const sampled = await evaluate({ ...o, dataset, plugins: demoPlugins, accuracyReward: ACCURACY });
+  const greedy = await evaluate({ ...o, dataset: task.heldOut, plugins: demoPlugins, temperature: 0, accuracyReward: ACCURACY });
   const samples = new Map(dataset.map((s) => [s.id, s]));
   const roots = sampled.trajectories.filter((t) => t.parentId === undefined);
   const faithful = roots.filter((t) => t.toolCalls.some((c) => c.ok && task.isFaithfulCall(samples.get(t.sampleId)!, c.args)));
@@ -112,6 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       groupSize: o.groupSize,
       lr: o.rlLr,
       maxNewTokens: 32,
+      partialCredit: o.partialCredit,
     }),
     undefined,
     { recipes: [] },

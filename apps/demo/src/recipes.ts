@@ -28,9 +28,11 @@ export interface RecipeSettings {
   groupSize: number;
   lr: number;
   maxNewTokens: number;
+  /** Weight of the `reward/char-match` partial credit summed with exact match (accuracy stays exact match). */
+  partialCredit: number;
 }
 
-/** The demo recipe `name` for a task's tools: sampler, linear rollouts, exact-match reward, the method's plugins. */
+/** The demo recipe `name` for a task's tools: sampler, linear rollouts, exact-match plus partial-credit reward, the method's plugins. */
 export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings): Recipe {
   if (!(RECIPES as readonly string[]).includes(name)) {
     throw new Error(`demo: unknown recipe "${name}"; available recipes: ${RECIPES.join(', ')}`);
@@ -39,7 +41,7 @@ export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings
   return defineRecipe({
     name: `demo-${name}`,
     paper: method.paper,
-    plugins: [['sampler/epoch-shuffle'], ['rollout/linear'], ...toolPlugins, ['reward/exact-match'], ...method.plugins],
+    plugins: [['sampler/epoch-shuffle'], ['rollout/linear'], ...toolPlugins, ['reward/exact-match'], ['reward/char-match', { weight: s.partialCredit }], ...method.plugins],
     settings: {
       seed: s.seed,
       steps: s.steps,

@@ -1,6 +1,7 @@
 import { definePlugin, type Tool } from '@tirl/core';
 import { XmlTagsFormat } from '@tirl/rollout-tree';
 import { z } from 'zod';
+import { charMatchReward } from './char-match';
 
 const TAG = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -39,4 +40,4 @@ export const compactXmlTagsFormat = definePlugin({
 });
 
 /** Plugins the demo adds to the installed ones. */
-export const demoPlugins = [compactXmlTagsFormat];
+export const demoPlugins = [compactXmlTagsFormat, charMatchReward];

@@ -24,7 +24,8 @@ export function searchTask(o: SearchTaskOptions): DemoTask {
   // Fixed-length names (three consonant-vowel syllables): the name to copy always sits the same number of
   // tokens back, which a tiny model learns far sooner than copying at a variable distance.
   const names = madeUpNames(rng, o.entities, 3, new Set(), false);
-  const capitals = madeUpNames(rng, o.entities, 3, new Set(names), false);
+  // Two-syllable capitals (four characters): less to copy per answer.
+  const capitals = madeUpNames(rng, o.entities, 2, new Set(names), false);
   const entities: Entity[] = names.map((name, i) => ({ name, capital: capitals[i] }));
   // Short documents with the answer first: the observation the model copies from stays a few dozen bytes.
   const docs = entities.map((e, i) => ({ id: `d${i}`, title: e.name, text: `capital ${e.capital}` }));
