@@ -21,6 +21,12 @@ export const pythonToolOptions = z
     startupTimeoutMs: z.number().int().min(1_000).max(600_000).default(60_000),
     /** After the deadline's KeyboardInterrupt, how long a cell may take to stop before its worker is killed. */
     interruptGraceMs: z.number().int().min(0).max(60_000).default(500),
+    /**
+     * `terminate`: a released trajectory's interpreter is ended and a fresh one loaded (~3 s). `reset`:
+     * its variables are cleared and the interpreter serves the next trajectory; faster, but interpreter-level
+     * state a cell changed (imported modules, patched builtins, `sys` settings) carries over.
+     */
+    onRelease: z.enum(['terminate', 'reset']).default('terminate'),
   })
   .strict()
   .superRefine((o, ctx) => {

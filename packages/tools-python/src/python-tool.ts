@@ -82,6 +82,7 @@ export class PythonTool implements Tool {
       maxSessions: this.options.maxSessions,
       startupTimeoutMs: this.options.startupTimeoutMs,
       interruptGraceMs: this.options.interruptGraceMs,
+      onRelease: this.options.onRelease,
     });
     return this.pool;
   }

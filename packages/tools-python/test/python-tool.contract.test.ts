@@ -11,5 +11,6 @@ describePlugin(pythonTool, {
     { options: { poolSize: -1 }, field: 'poolSize' },
     { options: { poolSize: 3, maxSessions: 2 }, field: 'poolSize' },
     { options: { maxSessions: 0 }, field: 'maxSessions' },
+    { options: { onRelease: 'keep' }, field: 'onRelease' },
   ],
 });

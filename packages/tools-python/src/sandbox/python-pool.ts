@@ -9,6 +9,11 @@ export interface PoolConfig extends WorkerLimits {
   startupTimeoutMs: number;
   /** Time between the interrupt at the deadline and terminating the worker. */
   interruptGraceMs: number;
+  /**
+   * What `release` does with the session's interpreter: `terminate` it (default; no state can reach
+   * another trajectory), or `reset` its namespace and return it to the warm pool (no ~3 s reload).
+   */
+  onRelease?: 'terminate' | 'reset';
 }
 
 export interface CellRequest {
@@ -57,7 +62,8 @@ export class PythonPool {
     this.notes.delete(trajectoryId);
     return this.serialize(trajectoryId, async () => {
       this.notes.delete(trajectoryId);
-      await this.closeSession(trajectoryId);
+      if (this.config.onRelease === 'reset') await this.recycleSession(trajectoryId);
+      else await this.closeSession(trajectoryId);
     });
   }
 
@@ -115,10 +121,15 @@ export class PythonPool {
   }
 
   private async openSession(trajectoryId: string): Promise<Session> {
+    let recycled: PythonWorker | undefined;
     while (this.sessions.size >= this.config.maxSessions) {
+      // A concurrent open took the room freed for this one: keep the interpreter recycled so far warm.
+      if (recycled) this.warm.unshift(recycled);
+      recycled = undefined;
       const victim = this.leastRecentlyUsedIdle();
       if (victim) {
-        await this.closeSession(victim);
+        if (this.config.onRelease === 'reset') recycled = await this.detachReset(victim);
+        else await this.closeSession(victim);
         this.notes.set(
           victim,
           `the session was closed to make room for other trajectories (maxSessions=${this.config.maxSessions})`,
@@ -128,7 +139,7 @@ export class PythonPool {
         if (this.disposed) throw new Error('python pool: disposed while waiting for a session');
       }
     }
-    const worker = this.warm.shift() ?? this.spawn();
+    const worker = recycled ?? this.warm.shift() ?? this.spawn();
     const session: Session = { worker, cells: 0, busy: true, lastUsed: Date.now() };
     this.sessions.set(trajectoryId, session);
     this.refill();
@@ -157,6 +168,26 @@ export class PythonPool {
     this.refill();
     this.wake();
     await session.worker.terminate();
+  }
+
+  /** Resets the session's namespace and keeps its interpreter warm for the next trajectories. */
+  private async recycleSession(trajectoryId: string): Promise<void> {
+    const worker = await this.detachReset(trajectoryId);
+    // A recycled interpreter is ready now, so it goes first; up to maxSessions of them stay warm.
+    if (worker && !this.disposed && this.warm.length + this.sessions.size < this.config.maxSessions) this.warm.unshift(worker);
+    else await worker?.terminate();
+    this.refill();
+    this.wake();
+  }
+
+  /** Ends the session and returns its interpreter with a fresh namespace, or undefined when it is not reusable. */
+  private async detachReset(trajectoryId: string): Promise<PythonWorker | undefined> {
+    const session = this.sessions.get(trajectoryId);
+    if (!session) return undefined;
+    this.sessions.delete(trajectoryId);
+    if (await session.worker.reset().catch(() => false)) return session.worker;
+    await session.worker.terminate();
+    return undefined;
   }
 
   private refill(): void {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RunReply, RunRequest, WorkerMessage } from './worker-protocol';
+import type { ResetRequest, RunReply, RunRequest, WorkerMessage } from './worker-protocol';
 
 /** Limits that apply to one interpreter for its whole life. */
 export interface WorkerLimits {
@@ -37,6 +37,7 @@ export class PythonWorker {
   private readonly worker: Worker;
   private readonly interrupt = new Int32Array(new SharedArrayBuffer(4));
   private pending?: { id: number; settle: (reply: RunReply | Error) => void };
+  private pendingReset?: { id: number; settle: (ok: boolean) => void };
   private nextId = 1;
   private exited = false;
   private lastOutput = '';
@@ -61,6 +62,7 @@ export class PythonWorker {
         if (msg.type === 'ready') resolve({ loadMs: msg.loadMs });
         else if (msg.type === 'refused') reject(new SandboxRefusedError(msg.reason));
         else if (msg.type === 'result' && this.pending?.id === msg.id) this.pending.settle(msg);
+        else if (msg.type === 'reset' && this.pendingReset?.id === msg.id) this.pendingReset.settle(msg.ok);
       };
       this.worker.on('message', onMessage);
       this.worker.on('error', (e) => this.onExit(`worker error: ${e.message}`, reject));
@@ -112,6 +114,21 @@ export class PythonWorker {
     return { kind: 'done', reply: settled };
   }
 
+  /**
+   * Forgets the session's variables so the interpreter can serve another trajectory; false when the
+   * interpreter is gone or no longer usable (the caller should terminate it).
+   */
+  async reset(): Promise<boolean> {
+    await this.ready;
+    if (this.exited || this.pending || this.pendingReset) return false;
+    const id = this.nextId++;
+    const done = new Promise<boolean>((resolve) => (this.pendingReset = { id, settle: resolve }));
+    this.worker.postMessage({ type: 'reset', id } satisfies ResetRequest);
+    const ok = await done;
+    this.pendingReset = undefined;
+    return ok && !this.exited;
+  }
+
   async terminate(): Promise<void> {
     if (this.exited) return;
     await this.worker.terminate();
@@ -123,5 +140,6 @@ export class PythonWorker {
     const detail = this.lastOutput.trim() ? `${message}: ${this.lastOutput.trim().split('\n').slice(-3).join(' | ')}` : message;
     rejectReady(new Error(detail));
     this.pending?.settle(new Error(detail));
+    this.pendingReset?.settle(false);
   }
 }

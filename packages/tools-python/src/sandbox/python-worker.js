@@ -154,6 +154,7 @@ async function start() {
   const scope = pyodide.toPy({});
   pyodide.runPython(runnerSource, { globals: scope, filename: '<sandbox runner>' });
   const runCell = scope.get('run_cell');
+  const resetNamespace = scope.get('reset_namespace');
   const runner = { self_check: scope.get('self_check') };
   const heap = () => pyodide._module.HEAPU8.buffer.byteLength;
   lockDownHost(pyodide);
@@ -164,6 +165,11 @@ async function start() {
   }
   let fatal = false;
   parentPort.on('message', (msg) => {
+    if (msg.type === 'reset') {
+      if (!fatal) resetNamespace();
+      parentPort.postMessage({ type: 'reset', id: msg.id, ok: !fatal });
+      return;
+    }
     if (msg.type !== 'run') return;
     Atomics.store(interrupt, 0, 0);
     // Streams are capped in bytes: a UTF-8 character takes at most 4.

@@ -113,6 +113,14 @@ def run_cell(source, cell, limit):
     return json.dumps(result)
 
 
+def reset_namespace():
+    """Forgets the user's variables, functions and imports bound in the namespace (for reuse by another trajectory)."""
+    _namespace.clear()
+    _namespace.update({"__name__": "__main__", "__builtins__": builtins})
+    for name in [k for k in linecache.cache if k.startswith("<cell ")]:
+        del linecache.cache[name]
+
+
 def self_check():
     """Proves the Python-side blocks hold; the worker refuses to serve when this fails."""
     failures = []

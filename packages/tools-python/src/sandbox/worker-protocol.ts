@@ -34,7 +34,15 @@ export interface RunReply {
   fatal: boolean;
 }
 
+/** Asks the worker to forget the session's namespace so the interpreter can serve another trajectory. */
+export interface ResetRequest {
+  type: 'reset';
+  id: number;
+}
+
 export type WorkerMessage =
   | { type: 'ready'; loadMs: number; memoryBytes: number }
   | { type: 'refused'; reason: string }
-  | RunReply;
+  | RunReply
+  /** `ok` is false when the interpreter is no longer usable (after a fatal error). */
+  | { type: 'reset'; id: number; ok: boolean };
