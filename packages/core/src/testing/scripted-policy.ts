@@ -79,6 +79,8 @@ export type Script = (call: ScriptCall) => string | ScriptReply;
 
 export interface ScriptedPolicyOptions {
   script: Script;
+  /** Tokenizer the script's text is encoded with (default: the byte tokenizer above), e.g. the model's own for demonstration traces. */
+  tokenizer?: Tokenizer;
   maxContext?: number;
   /** Behaviour log-prob of each token: a constant, or `'seeded'` for values drawn from the generate rng. */
   logProb?: number | 'seeded';
@@ -102,7 +104,7 @@ export interface Emission {
  * respects `maxNewTokens`, and keeps every row's tokens so `fork`/`append`/`length` are exact.
  */
 export class ScriptedPolicy implements PolicyGenerator {
-  readonly tokenizer = new ByteTokenizer();
+  readonly tokenizer: Tokenizer;
   readonly maxContext: number;
   /** Everything generated, in order. */
   readonly emissions: Emission[] = [];
@@ -111,6 +113,7 @@ export class ScriptedPolicy implements PolicyGenerator {
 
   constructor(private readonly options: ScriptedPolicyOptions) {
     this.maxContext = options.maxContext ?? 4096;
+    this.tokenizer = options.tokenizer ?? new ByteTokenizer();
   }
 
   startSession(): PolicySession {
@@ -123,9 +126,9 @@ export class ScriptedPolicy implements PolicyGenerator {
     const tk = this.tokenizer;
     const raw = this.options.script({ row, callIndex, tokens, text: tk.decode(tokens), rowTurn, options });
     const reply: ScriptReply = typeof raw === 'string' ? { text: raw } : raw;
-    const planned = reply.tokens ?? tk.encode(reply.text ?? '');
+    const planned = reply.tokens ?? tk.encode(reply.text ?? '', { addSpecialTokens: false });
     const stream = reply.eos === false ? planned : [...planned, tk.eosTokenId];
-    const stops = (options.stopStrings ?? []).filter((s) => s.length > 0).map((s) => tk.encode(s));
+    const stops = (options.stopStrings ?? []).filter((s) => s.length > 0).map((s) => tk.encode(s, { addSpecialTokens: false }));
     const stopIds = new Set([...(options.stopTokenIds ?? []), tk.eosTokenId]);
     const out: number[] = [];
     let finishReason: DecodeResult['finishReason'] = 'length';
