@@ -3,6 +3,7 @@ import {
   Tokens,
   type AnyPluginDefinition,
   type ModuleLoader,
+  type PolicyGenerator,
   type ResolvedRecipe,
   type Sample,
   type Tokenizer,
@@ -14,8 +15,11 @@ import { parseTrainerSettings } from './settings';
 
 export interface EvalOptions {
   recipe: ResolvedRecipe;
-  model: CausalLM;
+  /** The model to evaluate; give this or `policy`. */
+  model?: CausalLM;
   tokenizer: Tokenizer;
+  /** Generator to roll out instead of `model` (e.g. a scripted teacher recording demonstrations). */
+  policy?: PolicyGenerator;
   dataset: readonly Sample[];
   /** Reward metric that counts as accuracy (score ≥ 0.5 = correct); default: the recipe's first reward. */
   accuracyReward?: string;
@@ -40,7 +44,8 @@ export async function evaluate(o: EvalOptions): Promise<EvalResult> {
   const settings = parseTrainerSettings(o.recipe.settings);
   const exp = createExperiment(o.recipe, { plugins: o.plugins, loadModule: o.loadModule, services: [[Tokens.tokenizer, o.tokenizer]], seed: o.seed });
   try {
-    const policy = new Policy(o.model, o.tokenizer);
+    if (!o.policy && !o.model) throw new Error('evaluate: give a model (or a policy generator) to roll out');
+    const policy = o.policy ?? new Policy(o.model!, o.tokenizer);
     const out = await exp.get('rollout').rollout({
       samples: o.dataset.map((sample) => ({ sample, rollouts: 1 })),
       policy,
