@@ -22,14 +22,15 @@ async function main(): Promise<void> {
       lr: { type: 'string', default: '3e-3' },
       batch: { type: 'string', default: '16' },
       entities: { type: 'string', default: '1200' },
+      task: { type: 'string', default: 'search' },
     },
   });
   await initBackend({});
   const hidden = Number(values.hidden);
-  const task = makeTask('search', 1, Number(values.entities), 64);
+  const task = makeTask(values.task, 1, Number(values.entities), 64);
   const tokenizer = new ByteTokenizer();
   const recipe = resolveRecipe(
-    demoRecipe('grpo', task.toolPlugins, { seed: 1, steps: 1, promptsPerStep: 1, groupSize: 1, lr: 1e-4, maxNewTokens: 32, partialCredit: 0.5 }),
+    demoRecipe('grpo', task.toolPlugins, { seed: 1, steps: 1, promptsPerStep: 1, groupSize: 1, lr: 1e-4, maxNewTokens: task.maxNewTokens ?? 32, partialCredit: 0.5, limits: task.limits ?? { maxTurns: 2, maxTotalTokens: 160, maxToolCalls: 2 } }),
     undefined,
     { recipes: [] },
   );
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     { vocabSize: tokenizer.vocabSize, hiddenSize: hidden, intermediateSize: hidden * 2, numHiddenLayers: Number(values.layers), numAttentionHeads: 4, numKeyValueHeads: 2 },
     1,
   );
-  const traces = await demonstrationTraces(recipe, task, tokenizer, task.train);
+  const traces = await demonstrationTraces(recipe, task, tokenizer, task.train, 'reward/exact-match');
   const every = Number(values.every);
   const started = Date.now();
   for (let done = 0; done < Number(values.steps); done += every) {

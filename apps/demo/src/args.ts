@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@tirl/core';
-import { DEFAULT_OPTIONS, QUICK_OPTIONS, type DemoOptions } from './demo';
+import { DEFAULT_OPTIONS, QUICK_OPTIONS, TASK_DEFAULTS, type DemoOptions } from './demo';
 
 export const USAGE = `Usage: npm start -- [options]
   --quick            small run (under two minutes)
-  --task <name>      task: search (default)
-  --recipe <name>    grpo (default), dapo, rloo
+  --task <name>      search (default), multihop, multihop-matpo, matpo (MATPO vs single agent), arithmetic
+  --recipe <name>    grpo (default), dapo, rloo, matpo (with multihop-matpo), otc
   --steps <n>        RL steps
   --sft-steps <n>    SFT warm-start steps
   --seed <n>         seed (default 1)
@@ -40,8 +40,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
     strict: true,
   });
   if (values.help) return undefined;
-  const o: DemoOptions = { ...DEFAULT_OPTIONS, ...(values.quick ? QUICK_OPTIONS : {}) };
-  if (values.task) o.task = values.task;
+  const task = values.task ?? DEFAULT_OPTIONS.task;
+  const o: DemoOptions = { ...DEFAULT_OPTIONS, ...TASK_DEFAULTS[task], ...(values.quick ? QUICK_OPTIONS : {}), task };
   if (values.recipe) o.recipe = values.recipe;
   o.steps = positiveInt('steps', values.steps) ?? o.steps;
   o.sftSteps = positiveInt('sft-steps', values['sft-steps']) ?? o.sftSteps;

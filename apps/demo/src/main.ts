@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { parseDemoArgs, USAGE } from './args';
+import { runMatpoComparison } from './compare';
 import { runDemo } from './demo';
 import { makeTask } from './tasks';
 
@@ -7,6 +8,10 @@ async function main(): Promise<void> {
   const options = parseDemoArgs(process.argv.slice(2));
   if (!options) {
     console.log(USAGE);
+    return;
+  }
+  if (options.task === 'matpo') {
+    await runMatpoComparison(options);
     return;
   }
   makeTask(options.task, options.seed, 4, 1); // fails early, naming the available tasks

@@ -1,12 +1,19 @@
 import { defineRecipe, type Recipe } from '@tirl/core';
 
 /** Recipes `--recipe` accepts; the task adds its tool and tool-format plugins. */
-export const RECIPES = ['grpo', 'dapo', 'rloo'] as const;
+export const RECIPES = ['grpo', 'dapo', 'rloo', 'matpo', 'otc'] as const;
 export type RecipeName = (typeof RECIPES)[number];
 
 type Entry = [string, Record<string, unknown>?];
 
-const METHODS: Record<RecipeName, { paper: { title: string; arxiv: string }; plugins: Entry[] }> = {
+interface Method {
+  paper: { title: string; arxiv: string };
+  plugins: Entry[];
+  /** The training reward, when the method replaces exact match + partial credit (evaluation keeps those). */
+  rewards?: (s: RecipeSettings) => Entry[];
+}
+
+const METHODS: Record<RecipeName, Method> = {
   grpo: {
     paper: { title: 'DeepSeekMath (GRPO)', arxiv: '2402.03300' },
     plugins: [['advantage/grpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/token-mean']],
@@ -19,6 +26,23 @@ const METHODS: Record<RecipeName, { paper: { title: string; arxiv: string }; plu
     paper: { title: 'Back to Basics: Revisiting REINFORCE Style Optimization (RLOO)', arxiv: '2402.14740' },
     plugins: [['advantage/rloo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/token-mean']],
   },
+  // Planner-only group statistics broadcast to workers, each planner + workers normalised by their own tokens.
+  matpo: {
+    paper: { title: 'Multi-Agent Tool-Integrated Policy Optimization (MATPO)', arxiv: '2510.04678' },
+    plugins: [['advantage/matpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/root-normalised']],
+  },
+  // OTC-GRPO (§3.3, Eq. 5): the outcome reward becomes α·r_tool·r_EM, multiplied, not added, so a wrong answer
+  // earns nothing from the tool term; c = the run's tool-call limit (§4.1: c is the max calls), α = 1, n the
+  // running minimum of calls of a correct rollout per question. The partial credit stays added: a correct
+  // answer earns r_tool + partialCredit, a wrong one only its partial credit.
+  otc: {
+    paper: { title: 'Acting Less is Reasoning More! Teaching Model to Act Efficiently (OTC-PO)', arxiv: '2504.14870' },
+    plugins: [['advantage/grpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/token-mean']],
+    rewards: (s) => [
+      ['reward/otc', { check: 'normalized-exact', c: s.limits.maxToolCalls, alpha: 1, mode: 'global' }],
+      ['reward/char-match', { weight: s.partialCredit }],
+    ],
+  },
 };
 
 export interface RecipeSettings {
@@ -28,20 +52,30 @@ export interface RecipeSettings {
   groupSize: number;
   lr: number;
   maxNewTokens: number;
+  limits: { maxTurns: number; maxTotalTokens: number; maxToolCalls: number; toolTimeoutMs?: number };
   /** Weight of the `reward/char-match` partial credit summed with exact match (accuracy stays exact match). */
   partialCredit: number;
 }
 
-/** The demo recipe `name` for a task's tools: sampler, linear rollouts, exact-match plus partial-credit reward, the method's plugins. */
-export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings): Recipe {
+/**
+ * The demo recipe `name` for a task's tools: sampler, linear rollouts, exact-match plus partial-credit reward
+ * (or the method's own training reward), the method's plugins. `evaluate`: always exact match + partial
+ * credit, so accuracy (`reward/exact-match`) is measured the same way for every method.
+ */
+export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings, purpose: 'train' | 'evaluate' = 'train'): Recipe {
   if (!(RECIPES as readonly string[]).includes(name)) {
     throw new Error(`demo: unknown recipe "${name}"; available recipes: ${RECIPES.join(', ')}`);
   }
   const method = METHODS[name as RecipeName];
+  if (name === 'matpo' && !toolPlugins.some(([id]) => id.startsWith('router/'))) {
+    throw new Error('demo: recipe "matpo" needs a planner/worker task: use --task matpo (MATPO vs single agent) or --task multihop-matpo');
+  }
+  const accuracy: Entry[] = [['reward/exact-match'], ['reward/char-match', { weight: s.partialCredit }]];
+  const rewards = purpose === 'train' && method.rewards ? method.rewards(s) : accuracy;
   return defineRecipe({
     name: `demo-${name}`,
     paper: method.paper,
-    plugins: [['sampler/epoch-shuffle'], ['rollout/linear'], ...toolPlugins, ['reward/exact-match'], ['reward/char-match', { weight: s.partialCredit }], ...method.plugins],
+    plugins: [['sampler/epoch-shuffle'], ['rollout/linear'], ...toolPlugins, ...rewards, ...method.plugins],
     settings: {
       seed: s.seed,
       steps: s.steps,
@@ -50,7 +84,7 @@ export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings
       microBatchRows: 16,
       optimizer: { lr: s.lr },
       decode: { maxNewTokens: s.maxNewTokens, temperature: 1 },
-      limits: { maxTurns: 2, maxTotalTokens: 160, maxToolCalls: 2, concurrency: 8 },
+      limits: { ...s.limits, concurrency: 8 },
     },
   });
 }

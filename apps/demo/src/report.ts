@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import type { Sample, Trajectory } from '@tirl/core';
 import { lineChartSvg, readMetrics, writeReport } from '@tirl/trainer';
 
 export interface Summary {
@@ -11,10 +12,30 @@ export interface Summary {
   toolCallsPerAnswer: number;
   invalidToolCallsPerAnswer: number;
   faithfulToolUse: number;
+  /** Tool calls per answer on questions the task marks `meta.needsTool: false` (needless calls); NaN when it marks none. */
+  toolCallsEasy: number;
+  /** Tool calls per answer on the other questions. */
+  toolCallsHard: number;
   answers: number;
 }
 
-const ROWS: [keyof Summary, string][] = [
+/**
+ * Tool calls per answer split by whether the question needs the tool (`meta.needsTool`, default true),
+ * counting every call in an answer's rollout tree; NaN for a split with no questions.
+ */
+export function toolCallsByNeed(trajectories: readonly Trajectory[], samples: ReadonlyMap<string, Sample>): Pick<Summary, 'toolCallsEasy' | 'toolCallsHard'> {
+  const calls = new Map<string, number>();
+  for (const t of trajectories) calls.set(t.rootId, (calls.get(t.rootId) ?? 0) + t.toolCalls.length);
+  const split = { easy: [0, 0], hard: [0, 0] };
+  for (const root of trajectories.filter((t) => t.parentId === undefined)) {
+    const side = samples.get(root.sampleId)?.meta?.needsTool === false ? split.easy : split.hard;
+    side[0] += calls.get(root.id) ?? 0;
+    side[1] += 1;
+  }
+  return { toolCallsEasy: split.easy[0] / split.easy[1], toolCallsHard: split.hard[0] / split.hard[1] };
+}
+
+export const ROWS: [keyof Summary, string][] = [
   ['accuracy', 'held-out accuracy (sampled, T=1)'],
   ['greedyAccuracy', 'held-out accuracy (greedy)'],
   ['toolCallsPerAnswer', 'tool calls per answer'],
@@ -22,11 +43,18 @@ const ROWS: [keyof Summary, string][] = [
   ['faithfulToolUse', 'faithful tool use'],
 ];
 
+/** Tool efficiency for tasks with questions that need no tool; left out of the table for tasks without them. */
+const TOOL_NEED_ROWS: [keyof Summary, string][] = [
+  ['toolCallsEasy', 'tool calls/answer, easy questions'],
+  ['toolCallsHard', 'tool calls/answer, hard questions'],
+];
+
 /** The before/after table as fixed-width text. */
 export function formatTable(before: Summary, after: Summary): string {
-  const f = (x: number) => x.toFixed(3).padStart(10);
+  const f = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a').padStart(10);
   const lines = [`${'metric'.padEnd(34)}${'SFT only'.padStart(10)}${'SFT + RL'.padStart(10)}`];
-  for (const [key, label] of ROWS) lines.push(`${label.padEnd(34)}${f(before[key])}${f(after[key])}`);
+  const hasEasy = Number.isFinite(before.toolCallsEasy) || Number.isFinite(after.toolCallsEasy);
+  for (const [key, label] of hasEasy ? [...ROWS, ...TOOL_NEED_ROWS] : ROWS) lines.push(`${label.padEnd(34)}${f(before[key])}${f(after[key])}`);
   lines.push(`${'held-out rollouts (sampled)'.padEnd(34)}${String(before.answers).padStart(10)}${String(after.answers).padStart(10)}`);
   return lines.join('\n');
 }

@@ -1,71 +1,50 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   buildBatch,
-  createExperiment,
   Rng,
-  Tokens,
   type ResolvedRecipe,
   type Sample,
-  type Segment,
   type Tokenizer,
   type Trajectory,
 } from '@tirl/core';
 import type { CausalLM } from '@tirl/policy';
-import { coerceArgs, withToolDescription } from '@tirl/rollout-tree';
-import { AdamW } from '@tirl/trainer';
+import { ScriptedPolicy } from '@tirl/core/testing';
+import { AdamW, evaluate } from '@tirl/trainer';
 import { demoPlugins } from './plugins/compact-xml-tags';
 import type { DemoTask } from './tasks';
 
 /**
- * Correct tool-use traces for `samples`, token by token as the rollout engine records them: the
- * rendered prompt (tool descriptions in the system message), the policy's call, the real tool's
- * rendered observation (masked), then the policy's answer and EOS.
+ * Correct tool-use traces for `samples`, recorded by the recipe's own rollout stack while the task's
+ * teacher writes the policy turns: prompts, tool observations (masked) and sub-agent rollouts are
+ * exactly what RL will see. Fails when a demonstration does not earn the accuracy reward.
  */
 export async function demonstrationTraces(
   recipe: ResolvedRecipe,
   task: DemoTask,
   tokenizer: Tokenizer,
   samples: readonly Sample[],
+  accuracyReward: string,
 ): Promise<Trajectory[]> {
-  const exp = createExperiment(recipe, { plugins: demoPlugins, services: [[Tokens.tokenizer, tokenizer]] });
-  try {
-    const format = exp.get('toolFormat');
-    const tools = exp.getAll('tool');
-    const out: Trajectory[] = [];
-    for (const sample of samples) {
-      const demo = task.demonstration(sample);
-      const tool = tools.find((t) => t.name === demo.tool);
-      if (!tool) throw new Error(`demo: task "${task.name}" demonstrates tool "${demo.tool}", which the recipe does not provide`);
-      const prompt = tokenizer.renderChat(withToolDescription(sample.messages, tools, format), { addGenerationPrompt: true });
-      const call = `<${demo.tool}>${demo.query}</${demo.tool}>`;
-      const result = await tool.call(coerceArgs(tool, demo.query), { trajectoryId: sample.id, rootId: sample.id, turn: 0, timeoutMs: 10000, sample });
-      const observation = format.renderObservations([{ name: tool.name, result }]);
-      const answer = `<answer>${demo.answer}</answer>`;
-      const enc = (text: string) => tokenizer.encode(text, { addSpecialTokens: false });
-      const policy = (text: string, turn: number, extra: number[] = []): Segment => {
-        const ids = [...enc(text), ...extra];
-        return { source: 'policy', role: 'agent', tokenIds: ids, logProbs: ids.map(() => 0), text, turn };
-      };
-      out.push({
-        id: `sft-${sample.id}`,
-        sampleId: sample.id,
-        groupId: sample.id,
-        rootId: `sft-${sample.id}`,
-        role: 'agent',
-        segments: [
-          { source: 'prompt', role: 'agent', tokenIds: enc(prompt), text: prompt },
-          policy(call, 0),
-          { source: 'tool', role: 'agent', tokenIds: enc(observation), text: observation, turn: 0 },
-          policy(answer, 1, [tokenizer.eosTokenId]),
-        ],
-        toolCalls: [],
-      });
-      await tool.release?.(sample.id);
-    }
-    return out;
-  } finally {
-    await exp.dispose();
+  const teacher = new ScriptedPolicy({ tokenizer, script: (call) => task.teacher(call.text), logProb: 0 });
+  const { trajectories } = await evaluate({ recipe, tokenizer, policy: teacher, dataset: samples, plugins: demoPlugins, accuracyReward });
+  const wrong = trajectories.filter((t) => t.parentId === undefined && (t.rewardComponents?.[accuracyReward] ?? 0) < 0.5);
+  if (wrong.length) {
+    const text = wrong[0].segments.map((s) => s.text ?? '').join('');
+    throw new Error(`demo: ${wrong.length} of ${samples.length} "${task.name}" demonstrations are not correct, e.g. ${JSON.stringify(text)}`);
   }
+  for (const t of trajectories) endWithEos(t, tokenizer.eosTokenId);
+  return trajectories;
+}
+
+/**
+ * The engine stops a turn at the answer's closing tag, so recorded traces have no EOS; the warm start
+ * still teaches the model to end its final turn with one.
+ */
+function endWithEos(t: Trajectory, eos: number): void {
+  const last = t.segments.at(-1);
+  if (last?.source !== 'policy' || last.tokenIds.at(-1) === eos) return;
+  last.tokenIds = [...last.tokenIds, eos];
+  if (last.logProbs) last.logProbs = [...last.logProbs, 0];
 }
 
 export interface SftOptions {

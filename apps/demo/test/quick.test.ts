@@ -1,29 +1,14 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_OPTIONS, QUICK_OPTIONS, runDemo } from '../src/demo';
+import { runDemo } from '../src/demo';
+import { tempDirPerTest, tinyRun } from './tiny-run';
 
 describe('demo pipeline', () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'tirl-demo-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const tempDir = tempDirPerTest('tirl-demo-');
 
   it('runs SFT, evaluation, RL and the report with finite metrics', async () => {
-    const result = await runDemo({
-      ...DEFAULT_OPTIONS,
-      ...QUICK_OPTIONS,
-      sftSteps: 3,
-      sftBatch: 4,
-      steps: 2,
-      entities: 8,
-      heldOut: 2,
-      promptsPerStep: 2,
-      groupSize: 2,
-      evalRepeats: 1,
-      model: { hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
-      out: dir,
-      verbose: false,
-    });
+    const dir = tempDir();
+    const result = await runDemo(tinyRun(dir, { entities: 8, heldOut: 2 }));
     expect(result.sftLosses).toHaveLength(3);
     expect(result.sftLosses.every(Number.isFinite)).toBe(true);
     expect(result.rlHistory).toHaveLength(2);

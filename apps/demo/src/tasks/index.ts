@@ -1,12 +1,17 @@
+import { arithmeticTask } from './arithmetic';
+import { multihopTask } from './multihop';
 import { searchTask } from './search';
 import type { DemoTask } from './types';
 
 export type { DemoTask } from './types';
 
 /** Tasks `--task` accepts. */
-export const TASKS = ['search'] as const;
+export const TASKS = ['search', 'multihop', 'multihop-matpo', 'arithmetic'] as const;
 
 export function makeTask(name: string, seed: number, entities: number, heldOut: number): DemoTask {
   if (name === 'search') return searchTask({ seed, entities, heldOut });
-  throw new Error(`demo: unknown task "${name}"; available tasks: ${TASKS.join(', ')} (arithmetic and matpo are not implemented yet)`);
+  if (name === 'arithmetic') return arithmeticTask({ seed, questions: entities, heldOut });
+  if (name === 'multihop') return multihopTask({ seed, entities, heldOut, agents: 'single' });
+  if (name === 'multihop-matpo') return multihopTask({ seed, entities, heldOut, agents: 'matpo' });
+  throw new Error(`demo: unknown task "${name}"; available tasks: ${TASKS.join(', ')}, or matpo (MATPO vs single agent on multihop)`);
 }

@@ -25,3 +25,10 @@ export function madeUpNames(rng: Rng, count: number, syllables: number, avoid: R
   }
   return out;
 }
+
+/** Every capitalised name of `syllables` consonant-vowel syllables, in a fixed order. */
+export function allPlainNames(syllables: number): string[] {
+  let names = [''];
+  for (let i = 0; i < syllables; i++) names = names.flatMap((n) => ONSETS.flatMap((c) => VOWELS.map((v) => n + c + v)));
+  return names.map((n) => n[0].toUpperCase() + n.slice(1));
+}

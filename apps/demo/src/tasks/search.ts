@@ -1,6 +1,6 @@
 import { Rng, type Sample } from '@tirl/core';
 import { madeUpNames } from './names';
-import type { DemoTask } from './types';
+import { callArgument, lastObservation, type DemoTask } from './types';
 
 export interface SearchTaskOptions {
   seed: number;
@@ -44,17 +44,16 @@ export function searchTask(o: SearchTaskOptions): DemoTask {
       ['toolFormat/xml-tags-compact', { tags: ['search'] }],
       ['tool/search', { docs, k: 1, snippetChars: 20 }],
     ],
-    demonstration: (s) => ({ tool: 'search', query: entityOf(s), answer: String(s.answer) }),
-    isFaithfulCall: (s, args) => queryOf(args).toLowerCase().includes(entityOf(s).toLowerCase()),
+    teacher: searchTeacher,
+    isFaithfulCall: (s, args) => callArgument(args).toLowerCase().includes(String(s.meta?.entity ?? '').toLowerCase()),
   };
 }
 
-function entityOf(s: Sample): string {
-  return String(s.meta?.entity ?? '');
-}
-
-function queryOf(args: unknown): string {
-  if (typeof args === 'string') return args;
-  if (args && typeof args === 'object' && 'query' in args) return String((args as { query: unknown }).query);
-  return '';
+/** Search the entity the question names, then answer with the capital the result gives. */
+function searchTeacher(context: string): string {
+  const found = lastObservation(context)?.match(/capital ([A-Za-z]+)/);
+  if (found) return `<answer>${found[1]}</answer>`;
+  const entity = context.match(/Capital of ([A-Za-z]+)\?/);
+  if (!entity) throw new Error('demo: the search teacher found no "Capital of X?" question in its context');
+  return `<search>${entity[1]}</search>`;
 }

@@ -1,0 +1,17 @@
+import { parseDemoArgs } from '../src/args';
+
+describe('demo arguments', () => {
+  it('applies task defaults under --quick and explicit flags', () => {
+    expect(parseDemoArgs([])).toMatchObject({ task: 'search', recipe: 'grpo', sftSteps: 2500, steps: 100 });
+    expect(parseDemoArgs(['--task', 'matpo'])).toMatchObject({ task: 'matpo', sftSteps: 4000, steps: 60 });
+    expect(parseDemoArgs(['--task', 'multihop-matpo'])).toMatchObject({ recipe: 'matpo' });
+    expect(parseDemoArgs(['--task', 'matpo', '--quick'])).toMatchObject({ sftSteps: 40, steps: 6 });
+    expect(parseDemoArgs(['--task', 'matpo', '--quick', '--sft-steps', '7', '--recipe', 'dapo'])).toMatchObject({ sftSteps: 7, recipe: 'dapo' });
+    expect(parseDemoArgs(['--help'])).toBeUndefined();
+  });
+
+  it('names the flag of a bad number', () => {
+    expect(() => parseDemoArgs(['--steps=-3'])).toThrow(/--steps must be a non-negative integer, got "-3"/);
+    expect(() => parseDemoArgs(['--seed', 'x'])).toThrow(/--seed/);
+  });
+});
