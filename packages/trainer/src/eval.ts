@@ -11,6 +11,7 @@ import {
 } from '@tirl/core';
 import { Policy, type CausalLM } from '@tirl/policy';
 import { mean, scoreTrajectories } from './loop/rewards';
+import { rolloutStack } from './loop/rollout-stack';
 import { parseTrainerSettings } from './settings';
 
 export interface EvalOptions {
@@ -49,10 +50,7 @@ export async function evaluate(o: EvalOptions): Promise<EvalResult> {
     const out = await exp.get('rollout').rollout({
       samples: o.dataset.map((sample) => ({ sample, rollouts: 1 })),
       policy,
-      tools: exp.getAll('tool'),
-      toolFormat: exp.get('toolFormat'),
-      memory: exp.maybe('memory'),
-      router: exp.maybe('router'),
+      ...rolloutStack(exp),
       decode: { ...settings.decode, temperature: o.temperature ?? settings.decode.temperature },
       limits: settings.limits,
       rng: exp.rng.fork('eval'),

@@ -2,6 +2,7 @@ import type { Experiment, GroupFilter, PolicyGenerator, Rng, RolloutTree, Sample
 import { policyTokenCount } from '@tirl/core';
 import type { TrainerSettings } from '../settings';
 import { mean, scoreTrajectories } from './rewards';
+import { rolloutStack } from './rollout-stack';
 
 export interface Collected {
   /** Kept trajectories: roots of the kept groups followed by their descendants. */
@@ -31,10 +32,7 @@ export async function collect(
     const out = await exp.get('rollout').rollout({
       samples: picks.map((p) => ({ sample: p.sample, rollouts: p.rollouts ?? settings.groupSize })),
       policy,
-      tools: exp.getAll('tool'),
-      toolFormat: exp.get('toolFormat'),
-      memory: exp.maybe('memory'),
-      router: exp.maybe('router'),
+      ...rolloutStack(exp),
       decode: settings.decode,
       limits: settings.limits,
       rng: rng.fork(`rollout-${round}`),
