@@ -18,7 +18,7 @@ describe('missing inputs name the origin and the fix', () => {
   });
 
   it('toolpo without an action reward', () => {
-    expect(() => runStep(toolpo, instanceOf(toolpo), { rows })).toThrow(/advantage\/toolpo: trajectory "a" has no rewardComponents\.action/);
+    expect(() => runStep(toolpo, instanceOf(toolpo), { rows })).toThrow(/advantage\/toolpo: trajectory "a" has no rewardComponents\.reward\/tool-format/);
   });
 
   it('dcpo-sas rejects malformed state', () => {

@@ -181,8 +181,8 @@ describe('tree estimators', () => {
 describe('every plugin', () => {
   it('leaves no tensors behind', () => {
     const spec: RowSpec[] = [
-      { id: 'a', segments: [['prompt', 1], ['policy', 2]], score: 1, meta: { baselineReward: 0, actionSpans: [[1, 2]] }, rewardComponents: { action: 1 } },
-      { id: 'b', segments: [['prompt', 1], ['policy', 1], ['tool', 1], ['policy', 1]], score: 0, meta: { baselineReward: 0 }, rewardComponents: { action: 0 } },
+      { id: 'a', segments: [['prompt', 1], ['policy', 2]], score: 1, meta: { baselineReward: 0, actionSpans: [[1, 2]] }, rewardComponents: { 'reward/tool-format': 1 } },
+      { id: 'b', segments: [['prompt', 1], ['policy', 1], ['tool', 1], ['policy', 1]], score: 0, meta: { baselineReward: 0 }, rewardComponents: { 'reward/tool-format': 0 } },
     ];
     for (const def of plugins) {
       const guard = leakGuard();

@@ -9,7 +9,8 @@ import { groupNormFields } from '../options';
 /**
  * ToolPO (DeepAgent): `A[b, t] = A_succ(b) + M[b, t]·A_action(b)` on the loss mask, with both channels
  * mean-centred within the group (no std division by default, paper Eq. 5–7). `R_succ` is the row's score;
- * `R_action` is `trajectory.rewardComponents[actionRewardKey]`. `M` marks action tokens: the spans in
+ * `R_action` is `trajectory.rewardComponents[actionRewardKey]` (the trainer records each reward plugin's score
+ * under `reward/<name>`; the default reads `reward/tool-format`). `M` marks action tokens: the spans in
  * `trajectory.meta[spansKey]` (`[[start, end), ...]` over the full row, tool calls and fold tokens), or with
  * `actionTokens: 'tool-turns'` every policy segment that is directly followed by a tool segment.
  */
@@ -22,7 +23,7 @@ export const toolpo = definePlugin({
     .object({
       ...groupNormFields,
       normByStd: z.boolean().default(false),
-      actionRewardKey: z.string().min(1).default('action'),
+      actionRewardKey: z.string().min(1).default('reward/tool-format'),
       actionTokens: z.enum(['spans', 'tool-turns']).default('spans'),
       spansKey: z.string().min(1).default('actionSpans'),
     })
