@@ -54,7 +54,7 @@ export async function runMatpoComparison(o: DemoOptions): Promise<ComparisonResu
   const example = systems[0].task.train[0];
   log(`\nTask "matpo": ${example.messages[0].content} → ${String(example.answer)}; ${systems[0].task.train.length} training questions, ${systems[0].task.heldOut.length} held out.`);
   const traces: Trajectory[][] = [];
-  for (const [i, s] of systems.entries()) traces.push(await demonstrationTraces(recipes[i], s.task, tokenizer, s.task.train, ACCURACY));
+  for (const [i, s] of systems.entries()) traces.push(await demonstrationTraces(recipes[i], s.task, tokenizer, s.task.train, ACCURACY, log));
   const rows = Math.max(...traces.map((t) => t.length));
   const mixed = traces.flatMap((t) => cycled(t, rows));
   log(`\n1/3 SFT warm start on both systems' demonstrations: ${o.sftSteps} steps × ${o.sftBatch} rows`);

@@ -159,7 +159,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   try {
     log(`\nTask "${task.name}": ${task.train.length} training questions, ${task.heldOut.length} held out (different entities).`);
     log(`Example: ${task.train[0].messages[0].content} → ${String(task.train[0].answer)}`);
-    const traces = await demonstrationTraces(evalRecipe, task, tokenizer, task.train, ACCURACY);
+    const traces = await demonstrationTraces(evalRecipe, task, tokenizer, task.train, ACCURACY, log);
     log(`\n1/3 SFT warm start: ${o.sftSteps} steps × ${o.sftBatch} of ${traces.length} generated tool-use traces (${meanTokens(traces).toFixed(0)} tokens each on average)`);
     log(`  e.g. ${JSON.stringify(traces[0].segments.map((s) => s.text).join(''))}`);
     const sftStart = Date.now();

@@ -24,9 +24,13 @@ export async function demonstrationTraces(
   tokenizer: Tokenizer,
   samples: readonly Sample[],
   accuracyReward: string,
+  log: (line: string) => void = () => {},
 ): Promise<Trajectory[]> {
+  log(`Recording ${samples.length} "${task.name}" demonstrations (the task's teacher writes the policy turns; the rollout engine runs the tools) ...`);
+  const started = Date.now();
   const teacher = new ScriptedPolicy({ tokenizer, script: (call) => task.teacher(call.text), logProb: 0 });
   const { trajectories } = await evaluate({ recipe, tokenizer, policy: teacher, dataset: samples, plugins: demoPlugins, accuracyReward });
+  log(`  ${trajectories.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const wrong = trajectories.filter((t) => t.parentId === undefined && (t.rewardComponents?.[accuracyReward] ?? 0) < 0.5);
   if (wrong.length) {
     const text = wrong[0].segments.map((s) => s.text ?? '').join('');
