@@ -4,6 +4,7 @@ describe('demo arguments', () => {
   it('applies task defaults under --quick and explicit flags', () => {
     expect(parseDemoArgs([])).toMatchObject({ task: 'search', recipe: 'grpo', sftSteps: 2500, steps: 100 });
     expect(parseDemoArgs(['--task', 'matpo'])).toMatchObject({ task: 'matpo', sftSteps: 4000, steps: 60 });
+    expect(parseDemoArgs(['--task', 'arithmetic'])).toMatchObject({ task: 'arithmetic', sftSteps: 800, steps: 100 });
     expect(parseDemoArgs(['--task', 'multihop-matpo'])).toMatchObject({ recipe: 'matpo' });
     expect(parseDemoArgs(['--task', 'matpo', '--quick'])).toMatchObject({ sftSteps: 40, steps: 6 });
     expect(parseDemoArgs(['--task', 'matpo', '--quick', '--sft-steps', '7', '--recipe', 'dapo'])).toMatchObject({ sftSteps: 7, recipe: 'dapo' });
