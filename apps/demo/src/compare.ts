@@ -51,10 +51,12 @@ export async function runMatpoComparison(o: DemoOptions): Promise<ComparisonResu
     { key: 'matpo', label: 'MATPO planner + workers', recipeName: 'matpo', task: makeTask('multihop-matpo', o.seed, o.entities, o.heldOut) },
   ];
   const recipes = systems.map((s) => buildRecipe(s.recipeName, s.task, o));
+  // Demonstrations and evaluation score exact match for every method (a method may train on another reward).
+  const evalRecipes = systems.map((s) => buildRecipe(s.recipeName, s.task, o, 'evaluate'));
   const example = systems[0].task.train[0];
   log(`\nTask "matpo": ${example.messages[0].content} → ${String(example.answer)}; ${systems[0].task.train.length} training questions, ${systems[0].task.heldOut.length} held out.`);
   const traces: Trajectory[][] = [];
-  for (const [i, s] of systems.entries()) traces.push(await demonstrationTraces(recipes[i], s.task, tokenizer, s.task.train, ACCURACY, log));
+  for (const [i, s] of systems.entries()) traces.push(await demonstrationTraces(evalRecipes[i], s.task, tokenizer, s.task.train, ACCURACY, log));
   const rows = Math.max(...traces.map((t) => t.length));
   const mixed = traces.flatMap((t) => cycled(t, rows));
   log(`\n1/3 SFT warm start on both systems' demonstrations: ${o.sftSteps} steps × ${o.sftBatch} rows`);
@@ -69,10 +71,10 @@ export async function runMatpoComparison(o: DemoOptions): Promise<ComparisonResu
     const sftSeconds = (Date.now() - sftStart) / 1000;
     log(`\n2/3 held-out evaluation after SFT`);
     const before = [];
-    for (const [i, s] of systems.entries()) before.push(await evalSummary({ recipe: recipes[i], model, tokenizer, seed: o.seed }, s.task, o.evalRepeats));
+    for (const [i, s] of systems.entries()) before.push(await evalSummary({ recipe: evalRecipes[i], model, tokenizer, seed: o.seed }, s.task, o.evalRepeats));
     for (const [i, s] of systems.entries()) {
       log(`  ${s.label}: accuracy ${before[i].accuracy.toFixed(3)} sampled, ${before[i].greedyAccuracy.toFixed(3)} greedy; e.g.`);
-      if (o.verbose) await logExample({ recipe: recipes[i], model, tokenizer, seed: o.seed }, s.task);
+      if (o.verbose) await logExample({ recipe: evalRecipes[i], model, tokenizer, seed: o.seed }, s.task);
     }
 
     const results: SystemResult[] = [];
@@ -84,10 +86,10 @@ export async function runMatpoComparison(o: DemoOptions): Promise<ComparisonResu
         const rlStart = Date.now();
         const rl = await train({ recipe: recipes[i], model: copy, tokenizer, dataset: s.task.train, runDir, plugins: demoPlugins, progress: o.verbose });
         const rlSeconds = (Date.now() - rlStart) / 1000;
-        const after = await evalSummary({ recipe: recipes[i], model: copy, tokenizer, seed: o.seed }, s.task, o.evalRepeats);
+        const after = await evalSummary({ recipe: evalRecipes[i], model: copy, tokenizer, seed: o.seed }, s.task, o.evalRepeats);
         if (o.verbose) {
           log(`  after RL: accuracy ${after.accuracy.toFixed(3)} sampled, ${after.greedyAccuracy.toFixed(3)} greedy; e.g.`);
-          await logExample({ recipe: recipes[i], model: copy, tokenizer, seed: o.seed }, s.task);
+          await logExample({ recipe: evalRecipes[i], model: copy, tokenizer, seed: o.seed }, s.task);
         }
         results.push({ key: s.key, label: s.label, recipe: s.recipeName, runDir, before: before[i], after, rlHistory: rl.history, rlSeconds });
       } finally {

@@ -31,6 +31,9 @@ export async function demonstrationTraces(
   const teacher = new ScriptedPolicy({ tokenizer, script: (call) => task.teacher(call.text), logProb: 0 });
   const { trajectories } = await evaluate({ recipe, tokenizer, policy: teacher, dataset: samples, plugins: demoPlugins, accuracyReward });
   log(`  ${trajectories.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (!trajectories.some((t) => t.rewardComponents?.[accuracyReward] !== undefined)) {
+    throw new Error(`demo: recipe "${recipe.name}" does not score ${accuracyReward}; record demonstrations with the evaluation recipe`);
+  }
   const wrong = trajectories.filter((t) => t.parentId === undefined && (t.rewardComponents?.[accuracyReward] ?? 0) < 0.5);
   if (wrong.length) {
     const text = wrong[0].segments.map((s) => s.text ?? '').join('');

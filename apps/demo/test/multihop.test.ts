@@ -62,6 +62,13 @@ describe('multihop task', () => {
     expect(planner.toolCalls.map((c) => c.args)).toEqual([{ subtask: `capital ${String(matpoTask.train[0].meta?.entity)}` }, { subtask: `mayor ${capital}` }]);
   });
 
+  it('refuses to record demonstrations with a recipe that does not score accuracy', async () => {
+    const otcTrain = buildRecipe('otc', task, { ...DEFAULT_OPTIONS, verbose: false });
+    await expect(demonstrationTraces(otcTrain, task, new ByteTokenizer(), task.train.slice(0, 2), ACCURACY)).rejects.toThrow(
+      /recipe "demo-otc" does not score reward\/exact-match/,
+    );
+  });
+
   it('refuses the matpo recipe for a task without planner and workers', () => {
     expect(() => buildRecipe('matpo', task, DEFAULT_OPTIONS)).toThrow(/--task matpo/);
   });
@@ -83,5 +90,13 @@ describe('MATPO vs single agent (task "matpo")', () => {
     const summary = JSON.parse(readFileSync(join(dir, 'report', 'summary.json'), 'utf8')) as { systems: { key: string; recipe: string }[] };
     expect(summary.systems.map((s) => [s.key, s.recipe])).toEqual([['single', 'grpo'], ['matpo', 'matpo']]);
     for (const f of ['compare.png', 'index.html', 'single/reward_mean.png', 'matpo/reward_mean.png']) expect(existsSync(join(dir, 'report', f))).toBe(true);
+  }, 90000);
+
+  it('trains the single agent on the method reward and still records and evaluates by exact match', async () => {
+    const result = await runMatpoComparison(tinyRun(tempDir(), { task: 'matpo', recipe: 'otc', sftSteps: 2, steps: 1, entities: 12, heldOut: 3 }));
+    expect(result.single.recipe).toBe('otc');
+    expect('reward/otc' in result.single.rlHistory[0]).toBe(true);
+    expect(result.single.before.answers).toBe(3);
+    expect(result.single.after.answers).toBe(3);
   }, 90000);
 });
