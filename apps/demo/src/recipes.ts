@@ -13,23 +13,30 @@ interface Method {
   rewards?: (s: RecipeSettings) => Entry[];
 }
 
+/** A policy-gradient update: the advantage, PPO clipping (ε 0.2, or a higher upper ε), and the loss aggregation. */
+const update = (advantage: string, o: { epsHigh?: number; aggregation?: string } = {}): Entry[] => [
+  [advantage],
+  ['objective/ppo-clip', { epsLow: 0.2, epsHigh: o.epsHigh ?? 0.2 }],
+  [o.aggregation ?? 'aggregation/token-mean'],
+];
+
 const METHODS: Record<RecipeName, Method> = {
   grpo: {
     paper: { title: 'DeepSeekMath (GRPO)', arxiv: '2402.03300' },
-    plugins: [['advantage/grpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/token-mean']],
+    plugins: update('advantage/grpo'),
   },
   dapo: {
     paper: { title: 'DAPO: An Open-Source LLM Reinforcement Learning System at Scale', arxiv: '2503.14476' },
-    plugins: [['advantage/grpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.28 }], ['aggregation/token-mean']],
+    plugins: update('advantage/grpo', { epsHigh: 0.28 }),
   },
   rloo: {
     paper: { title: 'Back to Basics: Revisiting REINFORCE Style Optimization (RLOO)', arxiv: '2402.14740' },
-    plugins: [['advantage/rloo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/token-mean']],
+    plugins: update('advantage/rloo'),
   },
   // Planner-only group statistics broadcast to workers, each planner + workers normalised by their own tokens.
   matpo: {
     paper: { title: 'Multi-Agent Tool-Integrated Policy Optimization (MATPO)', arxiv: '2510.04678' },
-    plugins: [['advantage/matpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/root-normalised']],
+    plugins: update('advantage/matpo', { aggregation: 'aggregation/root-normalised' }),
   },
   // OTC-GRPO (§3.3, Eq. 5): the outcome reward becomes α·r_tool·r_EM, multiplied, not added, so a wrong answer
   // earns nothing from the tool term; c = the run's tool-call limit (§4.1: c is the max calls), α = 1, n the
@@ -37,7 +44,7 @@ const METHODS: Record<RecipeName, Method> = {
   // answer earns r_tool + partialCredit, a wrong one only its partial credit.
   otc: {
     paper: { title: 'Acting Less is Reasoning More! Teaching Model to Act Efficiently (OTC-PO)', arxiv: '2504.14870' },
-    plugins: [['advantage/grpo'], ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }], ['aggregation/token-mean']],
+    plugins: update('advantage/grpo'),
     rewards: (s) => [
       ['reward/otc', { check: 'normalized-exact', c: s.limits.maxToolCalls, alpha: 1, mode: 'global' }],
       ['reward/char-match', { weight: s.partialCredit }],
