@@ -1,20 +1,18 @@
-import { defineRecipe, type Recipe } from '@tirl/core';
+import { defineRecipe, type PluginEntry, type Recipe } from '@tirl/core';
 
 /** Recipes `--recipe` accepts; the task adds its tool and tool-format plugins. */
 export const RECIPES = ['grpo', 'dapo', 'rloo', 'matpo', 'otc'] as const;
 export type RecipeName = (typeof RECIPES)[number];
 
-type Entry = [string, Record<string, unknown>?];
-
 interface Method {
   paper: { title: string; arxiv: string };
-  plugins: Entry[];
+  plugins: PluginEntry[];
   /** The training reward, when the method replaces exact match + partial credit (evaluation keeps those). */
-  rewards?: (s: RecipeSettings) => Entry[];
+  rewards?: (s: RecipeSettings) => PluginEntry[];
 }
 
 /** A policy-gradient update: the advantage, PPO clipping (ε 0.2, or a higher upper ε), and the loss aggregation. */
-const update = (advantage: string, o: { epsHigh?: number; aggregation?: string } = {}): Entry[] => [
+const update = (advantage: string, o: { epsHigh?: number; aggregation?: string } = {}): PluginEntry[] => [
   [advantage],
   ['objective/ppo-clip', { epsLow: 0.2, epsHigh: o.epsHigh ?? 0.2 }],
   [o.aggregation ?? 'aggregation/token-mean'],
@@ -69,7 +67,7 @@ export interface RecipeSettings {
  * (or the method's own training reward), the method's plugins. `evaluate`: always exact match + partial
  * credit, so accuracy (`reward/exact-match`) is measured the same way for every method.
  */
-export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings, purpose: 'train' | 'evaluate' = 'train'): Recipe {
+export function demoRecipe(name: string, toolPlugins: PluginEntry[], s: RecipeSettings, purpose: 'train' | 'evaluate' = 'train'): Recipe {
   if (!(RECIPES as readonly string[]).includes(name)) {
     throw new Error(`demo: unknown recipe "${name}"; available recipes: ${RECIPES.join(', ')}`);
   }
@@ -77,7 +75,7 @@ export function demoRecipe(name: string, toolPlugins: Entry[], s: RecipeSettings
   if (name === 'matpo' && !toolPlugins.some(([id]) => id.startsWith('router/'))) {
     throw new Error('demo: recipe "matpo" needs a planner/worker task: use --task matpo (MATPO vs single agent) or --task multihop-matpo');
   }
-  const accuracy: Entry[] = [['reward/exact-match'], ['reward/char-match', { weight: s.partialCredit }]];
+  const accuracy: PluginEntry[] = [['reward/exact-match'], ['reward/char-match', { weight: s.partialCredit }]];
   const rewards = purpose === 'train' && method.rewards ? method.rewards(s) : accuracy;
   return defineRecipe({
     name: `demo-${name}`,

@@ -1,6 +1,6 @@
-import { Rng, type Sample } from '@tirl/core';
+import { Rng, type PluginEntry, type Sample } from '@tirl/core';
 import { allPlainNames, madeUpNames } from './names';
-import { callArgument, lastObservation, type DemoTask, type PluginEntry } from './types';
+import { callArgument, lastObservation, type DemoTask } from './types';
 
 export interface MultihopTaskOptions {
   seed: number;

@@ -1,6 +1,4 @@
-import type { Sample } from '@tirl/core';
-
-export type PluginEntry = [string, Record<string, unknown>?];
+import type { PluginEntry, Sample } from '@tirl/core';
 
 /** A generated task: training and held-out questions, plus what the recipe needs to solve it. */
 export interface DemoTask {
