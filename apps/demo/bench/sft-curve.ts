@@ -4,11 +4,11 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { initBackend, resolveRecipe } from '@tirl/core';
+import { initBackend } from '@tirl/core';
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { evaluate } from '@tirl/trainer';
+import { ACCURACY, buildRecipe, DEFAULT_OPTIONS } from '../src/demo';
 import { demoPlugins } from '../src/plugins/compact-xml-tags';
-import { demoRecipe } from '../src/recipes';
 import { demonstrationTraces, supervisedFineTune } from '../src/sft';
 import { makeTask } from '../src/tasks';
 
@@ -29,23 +29,19 @@ async function main(): Promise<void> {
   const hidden = Number(values.hidden);
   const task = makeTask(values.task, 1, Number(values.entities), 64);
   const tokenizer = new ByteTokenizer();
-  const recipe = resolveRecipe(
-    demoRecipe('grpo', task.toolPlugins, { seed: 1, steps: 1, promptsPerStep: 1, groupSize: 1, lr: 1e-4, maxNewTokens: task.maxNewTokens ?? 32, partialCredit: 0.5, limits: task.limits ?? { maxTurns: 2, maxTotalTokens: 160, maxToolCalls: 2 } }),
-    undefined,
-    { recipes: [] },
-  );
+  const recipe = buildRecipe('grpo', task, DEFAULT_OPTIONS, 'evaluate');
   const model = createTinyModel(
     { vocabSize: tokenizer.vocabSize, hiddenSize: hidden, intermediateSize: hidden * 2, numHiddenLayers: Number(values.layers), numAttentionHeads: 4, numKeyValueHeads: 2 },
     1,
   );
-  const traces = await demonstrationTraces(recipe, task, tokenizer, task.train, 'reward/exact-match');
+  const traces = await demonstrationTraces(recipe, task, tokenizer, task.train, ACCURACY);
   const every = Number(values.every);
   const started = Date.now();
   for (let done = 0; done < Number(values.steps); done += every) {
     const losses = supervisedFineTune(model, traces, tokenizer, { steps: every, batchSize: Number(values.batch), lr: Number(values.lr), seed: done + 1 });
     const sftS = (Date.now() - started) / 1000;
-    const greedy = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, temperature: 0, seed: 1, accuracyReward: 'reward/exact-match' });
-    const sampled = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, seed: 1, accuracyReward: 'reward/exact-match' });
+    const greedy = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, temperature: 0, seed: 1, accuracyReward: ACCURACY });
+    const sampled = await evaluate({ recipe, model, tokenizer, dataset: task.heldOut, plugins: demoPlugins, seed: 1, accuracyReward: ACCURACY });
     const example = greedy.trajectories[0].segments.filter((s) => s.source !== 'prompt').map((s) => s.text).join('');
     console.log(
       `step ${done + every} loss ${losses.at(-1)!.toFixed(3)} greedy ${greedy.metrics['eval/accuracy'].toFixed(3)} sampled ${sampled.metrics['eval/accuracy'].toFixed(3)} ` +
