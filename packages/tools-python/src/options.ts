@@ -20,7 +20,7 @@ export const pythonToolOptions = z
     /** How long a call waits for an interpreter to load before it fails. */
     startupTimeoutMs: z.number().int().min(1_000).max(600_000).default(60_000),
     /** After the deadline's KeyboardInterrupt, how long a cell may take to stop before its worker is killed. */
-    interruptGraceMs: z.number().int().min(0).max(60_000).default(500),
+    interruptGraceMs: z.number().int().min(0).max(60_000).default(2_000),
     /**
      * `terminate`: a released trajectory's interpreter is ended and a fresh one loaded (~3 s). `reset`:
      * its variables are cleared and the interpreter serves the next trajectory; faster, but interpreter-level
