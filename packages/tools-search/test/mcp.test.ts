@@ -124,8 +124,14 @@ describe('tool/mcp plugin', () => {
     const pid = makeMcp({ server: stdio, tool: 'pid' });
     const before = (await pid.call({}, toolContext())).observation.split('\n')[0];
     expect((await exit.call({}, toolContext())).observation).toBe('bye');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const after = await pid.call({}, toolContext());
+    await waitUntil(() => !processAlive(Number(before)), 5_000);
+    // Until the client notices the exit, a call may fail as unavailable; then one reconnects.
+    let after = await pid.call({}, toolContext());
+    for (let tries = 0; !after.ok && tries < 50; tries++) {
+      expect(after.error).toMatch(/unavailable|crash/);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await pid.call({}, toolContext());
+    }
     expect(after.ok).toBe(true);
     expect(after.observation.split('\n')[0]).not.toBe(before);
     await exit.dispose();
@@ -164,3 +170,20 @@ describe('streamable HTTP transport', () => {
     await echo.dispose();
   });
 });
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
