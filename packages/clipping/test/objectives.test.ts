@@ -1,28 +1,13 @@
-import * as path from 'node:path';
 import type { PolicyObjective } from '@tirl/core';
 import { describePlugin, expectNoLeaks, runFixtures } from '@tirl/core/testing';
-import { bapo, cispo, clipCov, dcpo, gmpo, gspo, hapo, klCov, ppoClip, reinforce, sapo } from '../src';
+import { cispo, clipCov, gmpo, gspo, hapo, ppoClip, sapo } from '../src';
 import { disposeInput, instantiate, objectiveFixtureRunner, objectiveInput } from './helpers';
+import { objectiveFixtures } from './objective-cases';
 
-const fixture = (name: string) => path.join(__dirname, 'fixtures', `${name}.json`);
 
-const objectives = [
-  { def: ppoClip, file: 'ppo-clip', invalid: [{ options: { epsLow: -0.1 }, field: 'epsLow' }, { options: { dualClipC: 0.5 }, field: 'dualClipC' }, { options: { rolloutCorrection: { mode: 'token-mask', min: 4, max: 3 } }, field: 'rolloutCorrection.max' }] },
-  { def: gspo, file: 'gspo', invalid: [{ options: { ratioForm: 'seq' }, field: 'ratioForm' }] },
-  { def: gmpo, file: 'gmpo', invalid: [{ options: { epsHigh: 0 }, field: 'epsHigh' }] },
-  { def: cispo, file: 'cispo', invalid: [{ options: { epsHigh: -1 }, field: 'epsHigh' }] },
-  { def: sapo, file: 'sapo', invalid: [{ options: { tauNeg: 0 }, field: 'tauNeg' }] },
-  { def: bapo, file: 'bapo', invalid: [{ options: { highStart: 3.5 }, field: 'highStart' }, { options: { targetShare: 1 }, field: 'targetShare' }, { options: { lowMax: 1.1 }, field: 'lowMax' }] },
-  { def: dcpo, file: 'dcpo', invalid: [{ options: { epsLow: 'x' }, field: 'epsLow' }] },
-  { def: clipCov, file: 'clip-cov', invalid: [{ options: { lowerBound: 5, upperBound: 1 }, field: 'upperBound' }] },
-  { def: klCov, file: 'kl-cov', invalid: [{ options: { ratio: 2 }, field: 'ratio' }] },
-  { def: hapo, file: 'hapo', invalid: [{ options: { entropyPivot: 1.5 }, field: 'entropyPivot' }] },
-  { def: reinforce, file: 'reinforce', invalid: [{ options: { importanceSampling: 'yes' }, field: 'importanceSampling' }] },
-];
-
-for (const { def, file, invalid } of objectives) {
+for (const { def, file, invalid } of objectiveFixtures) {
   describePlugin(def, { invalid });
-  runFixtures(`${def.id} fixtures`, fixture(file), objectiveFixtureRunner(def), 1e-5);
+  runFixtures(`${def.id} fixtures`, file, objectiveFixtureRunner(def), 1e-5);
 }
 
 describe('declared aggregations', () => {
@@ -82,7 +67,7 @@ describe('objective inputs', () => {
       entropies: [[0.5, 1.5, 9]],
       rolloutLogProbs: [[-1.2, -0.8, 0]],
     };
-    for (const { def } of objectives) {
+    for (const { def } of objectiveFixtures) {
       const objective = instantiate<PolicyObjective>(def, def === ppoClip ? { rolloutCorrection: { mode: 'token-truncate' } } : {});
       const input = objectiveInput(c);
       await expectNoLeaks(() => objective.perToken(input).perToken.dispose(), def.id);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExperiment, definePlugin, resolveRecipe, Tokens, type Sample } from '@tirl/core';
+import { createExperiment, definePlugin, initBackend, resolveRecipe, Tokens, type Sample } from '@tirl/core';
 import { ScriptedPolicy, type Script } from '@tirl/core/testing';
 import { z } from 'zod';
 import { matpoRecipe } from '../src';
@@ -14,6 +14,9 @@ const policyPkg = load<Loaded>('@tirl/policy') as unknown as {
 };
 const trainerPkg = load<Loaded>('@tirl/trainer') as unknown as typeof import('@tirl/trainer');
 const { demoCorpusPath } = load<{ demoCorpusPath: string }>('@tirl/tools-search');
+
+// Wasm: the pure-JS backend spends ~40 s on the role prompts' attention; these tests check training, not exact numbers.
+beforeAll(() => initBackend({ force: 'wasm' }));
 
 /** Two questions over the bundled demo corpus. */
 const dataset: Sample[] = [

@@ -1,5 +1,7 @@
 import { stepCases } from './steps';
-import { trainOneStep } from './task';
+import { trainOneStep, useWasmBackend } from './task';
+
+beforeAll(useWasmBackend);
 
 const cases = stepCases.filter((c) => c.part === 1);
 

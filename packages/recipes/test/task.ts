@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definePlugin, resolveRecipe, type RecipeOverrides, type Sample } from '@tirl/core';
+import { definePlugin, initBackend, resolveRecipe, type RecipeOverrides, type Sample } from '@tirl/core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the step tests train through the real policy and trainer
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
@@ -79,6 +79,14 @@ export function tinyOverrides(extra: readonly string[] = [], withTool = false): 
       ...extra,
     ],
   ];
+}
+
+/**
+ * Step tests train on wasm: on the pure-JS backend the softmax over MATPO's long role prompts alone made its
+ * step take ~60 s; wasm takes ~2 s. The tests check that a step trains, not exact numbers.
+ */
+export async function useWasmBackend(): Promise<void> {
+  await initBackend({ force: 'wasm' });
 }
 
 const tokenizer = new ByteTokenizer();

@@ -59,7 +59,8 @@ export const hapo = definePlugin({
             tf.greater(tf.tensor2d(ratio.dataSync(), ratio.shape), tf.sub(1, tf.div(epsLow, 2))),
             tf.less(tf.tensor2d(ratio.dataSync(), ratio.shape), tf.add(1, tf.div(epsHigh, 2))),
           );
-          const useScaled = tf.where(high, tf.logicalNot(inNeutral), inNeutral);
+          // high ? !inNeutral : inNeutral. Not tf.where on bool tensors: tfjs-wasm's Select corrupts its heap on them.
+          const useScaled = tf.logicalXor(high, inNeutral);
           const scaled = tf.mul(clean.advantages, tf.add(1, tf.mul(o.advantageBeta, hHat)));
           advantages = tf.where(useScaled, scaled, clean.advantages) as tf.Tensor2D;
           redistributed = tf.cast(useScaled, 'float32');
