@@ -6,7 +6,7 @@ import { demoPlugins } from '../src/plugins/compact-xml-tags';
 import { tempDirPerTest, tinyRun } from './tiny-run';
 import { toolCallsByNeed } from '../src/report';
 import { demonstrationTraces } from '../src/sft';
-import { arithmeticTask, arithmeticTeacher } from '../src/tasks/arithmetic';
+import { arithmeticTask, arithmeticTeacher, callsNeedlessly } from '../src/tasks/arithmetic';
 import { makeTask } from '../src/tasks';
 
 const parse = (s: Sample) => {
@@ -51,6 +51,18 @@ describe('arithmetic task', () => {
     expect(other.train.map((s) => s.messages[0].content)).not.toEqual(task.train.map((s) => s.messages[0].content));
   });
 
+  it('needless calls: the teacher calls python on the given share of easy questions, spread over a', () => {
+    // frac(347·φ) = frac(214.458...) = 0.458: under a share of 0.5, over one of 0.4.
+    expect(callsNeedlessly({ a: 347, b: 1 }, 0.5)).toBe(true);
+    expect(callsNeedlessly({ a: 347, b: 1 }, 0.4)).toBe(false);
+    const as = Array.from({ length: 900 }, (_, i) => 100 + i);
+    for (const share of [0, 0.25, 0.5, 1]) {
+      const calls = as.filter((a) => callsNeedlessly({ a, b: 0 }, share)).length;
+      expect(Math.abs(calls / 900 - share)).toBeLessThan(0.01);
+    }
+    expect(() => arithmeticTask({ seed: 1, questions: 400, heldOut: 40, needlessCallShare: 1.5 })).toThrow(/needlessCallShare must be in \[0, 1\], got 1.5/);
+  });
+
   it('refuses more easy questions than exist', () => {
     expect(() => arithmeticTask({ seed: 1, questions: 7000, heldOut: 64 })).toThrow(/1800 distinct easy questions, 2100 asked/);
   });
@@ -58,6 +70,7 @@ describe('arithmetic task', () => {
   it('teacher: answers easy questions directly, computes hard ones with python, then copies the print', () => {
     expect(arithmeticTeacher('<|user|>347*1=?<|eos|><|assistant|>')).toBe('<answer>347</answer>');
     expect(arithmeticTeacher('<|user|>347*0=?<|eos|><|assistant|>')).toBe('<answer>0</answer>');
+    expect(arithmeticTeacher('<|user|>347*1=?<|eos|><|assistant|>', 1)).toBe('<python>print(347*1)</python>');
     expect(arithmeticTeacher('<|user|>347*29=?<|eos|><|assistant|>')).toBe('<python>print(347*29)</python>');
     expect(arithmeticTeacher('<|user|>347*29=?<|eos|><|assistant|><python>print(347*29)</python>\n<result>\nstdout:\n10063\n\n</result>\n')).toBe(
       '<answer>10063</answer>',
@@ -73,7 +86,7 @@ describe('arithmetic demonstrations through the rollout engine (Pyodide)', () =>
   const hard = task.train.filter((s) => s.meta?.needsTool !== false).slice(0, 3);
   const samples = [...easy, ...hard];
 
-  it('records correct traces: python for hard questions only, faithful calls, 0 vs 1 calls per answer', async () => {
+  it('records correct traces: python for hard questions and the needless share of easy ones, faithful calls on hard ones', async () => {
     const traces = await demonstrationTraces(buildRecipe('grpo', task, o, 'evaluate'), task, tokenizer, samples, ACCURACY);
     expect(traces).toHaveLength(6);
     for (const t of traces) {
@@ -81,7 +94,8 @@ describe('arithmetic demonstrations through the rollout engine (Pyodide)', () =>
       const { a, b } = parse(s);
       expect(text(t).endsWith(`<answer>${a * b}</answer>`)).toBe(true);
       if (s.meta?.needsTool === false) {
-        expect(t.toolCalls).toHaveLength(0);
+        expect(t.toolCalls).toHaveLength(callsNeedlessly({ a, b }, 0.5) ? 1 : 0);
+        if (t.toolCalls.length) expect(task.isFaithfulCall(s, t.toolCalls[0].args)).toBe(false);
       } else {
         expect(t.toolCalls).toHaveLength(1);
         expect(t.toolCalls[0].ok).toBe(true);
@@ -89,7 +103,8 @@ describe('arithmetic demonstrations through the rollout engine (Pyodide)', () =>
         expect(text(t)).toContain(`<result>\nstdout:\n${a * b}\n\n</result>`);
       }
     }
-    expect(toolCallsByNeed(traces, new Map(samples.map((s) => [s.id, s])))).toEqual({ toolCallsEasy: 0, toolCallsHard: 1 });
+    const needless = easy.filter((s) => callsNeedlessly(parse(s), 0.5)).length;
+    expect(toolCallsByNeed(traces, new Map(samples.map((s) => [s.id, s])))).toEqual({ toolCallsEasy: needless / easy.length, toolCallsHard: 1 });
   }, 40_000);
 
   it('otc recipe: a needless call on an easy question earns cos(π/4) instead of 1 (multiplied with correctness)', async () => {
@@ -98,17 +113,9 @@ describe('arithmetic demonstrations through the rollout engine (Pyodide)', () =>
     expect(recipe.plugins.map((p) => p.id)).not.toContain('reward/exact-match');
     expect(buildRecipe('otc', task, o, 'evaluate').plugins.map((p) => p.id)).toContain('reward/exact-match');
     const evalRecipe = buildRecipe('otc', task, o, 'evaluate');
-    // A teacher that calls python on every question, then copies the print.
-    const needless = {
-      ...task,
-      teacher: (c: string) => {
-        const printed = c.match(/stdout:\n(\d+)/);
-        if (printed) return `<answer>${printed[1]}</answer>`;
-        const q = [...c.matchAll(/(\d+)\*(\d+)=\?/g)].at(-1)!;
-        return `<python>print(${q[1]}*${q[2]})</python>`;
-      },
-    };
-    const direct = await demonstrationTraces(evalRecipe, task, tokenizer, easy, ACCURACY);
+    // Teachers that never / always make the needless call.
+    const needless = { ...task, teacher: (c: string) => arithmeticTeacher(c, 1) };
+    const direct = await demonstrationTraces(evalRecipe, { ...task, teacher: (c: string) => arithmeticTeacher(c, 0) }, tokenizer, easy, ACCURACY);
     const withCall = await demonstrationTraces(evalRecipe, needless, tokenizer, easy, ACCURACY);
     expect(withCall.every((t) => t.toolCalls.length === 1)).toBe(true);
     const exp = createExperiment(recipe, { plugins: demoPlugins, services: [[Tokens.tokenizer, tokenizer]] });

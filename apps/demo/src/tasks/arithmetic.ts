@@ -9,6 +9,11 @@ export interface ArithmeticTaskOptions {
   heldOut: number;
   /** Share of easy questions (`a*0`, `a*1`), answered without the tool; the rest need it. */
   easyShare?: number;
+  /**
+   * Share of easy questions the teacher answers with a needless python call anyway (default 0.5): a habit
+   * the warm start picks up, so that tool-efficiency methods (OTC) have calls to remove.
+   */
+  needlessCallShare?: number;
 }
 
 /** Easy questions are `a*0` and `a*1` with a three-digit `a`: 1800 distinct ones. */
@@ -35,6 +40,8 @@ export const needsTool = (q: ArithmeticQuestion): boolean => q.b >= 10;
 export function arithmeticTask(o: ArithmeticTaskOptions): DemoTask {
   const rng = new Rng(o.seed).fork('arithmetic-task');
   const share = o.easyShare ?? 0.3;
+  const needlessCallShare = o.needlessCallShare ?? 0.5;
+  if (!(needlessCallShare >= 0 && needlessCallShare <= 1)) throw new Error(`demo: arithmetic needlessCallShare must be in [0, 1], got ${needlessCallShare}`);
   const easyCount = Math.round(share * o.questions);
   if (easyCount > EASY_POOL) {
     throw new Error(`demo: arithmetic has ${EASY_POOL} distinct easy questions, ${easyCount} asked (${o.questions} questions × easy share ${share}); use fewer questions`);
@@ -77,20 +84,30 @@ export function arithmeticTask(o: ArithmeticTaskOptions): DemoTask {
     // The engine's per-call limit also covers loading an interpreter (~3 s idle, far more on a busy machine);
     // a cell itself stops at the tool's timeoutMs above.
     limits: { maxTurns: 2, maxTotalTokens: 160, maxToolCalls: 2, toolTimeoutMs: 60_000 },
-    teacher: arithmeticTeacher,
+    teacher: (context) => arithmeticTeacher(context, needlessCallShare),
+    // Only calls on questions that need the tool count: needless calls are reported on their own.
     isFaithfulCall: (s, args) => {
       const code = callArgument(args);
-      return code.includes(String(s.meta?.a)) && code.includes(String(s.meta?.b));
+      return s.meta?.needsTool === true && code.includes(String(s.meta?.a)) && code.includes(String(s.meta?.b));
     },
   };
 }
 
-/** Easy questions answered directly; hard ones computed with python, then the printed product copied. */
-export function arithmeticTeacher(context: string): string {
+/**
+ * Whether the teacher makes a needless call on easy question `q`: for a `needlessCallShare` of the easy
+ * questions, spread evenly over `a` by the golden-ratio sequence (so the habit looks random to the model).
+ */
+export const callsNeedlessly = (q: ArithmeticQuestion, needlessCallShare: number): boolean => ((q.a * 0.6180339887498949) % 1) < needlessCallShare;
+
+/**
+ * Hard questions computed with python, then the printed product copied; easy ones answered directly, except
+ * for a `needlessCallShare` of them that go through python as well.
+ */
+export function arithmeticTeacher(context: string, needlessCallShare = 0): string {
   const printed = lastObservation(context)?.match(/stdout:\s*(\d+)/);
   if (printed) return `<answer>${printed[1]}</answer>`;
   const asked = [...context.matchAll(/(\d+)\*(\d+)=\?/g)].at(-1);
   if (!asked) throw new Error('demo: the arithmetic teacher found no "a*b=?" question in its context');
   const q = { a: Number(asked[1]), b: Number(asked[2]) };
-  return needsTool(q) ? `<python>print(${q.a}*${q.b})</python>` : `<answer>${q.a * q.b}</answer>`;
+  return needsTool(q) || callsNeedlessly(q, needlessCallShare) ? `<python>print(${q.a}*${q.b})</python>` : `<answer>${q.a * q.b}</answer>`;
 }
