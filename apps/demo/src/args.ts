@@ -8,6 +8,8 @@ export const USAGE = `Usage: npm start -- [options]
   --recipe <name>    grpo (default), dapo, rloo, matpo (with multihop-matpo), otc
   --steps <n>        RL steps
   --sft-steps <n>    SFT warm-start steps
+  --needless-calls <share>  arithmetic: share of easy questions the teacher answers with a needless
+                     python call (default 0), so that --recipe otc has calls to remove
   --seed <n>         seed (default 1)
   --backend <name>   preferred tensor backend (e.g. wasm, cpu)
   --force-backend    fail unless --backend starts
@@ -21,6 +23,12 @@ function positiveInt(flag: string, value: string | undefined): number | undefine
   return n;
 }
 
+function share(flag: string, value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !(x >= 0 && x <= 1)) throw new Error(`demo: --${flag} must be a number in [0, 1], got "${value}"`);
+  return x;
+}
+
 /** Demo options from command-line arguments; undefined for --help. */
 export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined {
   const { values } = parseArgs({
@@ -31,6 +39,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
       recipe: { type: 'string' },
       steps: { type: 'string' },
       'sft-steps': { type: 'string' },
+      'needless-calls': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
       'force-backend': { type: 'boolean', default: false },
@@ -46,6 +55,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
   o.steps = positiveInt('steps', values.steps) ?? o.steps;
   o.sftSteps = positiveInt('sft-steps', values['sft-steps']) ?? o.sftSteps;
   o.seed = positiveInt('seed', values.seed) ?? o.seed;
+  if (values['needless-calls'] !== undefined) o.needlessCallShare = share('needless-calls', values['needless-calls']);
   if (values.out) o.out = values.out;
   if (values.backend) {
     const name = values.backend as BackendName;

@@ -19,6 +19,8 @@ export interface DemoOptions {
   entities: number;
   /** Held-out entities (at most a quarter of `entities`). */
   heldOut: number;
+  /** `--task arithmetic`: share of easy questions the teacher answers with a needless python call (default 0). */
+  needlessCallShare?: number;
   /** Each held-out question is evaluated this many times sampled at temperature 1 (and once greedily). */
   evalRepeats: number;
   model: { hiddenSize: number; intermediateSize: number; numHiddenLayers: number; numAttentionHeads: number; numKeyValueHeads: number };
@@ -153,7 +155,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = (line: string) => o.verbose && console.log(line);
   const started = Date.now();
   log(describeBackend(await initBackend(o.backend ?? {})));
-  const task = makeTask(o.task, o.seed, o.entities, o.heldOut);
+  const task = makeTask(o.task, o.seed, o.entities, o.heldOut, { needlessCallShare: o.needlessCallShare });
   const tokenizer = new ByteTokenizer();
   const recipe = buildRecipe(o.recipe, task, o);
   const evalRecipe = buildRecipe(o.recipe, task, o, 'evaluate');

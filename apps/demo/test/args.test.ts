@@ -1,4 +1,5 @@
 import { parseDemoArgs } from '../src/args';
+import { makeTask } from '../src/tasks';
 
 describe('demo arguments', () => {
   it('applies task defaults under --quick and explicit flags', () => {
@@ -14,5 +15,13 @@ describe('demo arguments', () => {
   it('names the flag of a bad number', () => {
     expect(() => parseDemoArgs(['--steps=-3'])).toThrow(/--steps must be a non-negative integer, got "-3"/);
     expect(() => parseDemoArgs(['--seed', 'x'])).toThrow(/--seed/);
+    expect(() => parseDemoArgs(['--task', 'arithmetic', '--needless-calls', '1.5'])).toThrow(/--needless-calls must be a number in \[0, 1\], got "1.5"/);
+    expect(() => parseDemoArgs(['--task', 'arithmetic', '--needless-calls', ''])).toThrow(/--needless-calls/);
+  });
+
+  it('passes --needless-calls to the arithmetic task only', () => {
+    expect(parseDemoArgs(['--task', 'arithmetic', '--needless-calls', '0.5'])).toMatchObject({ needlessCallShare: 0.5 });
+    expect(parseDemoArgs(['--task', 'arithmetic'])!.needlessCallShare).toBeUndefined();
+    expect(() => makeTask('search', 1, 40, 4, { needlessCallShare: 0.5 })).toThrow(/--needless-calls applies to --task arithmetic only, not "search"/);
   });
 });

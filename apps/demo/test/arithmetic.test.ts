@@ -79,7 +79,7 @@ describe('arithmetic task', () => {
 });
 
 describe('arithmetic demonstrations through the rollout engine (Pyodide)', () => {
-  const task = makeTask('arithmetic', 3, 40, 10);
+  const task = makeTask('arithmetic', 3, 40, 10, { needlessCallShare: 0.5 });
   const tokenizer = new ByteTokenizer();
   const o: DemoOptions = { ...DEFAULT_OPTIONS, task: 'arithmetic' };
   const easy = task.train.filter((s) => s.meta?.needsTool === false).slice(0, 3);

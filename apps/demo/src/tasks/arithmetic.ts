@@ -10,7 +10,7 @@ export interface ArithmeticTaskOptions {
   /** Share of easy questions (`a*0`, `a*1`), answered without the tool; the rest need it. */
   easyShare?: number;
   /**
-   * Share of easy questions the teacher answers with a needless python call anyway (default 0.5): a habit
+   * Share of easy questions the teacher answers with a needless python call anyway (default 0): a habit
    * the warm start picks up, so that tool-efficiency methods (OTC) have calls to remove.
    */
   needlessCallShare?: number;
@@ -40,7 +40,7 @@ export const needsTool = (q: ArithmeticQuestion): boolean => q.b >= 10;
 export function arithmeticTask(o: ArithmeticTaskOptions): DemoTask {
   const rng = new Rng(o.seed).fork('arithmetic-task');
   const share = o.easyShare ?? 0.3;
-  const needlessCallShare = o.needlessCallShare ?? 0.5;
+  const needlessCallShare = o.needlessCallShare ?? 0;
   if (!(needlessCallShare >= 0 && needlessCallShare <= 1)) throw new Error(`demo: arithmetic needlessCallShare must be in [0, 1], got ${needlessCallShare}`);
   const easyCount = Math.round(share * o.questions);
   if (easyCount > EASY_POOL) {

@@ -8,9 +8,18 @@ export type { DemoTask } from './types';
 /** Tasks `--task` accepts. */
 export const TASKS = ['search', 'multihop', 'multihop-matpo', 'arithmetic'] as const;
 
-export function makeTask(name: string, seed: number, entities: number, heldOut: number): DemoTask {
+/** Options only some tasks take. */
+export interface TaskExtras {
+  /** `arithmetic`: share of easy questions the teacher answers with a needless python call. */
+  needlessCallShare?: number;
+}
+
+export function makeTask(name: string, seed: number, entities: number, heldOut: number, extras: TaskExtras = {}): DemoTask {
+  if (extras.needlessCallShare !== undefined && name !== 'arithmetic') {
+    throw new Error(`demo: --needless-calls applies to --task arithmetic only, not "${name}"`);
+  }
   if (name === 'search') return searchTask({ seed, entities, heldOut });
-  if (name === 'arithmetic') return arithmeticTask({ seed, questions: entities, heldOut });
+  if (name === 'arithmetic') return arithmeticTask({ seed, questions: entities, heldOut, needlessCallShare: extras.needlessCallShare });
   if (name === 'multihop') return multihopTask({ seed, entities, heldOut, agents: 'single' });
   if (name === 'multihop-matpo') return multihopTask({ seed, entities, heldOut, agents: 'matpo' });
   throw new Error(`demo: unknown task "${name}"; available tasks: ${TASKS.join(', ')}, or matpo (MATPO vs single agent on multihop)`);
