@@ -72,6 +72,15 @@ describe('tool/python sessions', () => {
     expect((await run('nb', 'kept')).observation).toBe('result: 1');
   });
 
+  it('interrupts a cell whose deadline passed before the interpreter received it', async () => {
+    // A 1 ms deadline expires about when the cell reaches the worker thread, often before it.
+    for (let i = 0; i < 5; i++) {
+      const result = await run('nb', 'while True: pass', 1);
+      expect(result.observation).toBe('error: timed out after 1 ms (KeyboardInterrupt); variables from earlier cells are kept.');
+    }
+    expect((await run('nb', 'kept')).observation).toBe('result: 1');
+  });
+
   it('kills a loop that swallows the interrupt, then recovers with a fresh interpreter', async () => {
     await run('rel', 'kept = 1');
     const code = 'while True:\n    try:\n        while True: pass\n    except BaseException:\n        pass';

@@ -101,6 +101,7 @@ export class PythonWorker {
       expire();
     };
     opts.signal?.addEventListener('abort', abort, { once: true });
+    Atomics.store(this.interrupt, 0, 0);
     this.worker.postMessage(request);
     const settled = await reply;
     clearTimeout(deadline);
@@ -123,6 +124,7 @@ export class PythonWorker {
     if (this.exited || this.pending || this.pendingReset) return false;
     const id = this.nextId++;
     const done = new Promise<boolean>((resolve) => (this.pendingReset = { id, settle: resolve }));
+    Atomics.store(this.interrupt, 0, 0);
     this.worker.postMessage({ type: 'reset', id } satisfies ResetRequest);
     const ok = await done;
     this.pendingReset = undefined;

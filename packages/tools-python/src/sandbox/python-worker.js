@@ -171,7 +171,8 @@ async function start() {
       return;
     }
     if (msg.type !== 'run') return;
-    Atomics.store(interrupt, 0, 0);
+    // The host clears the interrupt flag before it sends a cell; clearing it here could swallow a deadline
+    // that passed while this message was on its way.
     // Streams are capped in bytes: a UTF-8 character takes at most 4.
     out.reset(msg.maxOutputChars * 4);
     err.reset(msg.maxOutputChars * 4);
