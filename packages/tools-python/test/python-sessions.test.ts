@@ -73,8 +73,9 @@ describe('tool/python sessions', () => {
   });
 
   it('interrupts a cell whose deadline passed before the interpreter received it', async () => {
-    // A 1 ms deadline expires about when the cell reaches the worker thread, often before it.
-    for (let i = 0; i < 5; i++) {
+    // A 1 ms deadline expires about when the cell reaches the worker thread, often before it, and the
+    // interrupt then lands anywhere: before the cell's code, in it, or in the runner around it.
+    for (let i = 0; i < 20; i++) {
       const result = await run('nb', 'while True: pass', 1);
       expect(result.observation).toBe('error: timed out after 1 ms (KeyboardInterrupt); variables from earlier cells are kept.');
     }

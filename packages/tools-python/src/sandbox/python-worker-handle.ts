@@ -26,6 +26,8 @@ export class SandboxRefusedError extends Error {
 }
 
 const SIGINT = 2;
+/** How often an unanswered interrupt is raised again during the grace period. */
+const REINTERRUPT_MS = 100;
 const pyodideDir = path.dirname(require.resolve('pyodide/package.json'));
 const workerScript = path.join(__dirname, 'python-worker.js');
 const runnerPath = path.join(__dirname, 'runner.py');
@@ -88,11 +90,15 @@ export class PythonWorker {
     let overdue = false;
     let aborted = false;
     let graceTimer: NodeJS.Timeout | undefined;
+    let reinterrupt: NodeJS.Timeout | undefined;
     const reply = new Promise<RunReply | Error>((resolve) => (this.pending = { id, settle: resolve }));
     const expire = () => {
       if (overdue) return;
       overdue = true;
       Atomics.store(this.interrupt, 0, SIGINT);
+      // Pyodide consumes the flag even where the KeyboardInterrupt it raises is lost (seen when it lands
+      // in the interpreter's own work around the cell), so the flag is raised again until the cell stops.
+      reinterrupt = setInterval(() => Atomics.store(this.interrupt, 0, SIGINT), REINTERRUPT_MS);
       graceTimer = setTimeout(() => void this.terminate(), opts.graceMs);
     };
     const deadline = setTimeout(expire, opts.timeoutMs);
@@ -106,6 +112,7 @@ export class PythonWorker {
     const settled = await reply;
     clearTimeout(deadline);
     clearTimeout(graceTimer);
+    clearInterval(reinterrupt);
     opts.signal?.removeEventListener('abort', abort);
     this.pending = undefined;
     if (settled instanceof Error) {

@@ -182,9 +182,14 @@ async function start() {
       if (fatal) throw new Error('interpreter is no longer usable');
       result = JSON.parse(runCell(msg.code, msg.cell, msg.maxOutputChars));
     } catch (e) {
-      // Only a fatal interpreter error reaches here (run_cell catches every Python exception).
-      fatal = true;
-      result = { value: null, valueDropped: 0, error: { type: 'SandboxViolation', traceback: String(e && e.message) } };
+      if (e && e.type === 'KeyboardInterrupt') {
+        // The deadline's interrupt landed in the runner's own code around the cell, outside its try.
+        result = { value: null, valueDropped: 0, error: { type: 'KeyboardInterrupt', traceback: 'KeyboardInterrupt' } };
+      } else {
+        // Any other error here is fatal (run_cell catches every exception of the cell itself).
+        fatal = true;
+        result = { value: null, valueDropped: 0, error: { type: 'SandboxViolation', traceback: String(e && e.message) } };
+      }
     }
     parentPort.postMessage({
       type: 'result',
