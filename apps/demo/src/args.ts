@@ -55,7 +55,10 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
   o.steps = positiveInt('steps', values.steps) ?? o.steps;
   o.sftSteps = positiveInt('sft-steps', values['sft-steps']) ?? o.sftSteps;
   o.seed = positiveInt('seed', values.seed) ?? o.seed;
-  if (values['needless-calls'] !== undefined) o.needlessCallShare = share('needless-calls', values['needless-calls']);
+  if (values['needless-calls'] !== undefined) {
+    if (task !== 'arithmetic') throw new Error(`demo: --needless-calls applies to --task arithmetic only, not "${task}"`);
+    o.needlessCallShare = share('needless-calls', values['needless-calls']);
+  }
   if (values.out) o.out = values.out;
   if (values.backend) {
     const name = values.backend as BackendName;

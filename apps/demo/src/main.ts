@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     await runMatpoComparison(options);
     return;
   }
-  makeTask(options.task, options.seed, 4, 1, { needlessCallShare: options.needlessCallShare }); // fails early on a bad task or option
+  makeTask(options.task, options.seed, 4, 1); // fails early, naming the available tasks
   await runDemo(options);
 }
 

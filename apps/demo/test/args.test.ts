@@ -22,6 +22,8 @@ describe('demo arguments', () => {
   it('passes --needless-calls to the arithmetic task only', () => {
     expect(parseDemoArgs(['--task', 'arithmetic', '--needless-calls', '0.5'])).toMatchObject({ needlessCallShare: 0.5 });
     expect(parseDemoArgs(['--task', 'arithmetic'])!.needlessCallShare).toBeUndefined();
+    // The MATPO comparison builds its tasks itself: the flag is refused there, not ignored.
+    expect(() => parseDemoArgs(['--task', 'matpo', '--needless-calls', '0.5'])).toThrow(/--needless-calls applies to --task arithmetic only, not "matpo"/);
     expect(() => makeTask('search', 1, 40, 4, { needlessCallShare: 0.5 })).toThrow(/--needless-calls applies to --task arithmetic only, not "search"/);
   });
 });
