@@ -4,7 +4,6 @@ import { cispo, clipCov, gmpo, gspo, hapo, ppoClip, sapo } from '../src';
 import { disposeInput, instantiate, objectiveFixtureRunner, objectiveInput } from './helpers';
 import { objectiveFixtures } from './objective-cases';
 
-
 for (const { def, file, invalid } of objectiveFixtures) {
   describePlugin(def, { invalid });
   runFixtures(`${def.id} fixtures`, file, objectiveFixtureRunner(def), 1e-5);
