@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+/** Options every rollout strategy passes to the engine. */
+export const engineOptionsShape = {
+  /** Append the BATS Budget Tracker block (calls used / remaining per tool) after each observation. */
+  budgetLine: z.boolean().default(false),
+  /** How deep sub-rollouts may nest (0 disables `spawn`). */
+  maxSpawnDepth: z.number().int().nonnegative().default(2),
+  /** Tokens at the start of a turn whose entropy measures the turn (ARPO uses 20). */
+  entropyTokens: z.number().int().positive().default(20),
+};
+
+export interface EngineOptions {
+  budgetLine: boolean;
+  maxSpawnDepth: number;
+  entropyTokens: number;
+}
