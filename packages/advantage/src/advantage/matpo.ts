@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin } from '@tirl/core';
+import { definePlugin, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
 import { onMask, shapeOf } from '../math/batch-views';
 import { groupNormalize, groupRows } from '../math/group-stats';
@@ -9,8 +9,10 @@ import { groupNormFields } from '../options';
  * MATPO credit assignment. GRPO statistics use ROOT (planner) rows only, grouped by `groupIds`; worker rows
  * (`rowKinds` 'child') and pad rows never enter them. Each child receives its root's scalar advantage
  * (matched by `rootIds`) on its own loss mask (paper, the default). `broadcast: 'parent-row'` reproduces the
- * released code, which copies the root's masked advantage ROW, so a worker token gets Â only where the
- * planner row also had a trained token at the same position.
+ * released code, which copies the root's masked advantage ROW of the response region: worker response token k
+ * (k counted from where the worker's prompt ends) gets Â only where planner response token k (counted from
+ * where the planner's prompt ends) was trained; past the planner's last token it gets 0. Prompts differ in
+ * length, so aligning whole padded rows instead would gate other tokens.
  */
 export const matpo = definePlugin({
   kind: 'advantage',
@@ -44,8 +46,11 @@ export const matpo = definePlugin({
           continue;
         }
         const copyRow = kind === 'child' && options.broadcast === 'parent-row';
+        // Response-relative offset: worker position t reads planner position t + shift.
+        const shift = copyRow ? responseStart(batch.trajectories[root]) - responseStart(batch.trajectories[b]) : 0;
         for (let t = 0; t < T; t++) {
-          const gate = copyRow ? m[root * T + t] : 1;
+          const at = t + shift;
+          const gate = !copyRow ? 1 : at >= 0 && at < T ? m[root * T + at] : 0;
           out[b * T + t] = onMask(rootAdv[root], gate * m[b * T + t]);
         }
       }
@@ -56,3 +61,13 @@ export const matpo = definePlugin({
     },
   }),
 });
+
+/** Tokens of the leading `prompt` segments: where the response region (verl's `responses`) of a row starts. */
+export function responseStart(t: Trajectory | null): number {
+  let n = 0;
+  for (const seg of t?.segments ?? []) {
+    if (seg.source !== 'prompt') break;
+    n += seg.tokenIds.length;
+  }
+  return n;
+}
