@@ -19,6 +19,9 @@ export { DEFAULT_FINAL_PROMPT, DEFAULT_TEMPLATE, DEFAULT_WORKER_PROMPT } from '.
 export { handBack, stripThink, stripToolBlocks, type HandBackOptions } from './text/hand-back';
 export { userQuery, withSystem } from './text/query';
 export { matpoRecipe } from './recipe/matpo';
+export { ACCURACY_JUDGE, DEFAULT_GRADES, DEFAULT_JUDGE_PROMPT, judgePrompt, parseGrade, type AccuracyJudge, type JudgeRequest } from './judge/judge';
+export { createEndpointJudge, type EndpointJudgeSpec } from './judge/endpoint-judge';
+export { createPolicyJudge, type PolicyJudgeSpec } from './judge/policy-judge';
 
 /** Every plugin of this package. */
 export const plugins: readonly AnyPluginDefinition[] = [matpoRouter, orchestratorRouter, matpoReward, agentTool, chatModelTool] as AnyPluginDefinition[];

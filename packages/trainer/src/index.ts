@@ -6,6 +6,7 @@ export { learningRate } from './optim/schedule';
 export { Trainer, type TrainerOptions } from './loop/trainer';
 export { miniBatchGradients, miniBatchRows, updatePolicy } from './loop/update';
 export { microBatchLoss } from './loop/loss';
+export { zeroMaskedRows } from './loop/masked-rows';
 export { scoreTrajectories } from './loop/rewards';
 export type { TrainableModel } from './loop/model';
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, type TrainerState } from './checkpoint/checkpoint';

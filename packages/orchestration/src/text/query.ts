@@ -1,10 +1,12 @@
 import type { Sample } from '@tirl/core';
 
-/** The original user query of a sample: its last user message (or its last message). */
+/**
+ * The original user query of a sample: its FIRST user message (MATPO's released code recaps the first user
+ * message of the planner's context), or its last message when no message has the user role.
+ */
 export function userQuery(sample: Sample | undefined): string {
   if (!sample) return '';
-  const users = sample.messages.filter((m) => m.role === 'user');
-  return (users.at(-1) ?? sample.messages.at(-1))?.content ?? '';
+  return (sample.messages.find((m) => m.role === 'user') ?? sample.messages.at(-1))?.content ?? '';
 }
 
 /** Prepends a system prompt to chat messages, merging it with an existing system message. */

@@ -6,7 +6,11 @@ export function metricOf(t: Trajectory, metric: string): number {
   return typeof v === 'number' ? v : NaN;
 }
 
-/** Marks a trajectory as excluded from the loss (the trainer zeroes its loss mask); it still counts in group statistics. */
+/**
+ * Marks a trajectory as excluded from the loss: the trainer zeroes its advantages (and, for a root, those of
+ * its workers); its loss mask is untouched, so its tokens still count in token-count denominators. It still
+ * counts in group statistics.
+ */
 export function maskTrajectory(t: Trajectory, reason: string): void {
   t.meta = { ...(t.meta ?? {}), masked: true, maskReason: reason };
 }

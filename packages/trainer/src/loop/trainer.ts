@@ -17,6 +17,7 @@ import type { TrainerSettings } from '../settings';
 import { collect } from './collect';
 import type { TrainableModel } from './model';
 import { miniBatchRows, updatePolicy } from './update';
+import { zeroMaskedRows } from './masked-rows';
 
 export interface TrainerOptions {
   exp: Experiment;
@@ -155,15 +156,6 @@ export class Trainer {
     Object.assign(metrics, maskedStats('advantage', advantages, batch.lossMaskValues));
     return { tensor: advantages, returns: out.returns, metrics };
   }
-}
-
-/** Rows a filter masked (`meta.masked`, e.g. void or overlong trajectories) keep their place in group statistics but train nothing. */
-function zeroMaskedRows(batch: Batch, advantages: tf.Tensor2D): tf.Tensor2D {
-  const keep = batch.trajectories.map((t) => (t?.meta?.masked ? 0 : 1));
-  if (keep.every((k) => k === 1)) return advantages;
-  const out = tf.tidy(() => tf.mul(advantages, tf.tensor2d(keep, [keep.length, 1])) as tf.Tensor2D);
-  advantages.dispose();
-  return out;
 }
 
 interface Extras {
