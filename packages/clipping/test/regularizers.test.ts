@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildBatch, type Regularizer } from '@tirl/core';
-import { describePlugin, expectClose, expectNoLeaks, makeTrajectory, runFixtures } from '@tirl/core/testing';
+import { expectClose, expectNoLeaks, makeTrajectory, runFixtures } from '@tirl/core/testing';
 import { entropy, kl, llds } from '../src';
 import { registerTfjsGradients } from './gradient-registry';
 import { disposeInput, instantiate, type ObjectiveCase, objectiveInput, plainMetrics } from './helpers';
@@ -10,9 +10,6 @@ registerTfjsGradients();
 
 const fixture = (name: string) => path.join(__dirname, 'fixtures', `${name}.json`);
 
-describePlugin(kl, { invalid: [{ options: { estimator: 'k4' }, field: 'estimator' }, { options: { coef: -1 }, field: 'coef' }] });
-describePlugin(entropy, { valid: { coef: 0.01 }, invalid: [{ options: { minCoef: 2, maxCoef: 1 }, field: 'minCoef' }] });
-describePlugin(llds, { invalid: [{ options: { gate: 'turn' }, field: 'gate' }] });
 
 function runRegularizer(def: Parameters<typeof instantiate>[0], c: ObjectiveCase) {
   const reg = instantiate<Regularizer>(def, c.options ?? {});

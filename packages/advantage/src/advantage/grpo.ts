@@ -29,7 +29,7 @@ export const grpo = definePlugin({
       return {
         advantages: broadcastRows(batch, perRow),
         metrics: {
-          'advantage/grpo/zeroStdGroupFraction': flat.length ? zeroStd / flat.length : 0,
+          'advantage/grpo/zero_std_group_fraction': flat.length ? zeroStd / flat.length : 0,
           'advantage/grpo/rows': realRows(batch).length,
         },
       };

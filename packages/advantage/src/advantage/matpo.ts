@@ -56,7 +56,7 @@ export const matpo = definePlugin({
       }
       return {
         advantages: tf.tensor2d(out, [B, T]),
-        metrics: { 'advantage/matpo/roots': rootRowOf.size, 'advantage/matpo/orphanChildren': orphans },
+        metrics: { 'advantage/matpo/roots': rootRowOf.size, 'advantage/matpo/orphan_children': orphans },
       };
     },
   }),

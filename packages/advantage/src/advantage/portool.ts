@@ -58,7 +58,7 @@ export const portool = definePlugin({
           out[b * T + t] = onMask(options.trajWeight * traj[b] + options.forkWeight * (step ? fork.get(step.id) ?? 0 : 0), m);
         }
       }
-      return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantage/portool/forkedSteps': [...fork.values()].filter((a) => a !== 0).length } };
+      return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantage/portool/forked_steps': [...fork.values()].filter((a) => a !== 0).length } };
     },
   }),
 });

@@ -61,7 +61,7 @@ export const toolpo = definePlugin({
           out[i] = onMask(aSucc[b] + isAction[i] * aAction[b], batch.lossMaskValues[i]);
         }
       }
-      return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantage/toolpo/actionTokens': isAction.reduce((s, x) => s + x, 0) } };
+      return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantage/toolpo/action_tokens': isAction.reduce((s, x) => s + x, 0) } };
     },
   }),
 });

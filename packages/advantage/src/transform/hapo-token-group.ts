@@ -41,7 +41,7 @@ export const hapoTokenGroup = definePlugin({
       }
       // Incoming advantages of fallback groups are re-masked too: zero off the loss mask and on pad rows.
       for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = onMask(out[b * T + t], batch.rowKinds[b] === 'pad' ? 0 : batch.lossMaskValues[b * T + t]);
-      return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantageTransform/hapo-token-group/fallbackGroups': fallbacks } };
+      return { advantages: tf.tensor2d(out, [B, T]), metrics: { 'advantageTransform/hapo-token-group/fallback_groups': fallbacks } };
     },
   }),
 });

@@ -4,3 +4,4 @@ export { expectNoLeaks, leakGuard } from './leaks';
 export { expectClose, numericDifferences, toPlain } from './numbers';
 export { makeTrajectory, type TrajectorySpec } from './trajectories';
 export { ByteTokenizer, queueScript, replayScript, ScriptedPolicy, type Emission, type Script, type ScriptCall, type ScriptedPolicyOptions, type ScriptReply } from './scripted-policy';
+export * from './kits';
