@@ -1,4 +1,4 @@
-export { TirlError, type TirlErrorCode } from './errors';
+export { TirlError, describeThrown, type TirlErrorCode } from './errors';
 
 export * from './kinds';
 

@@ -4,6 +4,8 @@ import type { JsonSchema } from '../kinds';
  * Validates tool arguments against the common subset of JSON Schema that tool definitions use:
  * `type` (one or a list), `required`, `properties`, `additionalProperties` (boolean or schema), `enum`,
  * `items`. Other keywords are ignored. Returns one readable message per violation (empty when valid).
+ * Keys are looked up as own properties only, so `toString`, `constructor` or `__proto__` are arguments
+ * like any other (never inherited schema entries or inherited values).
  */
 export function validateArgs(schema: JsonSchema, value: unknown, path = 'arguments'): string[] {
   const errors: string[] = [];
@@ -17,10 +19,10 @@ export function validateArgs(schema: JsonSchema, value: unknown, path = 'argumen
   if (isPlainObject(value)) {
     const props = isPlainObject(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : {};
     for (const key of Array.isArray(schema.required) ? (schema.required as string[]) : []) {
-      if (!(key in value)) errors.push(`${path}.${key}: required argument is missing`);
+      if (!Object.hasOwn(value, key)) errors.push(`${path}.${key}: required argument is missing`);
     }
     for (const [key, v] of Object.entries(value)) {
-      if (key in props) errors.push(...validateArgs(props[key], v, `${path}.${key}`));
+      if (Object.hasOwn(props, key)) errors.push(...validateArgs(props[key], v, `${path}.${key}`));
       else if (schema.additionalProperties === false) {
         const known = Object.keys(props);
         errors.push(`${path}.${key}: unknown argument (allowed: ${known.length ? known.join(', ') : 'none'})`);

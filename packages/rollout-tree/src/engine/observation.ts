@@ -1,22 +1,62 @@
-import type { Segment } from '@tirl/core';
+import type { Segment, Tokenizer } from '@tirl/core';
 import type { Agent } from './agent';
 import type { EngineContext } from './context';
 
-/** Appends tokenised text as a masked segment, cut to the token and context limits; false when nothing fits. */
+/** Tokens the agent may still append: the smaller of its total-token and context room. */
+export function tokenRoom(ctx: EngineContext, a: Agent): number {
+  return Math.max(0, Math.min(ctx.input.limits.maxTotalTokens - a.responseTokens, ctx.input.policy.maxContext - ctx.session.length(a.row)));
+}
+
+/**
+ * Appends tokenised text as a masked segment, cut to the token and context limits; false when nothing
+ * fits or the text was cut. Only as much of the text is encoded as the room needs, so a huge
+ * observation costs the room, not its length.
+ */
 export function appendTokens(ctx: EngineContext, a: Agent, source: 'tool' | 'injected', text: string): boolean {
-  const all = ctx.tokenizer.encode(text, { addSpecialTokens: false });
-  const room = Math.min(ctx.input.limits.maxTotalTokens - a.responseTokens, ctx.input.policy.maxContext - ctx.session.length(a.row));
-  const ids = all.slice(0, Math.max(0, room));
+  const { ids, whole } = encodeAtMost(ctx.tokenizer, text, tokenRoom(ctx, a));
   if (ids.length === 0) return false;
   const seg: Segment = {
     source,
     role: a.role,
     tokenIds: ids,
-    text: ids.length === all.length ? text : ctx.tokenizer.decode(ids),
+    text: whole ? text : ctx.tokenizer.decode(ids),
     turn: a.turn - 1,
   };
   a.segments.push(seg);
   ctx.session.append(a.row, ids);
   a.responseTokens += ids.length;
-  return ids.length === all.length;
+  return whole;
+}
+
+/** Tokens encoded past the cut, so the kept tokens do not depend on where the prefix was cut. */
+const CUT_MARGIN_TOKENS = 16;
+
+/**
+ * The first `room` tokens of `text` (and whether that is all of it), encoding a growing prefix: it starts
+ * at 4 characters per token of room and doubles until the prefix yields more tokens than the room (plus a
+ * margin) or is the whole text. The cost is at most twice the encoding of the prefix that is needed.
+ */
+export function encodeAtMost(tokenizer: Tokenizer, text: string, room: number): { ids: number[]; whole: boolean } {
+  if (room <= 0) return { ids: [], whole: text.length === 0 };
+  let chars = Math.min(text.length, (room + CUT_MARGIN_TOKENS) * 4);
+  for (;;) {
+    const ids = tokenizer.encode(chars >= text.length ? text : text.slice(0, chars), { addSpecialTokens: false });
+    if (chars >= text.length) return ids.length <= room ? { ids, whole: true } : { ids: ids.slice(0, room), whole: false };
+    if (ids.length > room + CUT_MARGIN_TOKENS) return { ids: ids.slice(0, room), whole: false };
+    chars = Math.min(text.length, chars * 2);
+  }
+}
+
+/** Characters of one tool observation kept at most per token of room (far above any real tokenizer's average). */
+const MAX_CHARS_PER_TOKEN = 32;
+
+/**
+ * A tool observation cut to what the agent's token room could ever show, copied so that the tool's
+ * original (possibly huge) string is not kept alive by the record.
+ */
+export function capObservation(observation: string, room: number): string {
+  const max = (room + CUT_MARGIN_TOKENS) * MAX_CHARS_PER_TOKEN;
+  if (observation.length <= max) return observation;
+  // Concatenation then slicing makes a flat copy; a plain slice would keep the whole original alive.
+  return ` ${observation.slice(0, max)}`.slice(1);
 }

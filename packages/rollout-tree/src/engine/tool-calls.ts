@@ -2,7 +2,7 @@ import type { ParseResult, SpawnRequest, Tool, ToolCallRecord, ToolResult } from
 import { validateArgs } from '@tirl/core';
 import type { Agent } from './agent';
 import { finishAgent, type EngineContext } from './context';
-import { appendTokens } from './observation';
+import { appendTokens, capObservation, tokenRoom } from './observation';
 import { spawnChild } from './sub-agents';
 import { errorResult, runToolCall } from './tool-runner';
 
@@ -45,6 +45,8 @@ export async function executeCalls(ctx: EngineContext, a: Agent, parsed: ParseRe
     return rec;
   });
   const records = await Promise.all(jobs);
+  const room = tokenRoom(ctx, a);
+  for (const r of records) r.observation = capObservation(r.observation, room);
   ctx.stats.toolCalls += records.length;
   ctx.stats.toolErrors += records.filter((r) => !r.ok).length;
   a.toolCalls.push(...records);

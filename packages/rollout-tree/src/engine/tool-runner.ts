@@ -1,4 +1,4 @@
-import type { Tool, ToolContext, ToolResult } from '@tirl/core';
+import { describeThrown, type Tool, type ToolContext, type ToolResult } from '@tirl/core';
 import type { Semaphore } from './semaphore';
 
 /** The observation a model sees for a call that did not produce a tool result. */
@@ -8,7 +8,7 @@ export function errorResult(kind: string, message: string): ToolResult {
 
 /**
  * Runs one tool call under the global concurrency limit and a per-call timeout. It never throws:
- * a crash, a malformed result or a timeout becomes an error result. On timeout the call's signal is
+ * a crash (whatever value is thrown), a malformed result or a timeout becomes an error result. On timeout the call's signal is
  * aborted and its concurrency slot freed (a tool that ignores the signal may still finish in the
  * background; its result is dropped). A call that spawns a sub-rollout gives up its slot and its
  * timeout from then on: the child is bounded by its own limits.
@@ -42,7 +42,7 @@ export async function runToolCall(
   try {
     const call = Promise.resolve()
       .then(() => tool.call(args, { ...ctx, spawn, timeoutMs, signal: controller.signal }))
-      .then(checkResult, (e: unknown) => errorResult('crash', `${tool.name} failed: ${(e as Error)?.message ?? String(e)}`));
+      .then(checkResult, (e: unknown) => errorResult('crash', `${tool.name} failed: ${describeThrown(e)}`));
     return await Promise.race([call, timedOut]);
   } finally {
     clearTimeout(timer);
@@ -50,9 +50,27 @@ export async function runToolCall(
   }
 }
 
+/**
+ * The tool's result as a plain object, each field read once: a result with throwing getters or wrong
+ * field types is malformed (never an exception escaping into the batch).
+ */
 function checkResult(r: unknown): ToolResult {
-  if (typeof r !== 'object' || r === null || typeof (r as ToolResult).observation !== 'string' || typeof (r as ToolResult).ok !== 'boolean') {
-    return errorResult('crash', 'the tool returned a malformed result (expected { ok, observation })');
+  try {
+    if (typeof r !== 'object' || r === null) return malformed();
+    const { ok, observation, error, cost, evidence, data, childId } = r as ToolResult;
+    if (typeof observation !== 'string' || typeof ok !== 'boolean') return malformed();
+    const out: ToolResult = { ok, observation };
+    if (typeof error === 'string') out.error = error;
+    if (typeof cost === 'number') out.cost = cost;
+    if (typeof evidence === 'object' && evidence !== null) out.evidence = evidence;
+    if (data !== undefined) out.data = data;
+    if (typeof childId === 'string') out.childId = childId;
+    return out;
+  } catch (e) {
+    return errorResult('crash', `the tool's result could not be read: ${describeThrown(e)}`);
   }
-  return r as ToolResult;
+}
+
+function malformed(): ToolResult {
+  return errorResult('crash', 'the tool returned a malformed result (expected { ok, observation })');
 }
