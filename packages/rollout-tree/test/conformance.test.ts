@@ -39,6 +39,9 @@ const hermesRows: Row[] = [
   { name: 'unclosed call at EOS', model: '<tool_call>{"name":"search"', observation: wrapH('Error (parse): unclosed <tool_call>: end each call with </tool_call>.'), record: { name: '', ok: false, error: 'parse' } },
   { name: 'unicode arguments', model: '<tool_call>{"name":"search","arguments":{"query":"東京 🗼 naïve"}}</tool_call>', observation: wrapH('result for 東京 🗼 naïve'), record: { name: 'search', ok: true } },
   { name: 'no call is a final answer', model: '<think>easy</think> 4', observation: null, answer: '4' },
+  { name: 'upper-case call tag', model: '<TOOL_CALL>{"name":"search","arguments":{"query":"a"}}</TOOL_CALL>', observation: wrapH('Error (parse): malformed tag <TOOL_CALL>: write <tool_call>…</tool_call> exactly (lower case, no spaces or attributes).'), record: { name: '', ok: false, error: 'parse' } },
+  { name: 'call tag with a space', model: '<tool_call >{"name":"search","arguments":{"query":"a"}}</tool_call>', observation: wrapH('Error (parse): malformed tag <tool_call >: write <tool_call>…</tool_call> exactly (lower case, no spaces or attributes).'), record: { name: '', ok: false, error: 'parse' } },
+  { name: 'other tags in an answer are fine', model: 'The <b>answer</b> is 4', observation: null, answer: 'The <b>answer</b> is 4' },
 ];
 
 const xmlRows: Row[] = [
@@ -51,6 +54,11 @@ const xmlRows: Row[] = [
   { name: 'malformed: unclosed tag at EOS', model: '<search>abc', observation: wrapX('Error (parse): unclosed <search>: end it with </search>.'), record: { name: '', ok: false, error: 'parse' } },
   { name: 'unicode body', model: '<search>Zürich ☃ 日本</search>', observation: wrapX('result for Zürich ☃ 日本'), record: { name: 'search', ok: true } },
   { name: 'answer tag ends the rollout', model: 'so <answer> 4 </answer>', observation: null, answer: '4' },
+  { name: 'unknown tag', model: '<calculator>2+2</calculator>', observation: wrapX('Error (parse): unknown tag <calculator>: the tags are <python>, <search>, <calc>, <lookup>, <answer>.'), record: { name: '', ok: false, error: 'parse' } },
+  { name: 'upper-case tool tag', model: '<SEARCH>x</SEARCH>', observation: wrapX('Error (parse): malformed tag <SEARCH>: write <search>…</search> exactly (lower case, no spaces or attributes).'), record: { name: '', ok: false, error: 'parse' } },
+  { name: 'tool tag with a space', model: '<search >x</search>', observation: wrapX('Error (parse): malformed tag <search >: write <search>…</search> exactly (lower case, no spaces or attributes).'), record: { name: '', ok: false, error: 'parse' } },
+  { name: 'think tags are reasoning, the rest the answer', model: '<think>2+2</think> 4', observation: null, answer: '<think>2+2</think> 4' },
+  { name: 'a tag inside a call body is the tool\'s business', model: '<python>print("<div>x</div>")</python>', observation: wrapX('ran print("<div>x</div>")'), record: { name: 'python', ok: true } },
 ];
 
 function runTable(title: string, format: ToolFormat, rows: Row[]) {

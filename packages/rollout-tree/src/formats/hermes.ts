@@ -1,6 +1,7 @@
 import { definePlugin, type ParseResult, type Tool, type ToolFormat, type ToolResult } from '@tirl/core';
 import { z } from 'zod';
 import { isJsonObject as isPlainObject } from '@tirl/core';
+import { findStrayTags } from './stray-tags';
 
 const OPEN = '<tool_call>';
 const CLOSE = '</tool_call>';
@@ -42,6 +43,8 @@ export class HermesFormat implements ToolFormat {
       else result.calls.push({ name: parsed.name, args: parsed.args, raw });
       at = text.indexOf(OPEN, end + CLOSE.length);
     }
+    // A near-miss of the call tag (`<TOOL_CALL>`, `<tool_call >`, `<tool-call>`) is feedback, not an answer.
+    if (result.calls.length === 0 && result.errors.length === 0) result.errors.push(...findStrayTags(text, ['tool_call'], [], false));
     if (result.calls.length === 0 && result.errors.length === 0) result.answer = stripThink(text);
     return result;
   }

@@ -1,7 +1,9 @@
 import { definePlugin, type ParseResult, type Tool, type ToolFormat, type ToolResult } from '@tirl/core';
 import { z } from 'zod';
+import { findStrayTags } from './stray-tags';
 
 const TAG = /^[A-Za-z][A-Za-z0-9_-]*$/;
+const DEFAULT_FREE_TAGS = ['think'];
 
 const options = z
   .object({
@@ -11,6 +13,11 @@ const options = z
     answerTag: z.string().regex(TAG, 'must be a tag name like "answer"').default('answer'),
     /** Tag that wraps each observation (ARPO uses `result`, Search-R1 `information`). */
     observationTag: z.string().regex(TAG, 'must be a tag name like "result"').default('result'),
+    /**
+     * Tags the model may write freely (reasoning); any other tag pair in a turn without an answer is
+     * reported to the model as an unknown tag instead of being taken as the answer.
+     */
+    freeTags: z.array(z.string().regex(TAG, 'must be a tag name like "think"')).default(DEFAULT_FREE_TAGS),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -25,8 +32,10 @@ type XmlTagsOptions = z.output<typeof options>;
 /** Search-R1 / ARPO style calls: `<python>code</python>`, `<search>query</search>`, `<answer>...</answer>`. */
 export class XmlTagsFormat implements ToolFormat {
   readonly stopStrings: readonly string[];
+  private readonly freeTags: readonly string[];
 
-  constructor(private readonly opts: XmlTagsOptions) {
+  constructor(private readonly opts: Omit<XmlTagsOptions, 'freeTags'> & { freeTags?: string[] }) {
+    this.freeTags = opts.freeTags ?? DEFAULT_FREE_TAGS;
     this.stopStrings = [...opts.tags, opts.answerTag].map((t) => `</${t}>`);
   }
 
@@ -52,7 +61,17 @@ export class XmlTagsFormat implements ToolFormat {
       result.calls.push({ name: open.name, args: body, raw: text.slice(open.at, end + closeTag.length) });
       from = end + closeTag.length;
     }
+    if (result.answer === undefined) result.errors.push(...this.strayTags(text, result));
     return result;
+  }
+
+  /** Unknown or malformed tag pairs outside the turn's calls (a call's body, e.g. code, may hold any text). */
+  private strayTags(text: string, parsed: ParseResult) {
+    let outside = text;
+    for (const c of parsed.calls) outside = outside.replace(c.raw, ' ');
+    for (const e of parsed.errors) outside = outside.replace(e.raw, ' ');
+    const known = [...this.opts.tags, this.opts.answerTag];
+    return findStrayTags(outside, known, this.freeTags, true);
   }
 
   renderObservations(results: readonly { name: string; result: ToolResult }[]): string {
