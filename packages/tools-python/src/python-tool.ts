@@ -43,6 +43,8 @@ export class PythonTool implements Tool {
     if ('problem' in parsed) return { ok: false, error: 'schema', observation: `error: python: ${parsed.problem}.` };
     const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, ctx.timeoutMs || this.options.timeoutMs));
     try {
+      // Loading an interpreter (~3 s, longer on a busy machine) is not the cell's time.
+      if (ctx.untimed) await ctx.untimed(() => this.sessions().prepare(ctx.trajectoryId));
       const outcome = await this.sessions().execute(ctx.trajectoryId, {
         code: parsed.code,
         timeoutMs,

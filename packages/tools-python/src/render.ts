@@ -13,7 +13,12 @@ export function clipOutput(text: string, droppedBytes: number, max: number, stre
   return dropped > 0 ? `${kept}\n[... ${stream} truncated: ${dropped} more bytes not shown ...]` : kept;
 }
 
-function renderReply(reply: RunReply, max: number): string[] {
+/**
+ * The reply's output, value and traceback. `interruptIsDeadline`: the cell was stopped at the deadline,
+ * so its KeyboardInterrupt is the timeout (said once, by the caller); otherwise the cell's own code raised
+ * it and its traceback is shown like any exception's.
+ */
+function renderReply(reply: RunReply, max: number, interruptIsDeadline: boolean): string[] {
   const parts: string[] = [];
   if (reply.stdout || reply.stdoutDroppedBytes) parts.push(`stdout:\n${clipOutput(reply.stdout, reply.stdoutDroppedBytes, max, 'stdout')}`);
   if (reply.stderr || reply.stderrDroppedBytes) parts.push(`stderr:\n${clipOutput(reply.stderr, reply.stderrDroppedBytes, max, 'stderr')}`);
@@ -21,7 +26,7 @@ function renderReply(reply: RunReply, max: number): string[] {
     const marker = reply.valueDropped > 0 ? `\n[... result truncated: ${reply.valueDropped} more characters not shown ...]` : '';
     parts.push(`result: ${reply.value}${marker}`);
   }
-  if (reply.error && reply.error.type !== 'KeyboardInterrupt') parts.push(`error:\n${reply.error.traceback}`);
+  if (reply.error && !(interruptIsDeadline && reply.error.type === 'KeyboardInterrupt')) parts.push(`error:\n${reply.error.traceback}`);
   return parts;
 }
 
@@ -34,7 +39,7 @@ export function renderOutcome(outcome: SessionOutcome, opts: { timeoutMs: number
     return { ok: false, error: 'crash', observation: parts.join('\n') };
   }
   if (outcome.kind === 'timeout') {
-    if (outcome.reply) parts.push(...renderReply(outcome.reply, opts.maxOutputChars));
+    if (outcome.reply) parts.push(...renderReply(outcome.reply, opts.maxOutputChars, true));
     const what = outcome.aborted ? 'the call was aborted' : `timed out after ${opts.timeoutMs} ms`;
     parts.push(
       outcome.stateLost
@@ -44,7 +49,7 @@ export function renderOutcome(outcome: SessionOutcome, opts: { timeoutMs: number
     return { ok: false, error: 'timeout', observation: parts.join('\n') };
   }
   const reply = outcome.reply;
-  parts.push(...renderReply(reply, opts.maxOutputChars));
+  parts.push(...renderReply(reply, opts.maxOutputChars, false));
   if (reply.fatal) {
     parts.push('note: the interpreter was restarted after this sandbox violation; variables from earlier cells are gone.');
   }

@@ -111,3 +111,12 @@ describe('tool/python sessions', () => {
     expect((await tool.call({ code: '1', lang: 'py' }, ctx('args'))).observation).toContain('unknown argument(s) lang');
   });
 });
+
+describe('tool/python: a KeyboardInterrupt raised by the cell itself', () => {
+  it('is shown as the exception it is, not as "(no output)"', async () => {
+    const result = await run('ki', 'print("before")\nraise KeyboardInterrupt("stop")');
+    expect(result.ok).toBe(false);
+    expect(result.error).toBe('exception');
+    expect(result.observation).toMatch(/^stdout:\nbefore\n\nerror:\nTraceback \(most recent call last\):\n[\s\S]*KeyboardInterrupt: stop$/);
+  });
+});

@@ -14,6 +14,12 @@ export interface ToolContext {
   rng?: Rng;
   /** Spawns a child rollout (sub-agent), when the engine supports it. */
   spawn?: (request: SpawnRequest) => Promise<SpawnResult>;
+  /**
+   * Runs `work` with the call's timer stopped, then restarts it with the full `timeoutMs`: for start-up
+   * that is not the call's work (loading an interpreter, opening a connection). `work` must bound its own
+   * duration. Absent where the caller has no timer.
+   */
+  untimed?: <T>(work: () => Promise<T>) => Promise<T>;
   /** Data of the sample being answered (e.g. ground-truth evidence boxes). */
   sample?: Sample;
 }
@@ -37,6 +43,8 @@ export interface Tool {
   readonly description: string;
   readonly parameters: JsonSchema;
   call(args: unknown, ctx: ToolContext): Promise<ToolResult>;
+  /** Gets ready for the first calls (e.g. loads a warm pool); the trainer awaits it before the first step. */
+  warmUp?(): Promise<void>;
   /** Drops the per-trajectory state of `trajectoryId`. */
   release?(trajectoryId: string): Promise<void> | void;
   dispose?(): Promise<void> | void;

@@ -11,7 +11,8 @@ export function errorResult(kind: string, message: string): ToolResult {
  * a crash (whatever value is thrown), a malformed result or a timeout becomes an error result. On timeout the call's signal is
  * aborted and its concurrency slot freed (a tool that ignores the signal may still finish in the
  * background; its result is dropped). A call that spawns a sub-rollout gives up its slot and its
- * timeout from then on: the child is bounded by its own limits.
+ * timeout from then on: the child is bounded by its own limits. Work a tool runs through `ctx.untimed`
+ * (start-up) stops the timer, which restarts in full after it.
  */
 export async function runToolCall(
   tool: Tool,
@@ -24,6 +25,8 @@ export async function runToolCall(
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onTimeout!: (r: ToolResult) => void;
+  /** False once the call has finished or spawned a sub-rollout: the timer stays off. */
+  let timed = true;
   const timedOut = new Promise<ToolResult>((resolve) => (onTimeout = resolve));
   const arm = () => {
     timer = setTimeout(() => {
@@ -33,18 +36,28 @@ export async function runToolCall(
   };
   const spawn = ctx.spawn
     ? (request: Parameters<NonNullable<ToolContext['spawn']>>[0]) => {
+        timed = false;
         clearTimeout(timer);
         release();
         return ctx.spawn!(request);
       }
     : undefined;
+  const untimed = async <T>(work: () => Promise<T>): Promise<T> => {
+    clearTimeout(timer);
+    try {
+      return await work();
+    } finally {
+      if (timed && !controller.signal.aborted) arm();
+    }
+  };
   arm();
   try {
     const call = Promise.resolve()
-      .then(() => tool.call(args, { ...ctx, spawn, timeoutMs, signal: controller.signal }))
+      .then(() => tool.call(args, { ...ctx, spawn, untimed, timeoutMs, signal: controller.signal }))
       .then(checkResult, (e: unknown) => errorResult('crash', `${tool.name} failed: ${describeThrown(e)}`));
     return await Promise.race([call, timedOut]);
   } finally {
+    timed = false;
     clearTimeout(timer);
     release();
   }

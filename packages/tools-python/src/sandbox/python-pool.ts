@@ -57,6 +57,22 @@ export class PythonPool {
     return this.serialize(trajectoryId, () => this.runCell(trajectoryId, request));
   }
 
+  /**
+   * Opens the trajectory's session (waiting for an interpreter to load) without running a cell, so that
+   * a caller can keep the load out of a cell's time limit. No-op when the session is open.
+   */
+  prepare(trajectoryId: string): Promise<void> {
+    return this.serialize(trajectoryId, async () => {
+      if (this.disposed) throw new Error('python pool: used after dispose()');
+      if (this.refused) throw new SandboxRefusedError(this.refused);
+      if (this.sessions.has(trajectoryId)) return;
+      const session = await this.openSession(trajectoryId);
+      session.busy = false;
+      session.lastUsed = Date.now();
+      this.wake();
+    });
+  }
+
   /** Ends the trajectory's session (after its running cell, if any). */
   release(trajectoryId: string): Promise<void> {
     this.notes.delete(trajectoryId);

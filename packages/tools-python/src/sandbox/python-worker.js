@@ -2,7 +2,6 @@
 // One Pyodide interpreter in a worker thread. Plain CommonJS: it runs as is, untransformed, in every
 // host (jest, tsx, the built package). Protocol: see worker-protocol.ts.
 const { parentPort, workerData } = require('node:worker_threads');
-const NodeModule = require('node:module');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -50,87 +49,11 @@ class CappedStream {
   }
 }
 
-const refuse = (what) =>
-  function blocked() {
-    throw new Error(`sandbox: ${what} is blocked`);
-  };
+const { lockDownHost, hostChecks } = require('./host-lockdown.js');
 
-/**
- * Layer 2, the hard boundary: whatever JavaScript object Python reaches, nothing can load a module,
- * spawn a process, open a socket or file, or compile new JavaScript (which could `import()` them).
- */
-function lockDownHost(pyodide) {
-  const realLoad = NodeModule._load;
-  const dangerous = ['child_process', 'fs', 'fs/promises', 'net', 'dgram', 'http', 'https', 'http2', 'tls',
-    'dns', 'inspector', 'vm', 'cluster', 'worker_threads', 'module', 'os'];
-  // Load them all before changing any: modules read each other's exports while loading.
-  const modules = dangerous.map((name) => realLoad.call(NodeModule, name, null, false));
-  NodeModule._load = refuse('require()');
-  modules.forEach((mod, i) => {
-    for (const key of Object.keys(mod)) {
-      if (typeof mod[key] === 'function' && !(mod === modules[dangerous.indexOf('worker_threads')] && key === 'parentPort')) {
-        try {
-          mod[key] = refuse(`${dangerous[i]}.${key}`);
-        } catch {
-          // read-only export: its module is unreachable anyway once require() is gone
-        }
-      }
-    }
-  });
-  for (const fn of [function () {}, async function () {}, function* () {}, async function* () {}]) {
-    Object.defineProperty(Object.getPrototypeOf(fn), 'constructor', {
-      value: refuse('the Function constructor'),
-      writable: false,
-      configurable: false,
-    });
-  }
-  for (const name of ['eval', 'process', 'require', 'module', 'exports', 'fetch', 'WebSocket', 'XMLHttpRequest',
-    'EventSource', 'Request', 'Worker', 'SharedWorker', 'importScripts', 'navigator']) {
-    try {
-      delete globalThis[name];
-    } catch {
-      // non-configurable global: overwritten below
-    }
-    if (name in globalThis) {
-      try {
-        globalThis[name] = undefined;
-      } catch {
-        // neither deletable nor writable: checked by selfCheck
-      }
-    }
-  }
-  for (const key of ['mountNodeFS', 'mountNativeFS', 'loadPackage', 'loadPackagesFromImports', 'registerJsModule',
-    'unregisterJsModule', 'setStdout', 'setStderr', 'setStdin', 'setInterruptBuffer', 'makeMemorySnapshot']) {
-    try {
-      pyodide[key] = refuse(`pyodide.${key}`);
-    } catch {
-      // not present in this Pyodide version
-    }
-  }
-  const filesystems = pyodide.FS && pyodide.FS.filesystems;
-  if (filesystems) for (const key of Object.keys(filesystems)) if (key !== 'MEMFS') delete filesystems[key];
-}
-
-/** Proves the JavaScript-side blocks hold; any failure means the worker must not serve. */
+/** Proves the blocks hold, on both sides; any failure means the worker must not serve. */
 function selfCheck(runner) {
-  const failures = JSON.parse(runner.self_check());
-  const mustThrow = {
-    'Function constructor': () => (function () {}).constructor('return 1')(),
-    'async Function constructor': () => (async function () {}).constructor('return 1'),
-    eval: () => globalThis.eval('1'),
-  };
-  for (const [what, attempt] of Object.entries(mustThrow)) {
-    try {
-      attempt();
-      failures.push(`${what} still works`);
-    } catch {
-      // blocked, as required
-    }
-  }
-  for (const name of ['process', 'require', 'fetch', 'WebSocket']) {
-    if (globalThis[name] !== undefined) failures.push(`global ${name} is still reachable`);
-  }
-  return failures;
+  return [...JSON.parse(runner.self_check()), ...hostChecks()];
 }
 
 async function start() {
