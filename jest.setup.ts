@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs-core';
 // Tests run on the deterministic pure-JS backend unless a test selects another.
 import '@tensorflow/tfjs-backend-cpu';

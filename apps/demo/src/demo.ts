@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { join, resolve } from 'node:path';
 import { describeBackend, initBackend, resolveRecipe, type BackendName, type ResolvedRecipe, type Sample, type Tokenizer, type Trajectory } from '@tirl/core';
 import { ByteTokenizer, createTinyModel, type CausalLM } from '@tirl/policy';

@@ -1,4 +1,3 @@
-import 'reflect-metadata';
 import { parseDemoArgs, USAGE } from './args';
 import { runMatpoComparison } from './compare';
 import { runDemo } from './demo';

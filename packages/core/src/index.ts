@@ -1,3 +1,7 @@
+// tsyringe needs the Reflect metadata polyfill before it is imported: loading it here means every package
+// that imports @tirl/core works with a plain `require`, whatever the host loaded first.
+import 'reflect-metadata';
+
 export { TirlError, describeThrown, type TirlErrorCode } from './errors';
 
 export * from './kinds';

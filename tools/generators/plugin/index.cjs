@@ -1,4 +1,3 @@
 // Nx loads generators as JavaScript: register tsx so the TypeScript generator runs without a build step.
-require('reflect-metadata'); // @tirl/core uses tsyringe
 require('tsx/cjs');
 module.exports = require('./generator.ts');

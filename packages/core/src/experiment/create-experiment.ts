@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { TirlError } from '../errors';
 import type { OptionalInput, PluginKind, PluginKinds } from '../kinds';

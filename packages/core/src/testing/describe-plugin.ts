@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { container } from 'tsyringe';
 import { TirlError } from '../errors';
 import { KINDS } from '../kinds';

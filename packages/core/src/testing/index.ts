@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 export { describePlugin, testPluginContext, type ContractOptions } from './describe-plugin';
 export { loadFixtures, runFixtures, type FixtureCase } from './fixtures';
 export { expectNoLeaks, leakGuard } from './leaks';

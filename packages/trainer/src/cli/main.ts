@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { describeBackend, discoverPlugins, initBackend, resolveRecipe, TirlError } from '@tirl/core';
 import { createTinyModel, loadPretrained, ByteTokenizer, type CausalLM } from '@tirl/policy';
@@ -27,6 +26,10 @@ const FLAGS = {
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length === 0 || argv.some((a) => a === '--help' || a === '-h') || argv[0] === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
   const [command, ...rest] = argv;
   let parsed;
   try {
@@ -65,10 +68,6 @@ export async function main(argv: string[]): Promise<number> {
       model.dispose();
       return 0;
     }
-    case undefined:
-    case 'help':
-      console.log(USAGE);
-      return 0;
     default:
       throw new TirlError(`Unknown command "${command}".\n\n${USAGE}`, 'invalid-options');
   }

@@ -1,9 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { TirlError } from '@tirl/core';
+import { reportRenderers } from './renderers';
 
 /** Metric keys charted by default, when present. */
 export const DEFAULT_CHARTS = [
@@ -33,6 +32,7 @@ export async function lineChartSvg(
   series: Record<string, { x: number; y: number }[]>,
   axes: { x: string; y: string } = { x: 'step', y: 'value' },
 ): Promise<string> {
+  const { vega, vl } = reportRenderers();
   const values = Object.entries(series).flatMap(([name, points]) => points.map((p) => ({ ...p, series: name })));
   const spec = vl.compile({
     title,
@@ -46,7 +46,7 @@ export async function lineChartSvg(
       y: { field: 'y', type: 'quantitative', title: axes.y, scale: { zero: false } },
       color: { field: 'series', type: 'nominal', title: null },
     },
-  } as vl.TopLevelSpec).spec;
+  } as TopLevelSpec).spec;
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -56,6 +56,7 @@ export async function lineChartSvg(
 /** Writes one PNG per metric and an index.html that shows them all; returns the files written. */
 export async function writeReport(runDir: string, outDir = join(runDir, 'report'), keys = DEFAULT_CHARTS): Promise<string[]> {
   const rows = readMetrics(runDir);
+  const { sharp } = reportRenderers();
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   const sections: string[] = [];
