@@ -1,5 +1,6 @@
 import type { JsonSchema, ToolContext, ToolResult } from '../kinds';
 import { z } from 'zod';
+import { describeThrown } from '../errors';
 
 /** An error observation the model reads instead of an exception. */
 export function toolFailure(tool: string, error: string, message: string): ToolResult {
@@ -71,6 +72,7 @@ export async function guardedToolCall(
   }
 }
 
+/** The message of any thrown value; never throws (see `describeThrown`). */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return describeThrown(error);
 }

@@ -1,7 +1,7 @@
 import { errorMessage, guardedToolCall, toolFailure } from '@tirl/core';
 import type { JsonSchema, Tool, ToolContext, ToolResult } from '@tirl/core';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { acquireConnection, type McpConnection, type McpToolInfo } from './mcp-connection';
+import { acquireConnection, isSessionLoss, type McpConnection, type McpToolInfo } from './mcp-connection';
 import { mcpServerSchema, type McpServerSpec } from './server-spec';
 
 export interface McpToolOptions {
@@ -45,13 +45,15 @@ export async function callMcpTool(
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return toolFailure(exposedName, 'schema', 'bad arguments (expected a JSON object)');
   }
+  const unavailable = () => toolFailure(exposedName, 'unavailable', connection.lostReason ?? `the MCP server "${connection.label}" has closed`);
   return guardedToolCall(exposedName, ctx, async (signal) => {
-    if (connection.closed) return toolFailure(exposedName, 'unavailable', `the MCP server "${connection.label}" has closed`);
+    if (connection.closed) return unavailable();
     try {
+      // A lost session ends the call at once, not at its timeout.
       const result = await connection.client.callTool(
         { name: serverName, arguments: parsed as Record<string, unknown> },
         undefined,
-        { signal, timeout: ctx.timeoutMs },
+        { signal: AbortSignal.any([signal, connection.lost]), timeout: ctx.timeoutMs },
       );
       const content = (result.content ?? []) as Record<string, unknown>[];
       let observation = renderContent(content);
@@ -67,7 +69,8 @@ export async function callMcpTool(
       return { ok: true, observation, data };
     } catch (error) {
       if (error instanceof McpError && error.code === -32602) return toolFailure(exposedName, 'schema', `bad arguments (${error.message})`);
-      if (connection.closed) return toolFailure(exposedName, 'unavailable', `the MCP server "${connection.label}" has closed`);
+      if (isSessionLoss(error)) connection.markLost(`the MCP server "${connection.label}" is unreachable (${errorMessage(error)})`);
+      if (connection.closed) return unavailable();
       return toolFailure(exposedName, 'crash', errorMessage(error));
     }
   });
@@ -97,13 +100,15 @@ export interface ConnectMcpToolsOptions {
  */
 export async function connectMcpTools(options: ConnectMcpToolsOptions): Promise<Tool[]> {
   const server = mcpServerSchema.parse(options.server);
-  const connection = await acquireConnection(server, options.connectTimeoutMs ?? 20_000);
+  const timeoutMs = options.connectTimeoutMs ?? 20_000;
+  const connection = await acquireConnection(server, timeoutMs);
+  const reconnect = () => acquireConnection(server, timeoutMs);
   try {
     const infos = pickTools(connection, options.include);
     const callOptions = { maxObservationChars: options.maxObservationChars ?? 20_000 };
     const tools = infos.map((info) => {
       connection.acquire();
-      return adaptTool(connection, info, `${options.prefix ?? ''}${info.name}`, callOptions);
+      return adaptTool(connection, info, `${options.prefix ?? ''}${info.name}`, callOptions, reconnect);
     });
     return tools;
   } finally {
@@ -121,13 +126,42 @@ function pickTools(connection: McpConnection, include: readonly string[] | undef
   });
 }
 
-function adaptTool(connection: McpConnection, info: McpToolInfo, name: string, options: McpToolOptions): Tool {
+function adaptTool(
+  first: McpConnection,
+  info: McpToolInfo,
+  name: string,
+  options: McpToolOptions,
+  reconnect: () => Promise<McpConnection>,
+): Tool {
   let disposed = false;
+  let connection = first;
+  let reopening: Promise<McpConnection> | undefined;
+  /** The tool's session, reopened (once for concurrent calls) when the old one was lost. */
+  const live = async (): Promise<McpConnection> => {
+    if (!connection.closed) return connection;
+    reopening ??= (async () => {
+      const lost = connection;
+      const next = await reconnect();
+      connection = next;
+      await lost.release();
+      return next;
+    })().finally(() => (reopening = undefined));
+    return reopening;
+  };
   return {
     name,
     description: info.description,
     parameters: info.inputSchema as JsonSchema,
-    call: (args, ctx) => callMcpTool(connection, name, info.name, args, ctx, options),
+    async call(args, ctx) {
+      if (disposed) return toolFailure(name, 'unavailable', 'the tool has been disposed');
+      let current: McpConnection;
+      try {
+        current = await live();
+      } catch (error) {
+        return toolFailure(name, 'unavailable', errorMessage(error));
+      }
+      return callMcpTool(current, name, info.name, args, ctx, options);
+    },
     async dispose() {
       if (disposed) return;
       disposed = true;
