@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModelConfig } from './config';
+import { ModelConfig, WEIGHT_DTYPES, type WeightDtype } from './config';
 import { checkpointError } from './errors';
 import { CausalLM } from './model';
-import { readSafetensors, writeSafetensors, type SafeTensor } from './safetensors';
+import { SafetensorsFile, writeSafetensors, type LazySafeTensor, type SafeDtype } from './safetensors';
 import { loadTokenizer, type SavableTokenizer } from './tokenizer/load';
 import type { Tokenizer } from '@tirl/core';
-import { expectedShapes } from './weights';
 
 export interface Pretrained {
   model: CausalLM;
@@ -27,41 +26,62 @@ const INDEX = 'model.safetensors.index.json';
 export async function loadPretrained(dir: string, options: { trainable?: boolean } = {}): Promise<Pretrained> {
   const configFile = join(dir, 'config.json');
   const config = ModelConfig.fromHfConfig(readJson(configFile), configFile);
-  const tensors = readWeights(dir);
-  const weights = new Map<string, tf.Tensor>();
+  const files = openWeights(dir);
+  let model: CausalLM;
   try {
-    for (const [name, shape] of expectedShapes(config)) {
-      const found = tensors.get(name);
-      if (!found) throw checkpointError(join(dir, shardOf(dir, name)), `missing tensor "${name}" (expected shape [${shape}])`);
-      const { file, tensor } = found;
-      if (tensor.shape.join(',') !== shape.join(',')) {
-        throw checkpointError(file, `tensor "${name}" has shape [${tensor.shape}], expected [${shape}] from config.json`);
-      }
-      if (tensor.dtype !== 'F32' && tensor.dtype !== 'F64') throw checkpointError(file, `tensor "${name}" has dtype ${tensor.dtype}; expected a float type`);
-      weights.set(name, tf.tensor(Float32Array.from(tensor.data as Float32Array), shape, 'float32'));
-    }
-    const model = new CausalLM(config, weights, options);
+    // One tensor at a time: read (half precision widened), copied into the model, dropped.
+    model = new CausalLM(
+      config,
+      (name, shape) => {
+        const file = files.get(name);
+        if (!file) throw checkpointError(join(dir, shardOf(dir, name)), `missing tensor "${name}" (expected shape [${shape}])`);
+        const info = file.tensors.get(name)!;
+        if (info.shape.join(',') !== shape.join(',')) {
+          throw checkpointError(file.path, `tensor "${name}" has shape [${info.shape}], expected [${shape}] from config.json`);
+        }
+        if (!['F32', 'F64', 'F16', 'BF16'].includes(info.dtype)) throw checkpointError(file.path, `tensor "${name}" has dtype ${info.dtype}; expected a float type`);
+        const t = file.read(name);
+        return tf.tensor(t.data instanceof Float32Array ? t.data : Float32Array.from(t.data as Float64Array), shape, 'float32');
+      },
+      options,
+    );
+  } finally {
+    for (const f of new Set(files.values())) f.close();
+  }
+  try {
     const tokenizer = existsSync(join(dir, 'tokenizer.json')) ? await loadTokenizer(dir) : undefined;
     return { model, config, ...(tokenizer ? { tokenizer } : {}) };
-  } finally {
-    tf.dispose([...weights.values()]);
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
 }
 
 export interface SaveOptions {
   /** Split weights into shards of at most this many bytes (with an index file); default one file. */
   maxShardBytes?: number;
+  /** Weight dtype on disk; default the model's `torchDtype` (the dtype it was loaded from). */
+  dtype?: WeightDtype;
 }
 
-/** Writes `config.json`, the weights (HF names, float32) and, if given, the tokenizer files. */
+const SAFE_DTYPE: Record<WeightDtype, SafeDtype> = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' };
+
+/**
+ * Writes `config.json`, the weights (HF names; in the model's source dtype, or `options.dtype`) and, if
+ * given, the tokenizer files. Weights are copied off the backend one tensor at a time.
+ */
 export async function savePretrained(dir: string, model: CausalLM, tokenizer?: Tokenizer, options: SaveOptions = {}): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(ModelConfig.toHfConfig(model.config), null, 2) + '\n');
-  const tensors: [string, SafeTensor][] = [...model.namedWeights()].map(([name, v]) => [
+  const dtype = options.dtype ?? model.config.torchDtype;
+  if (!WEIGHT_DTYPES.includes(dtype)) throw new Error(`savePretrained: dtype must be one of ${WEIGHT_DTYPES.join(', ')}, got ${JSON.stringify(dtype)}`);
+  const safeDtype = SAFE_DTYPE[dtype];
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(ModelConfig.toHfConfig({ ...model.config, torchDtype: dtype }), null, 2) + '\n');
+  const tensors: [string, LazySafeTensor][] = [...model.namedWeights()].map(([name, v]) => [
     name,
-    { dtype: 'F32', shape: [...v.shape], data: v.dataSync() as Float32Array },
+    { dtype: safeDtype, shape: [...v.shape], read: () => v.dataSync() as Float32Array },
   ]);
-  const shards = splitShards(tensors, options.maxShardBytes ?? Infinity);
+  const bytes = (t: LazySafeTensor) => t.shape.reduce((a, b) => a * b, 1) * (safeDtype === 'F32' ? 4 : 2);
+  const shards = splitShards(tensors, options.maxShardBytes ?? Infinity, bytes);
   if (shards.length === 1) {
     writeSafetensors(join(dir, SINGLE), new Map(shards[0]), { format: 'pt' });
   } else {
@@ -72,7 +92,7 @@ export async function savePretrained(dir: string, model: CausalLM, tokenizer?: T
       writeSafetensors(join(dir, file), new Map(shard), { format: 'pt' });
       for (const [name, t] of shard) {
         weightMap[name] = file;
-        total += t.data.byteLength;
+        total += bytes(t);
       }
     });
     writeFileSync(join(dir, INDEX), JSON.stringify({ metadata: { total_size: total }, weight_map: weightMap }, null, 2) + '\n');
@@ -84,14 +104,21 @@ export async function savePretrained(dir: string, model: CausalLM, tokenizer?: T
   }
 }
 
-function readWeights(dir: string): Map<string, { file: string; tensor: SafeTensor }> {
-  const out = new Map<string, { file: string; tensor: SafeTensor }>();
+/** Each tensor name → its open shard (headers parsed, no data read). Close the files. */
+function openWeights(dir: string): Map<string, SafetensorsFile> {
+  const out = new Map<string, SafetensorsFile>();
   const indexFile = join(dir, INDEX);
-  const files = existsSync(indexFile) ? [...new Set(Object.values(readIndex(indexFile)))] : [SINGLE];
-  for (const name of files) {
-    const file = join(dir, name);
-    if (!existsSync(file)) throw checkpointError(file, `weights file not found (looked for ${SINGLE} or ${INDEX} in ${dir})`);
-    for (const [tensorName, tensor] of readSafetensors(file)) out.set(tensorName, { file, tensor });
+  const names = existsSync(indexFile) ? [...new Set(Object.values(readIndex(indexFile)))] : [SINGLE];
+  try {
+    for (const name of names) {
+      const path = join(dir, name);
+      if (!existsSync(path)) throw checkpointError(path, `weights file not found (looked for ${SINGLE} or ${INDEX} in ${dir})`);
+      const file = new SafetensorsFile(path);
+      for (const tensorName of file.tensors.keys()) out.set(tensorName, file);
+    }
+  } catch (e) {
+    for (const f of new Set(out.values())) f.close();
+    throw e;
   }
   return out;
 }
@@ -116,11 +143,11 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-function splitShards(tensors: [string, SafeTensor][], maxBytes: number): [string, SafeTensor][][] {
-  const shards: [string, SafeTensor][][] = [[]];
+function splitShards<T>(tensors: [string, T][], maxBytes: number, bytesOf: (t: T) => number): [string, T][][] {
+  const shards: [string, T][][] = [[]];
   let size = 0;
   for (const entry of tensors) {
-    const bytes = entry[1].data.byteLength;
+    const bytes = bytesOf(entry[1]);
     if (size > 0 && size + bytes > maxBytes) {
       shards.push([]);
       size = 0;

@@ -1,8 +1,8 @@
-export { ARCHITECTURES, ModelConfig, type Architecture, type ModelConfigInput } from './config';
+export { ARCHITECTURES, ModelConfig, WEIGHT_DTYPES, type Architecture, type ModelConfigInput, type RopeScaling, type WeightDtype } from './config';
 export { CausalLM, type AttentionLayout, type LayerKV, type LogProbsOptions, type LogProbsResult } from './model';
 export { createTinyModel } from './init';
 export { loadPretrained, savePretrained, type Pretrained, type SaveOptions } from './checkpoint';
-export { readSafetensors, writeSafetensors, type SafeData, type SafeDtype, type SafeTensor } from './safetensors';
+export { floatToHalf, readSafetensors, SafetensorsFile, writeSafetensors, type LazySafeTensor, type SafeData, type SafeDtype, type SafeTensor, type SafeTensorInfo } from './safetensors';
 export { Policy, KvSession, type PolicyOptions } from './policy';
 export { sampleToken, type Sampled, type SamplingOptions } from './sampling';
 export { createValueHead, type ValueHead } from './value-head';
@@ -10,4 +10,6 @@ export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from './tokenizer/byte';
 export { HfTokenizer } from './tokenizer/hf';
 export { loadTokenizer, type SavableTokenizer } from './tokenizer/load';
 export { expectedShapes } from './weights';
-export { embed, linear, matMul, rmsNorm } from './ops';
+export { embed, linear, matMul, rmsNorm, ropeInvFreq } from './ops';
+export { LORA_TARGETS, LoraAdapter, loraOptionsSchema, parseLoraOptions, pefTensorName, type LoraOptions, type LoraOptionsInput, type LoraPair, type LoraTarget } from './lora';
+export { loadAdapter, saveAdapter } from './adapter-io';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './config';
 import { ensureGradients } from './gradients';
+import { LoraAdapter, parseLoraOptions, type LoraOptionsInput } from './lora';
 import { embed, linear, matMul, rmsNorm, rotateHalfMatrix, ropeTables, silu, swapLastAxes } from './ops';
 import { expectedShapes } from './weights';
 
@@ -44,20 +45,34 @@ export class CausalLM {
   private readonly weights: Map<string, tf.Variable>;
   private readonly rotateHalf: tf.Tensor2D;
   private disposed = false;
+  private lora?: LoraAdapter;
+  private adaptersOn = true;
+  /** Set while computing gradients: enables LoRA dropout. */
+  training = false;
 
-  /** Takes ownership of nothing: `weights` are copied into new variables. */
+  /**
+   * `weights` is a map (copied into new variables; the caller keeps its tensors) or a function that
+   * makes each weight on demand (its tensors are disposed here once held), so a loader never holds
+   * more than one tensor beside the model.
+   */
   constructor(
     readonly config: ModelConfig,
-    weights: Map<string, tf.Tensor>,
+    weights: Map<string, tf.Tensor> | ((name: string, shape: number[]) => tf.Tensor),
     options: { trainable?: boolean } = {},
   ) {
     const trainable = options.trainable ?? true;
     this.weights = new Map();
-    for (const [name, shape] of expectedShapes(config)) {
-      const w = weights.get(name);
-      if (!w) throw new Error(`CausalLM: missing weight "${name}" (shape [${shape}])`);
-      if (!sameShape(w.shape, shape)) throw new Error(`CausalLM: weight "${name}" has shape [${w.shape}], expected [${shape}]`);
-      this.weights.set(name, tf.variable(tf.cast(w, 'float32'), trainable));
+    try {
+      for (const [name, shape] of expectedShapes(config)) {
+        const w = typeof weights === 'function' ? weights(name, shape) : weights.get(name);
+        if (!w) throw new Error(`CausalLM: missing weight "${name}" (shape [${shape}])`);
+        if (!sameShape(w.shape, shape)) throw new Error(`CausalLM: weight "${name}" has shape [${w.shape}], expected [${shape}]`);
+        this.weights.set(name, tf.variable(w.dtype === 'float32' ? w : tf.tidy(() => tf.cast(w, 'float32')), trainable));
+        if (typeof weights === 'function') w.dispose();
+      }
+    } catch (e) {
+      for (const v of this.weights.values()) v.dispose();
+      throw e;
     }
     this.rotateHalf = rotateHalfMatrix(config.headDim);
   }
@@ -67,20 +82,112 @@ export class CausalLM {
     return this.weights;
   }
 
-  /** The variables to differentiate with `tf.variableGrads` (empty for a frozen copy). */
-  trainableVariables(): tf.Variable[] {
-    return [...this.weights.values()].filter((v) => v.trainable);
+  /**
+   * What training updates, by checkpoint name: the adapters under their PEFT names when the model has
+   * LoRA adapters, else every trainable base weight under its Hugging Face name.
+   */
+  trainableWeights(): Map<string, tf.Variable> {
+    if (this.lora) return this.lora.namedWeights();
+    return new Map([...this.weights].filter(([, v]) => v.trainable));
   }
 
-  /** A deep copy; `{ trainable: false }` gives a frozen reference model. */
+  /** The variables to differentiate with `tf.variableGrads` (empty for a frozen copy). */
+  trainableVariables(): tf.Variable[] {
+    return [...this.trainableWeights().values()];
+  }
+
+  /** The LoRA adapters, when added. */
+  get adapter(): LoraAdapter | undefined {
+    return this.lora;
+  }
+
+  /**
+   * Adds fresh LoRA adapters (B = 0, so outputs are unchanged) and freezes every base weight. Options
+   * are validated (`lora.r`, `lora.alpha`, `lora.dropout`, `lora.targetModules`, `lora.useRslora`).
+   */
+  addAdapter(options: LoraOptionsInput = {}, seed = 0): LoraAdapter {
+    return this.setAdapter(LoraAdapter.init(this.config, parseLoraOptions(options), expectedShapes(this.config), seed));
+  }
+
+  /** Installs `adapter` (taking ownership) and freezes the base weights. */
+  setAdapter(adapter: LoraAdapter): LoraAdapter {
+    if (this.lora) throw new Error('CausalLM: the model already has a LoRA adapter; dispose it with removeAdapter() first');
+    for (const v of this.weights.values()) v.trainable = false;
+    this.lora = adapter;
+    return adapter;
+  }
+
+  /** Drops the adapters (unmerging first if merged); base weights stay frozen. */
+  removeAdapter(): void {
+    if (!this.lora) return;
+    if (this.lora.merged) this.unmergeAdapter();
+    this.lora.dispose();
+    this.lora = undefined;
+  }
+
+  /** Adds `scaling · B A` into each adapted base weight; the forward pass then skips the adapters. */
+  mergeAdapter(): void {
+    const lora = this.requireAdapter('mergeAdapter');
+    if (lora.merged) return;
+    for (const module of lora.pairs.keys()) {
+      const w = this.w(`${module}.weight`);
+      tf.tidy(() => w.assign(tf.add(w, lora.weightDelta(module))));
+    }
+    lora.merged = true;
+  }
+
+  /** Subtracts what {@link mergeAdapter} added. */
+  unmergeAdapter(): void {
+    const lora = this.requireAdapter('unmergeAdapter');
+    if (!lora.merged) return;
+    for (const module of lora.pairs.keys()) {
+      const w = this.w(`${module}.weight`);
+      tf.tidy(() => w.assign(tf.sub(w, lora.weightDelta(module))));
+    }
+    lora.merged = false;
+  }
+
+  /** Runs `fn` with the adapters switched off (the base model); the KL reference of a LoRA run. */
+  withAdaptersDisabled<T>(fn: () => T): T {
+    if (this.lora?.merged) throw new Error('CausalLM: adapters are merged into the base weights; unmergeAdapter() before asking for the base model');
+    const before = this.adaptersOn;
+    this.adaptersOn = false;
+    try {
+      return fn();
+    } finally {
+      this.adaptersOn = before;
+    }
+  }
+
+  /**
+   * The frozen reference policy for KL terms: for a LoRA model, this model with adapters switched off
+   * (no second copy of the weights); otherwise a frozen deep copy. Dispose it when done.
+   */
+  referenceModel(): Pick<CausalLM, 'logProbs' | 'dispose'> {
+    if (!this.lora) return this.clone({ trainable: false });
+    return {
+      logProbs: (ids, mask, options) => this.withAdaptersDisabled(() => this.logProbs(ids, mask, options)),
+      dispose: () => undefined,
+    };
+  }
+
+  /** A deep copy of the base weights and of the adapters; `{ trainable: false }` gives a frozen model. */
   clone(options: { trainable?: boolean } = {}): CausalLM {
-    return new CausalLM(this.config, this.weights, { trainable: options.trainable ?? true });
+    const copy = new CausalLM(this.config, this.weights, { trainable: options.trainable ?? true });
+    if (this.lora) {
+      const pairs = new Map([...this.lora.pairs].map(([m, { a, b }]) => [m, { a: a as tf.Tensor, b: b as tf.Tensor }]));
+      const adapter = copy.setAdapter(new LoraAdapter(this.lora.options, pairs));
+      adapter.merged = this.lora.merged;
+      if (options.trainable === false) for (const v of adapter.namedWeights().values()) v.trainable = false;
+    }
+    return copy;
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const v of this.weights.values()) v.dispose();
+    this.lora?.dispose();
     this.rotateHalf.dispose();
   }
 
@@ -146,7 +253,7 @@ export class CausalLM {
     const c = this.config;
     const [B, Tq] = ids.shape;
     const N = B * Tq;
-    const { cos, sin } = ropeTables(layout.positions, c.headDim, c.ropeTheta);
+    const { cos, sin } = ropeTables(layout.positions, c.headDim, c.ropeTheta, c.ropeScaling);
     const S = (past?.[0]?.k.shape[2] ?? 0) + Tq;
     const bias = attentionBias(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
     let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D);
@@ -157,9 +264,9 @@ export class CausalLM {
       const attn = this.attention(h, p, B, Tq, cos, sin, bias, past?.[i], present);
       x = tf.add(x, attn);
       const h2 = rmsNorm(x, this.w(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
-      const gate = linear(h2, this.w(`${p}.mlp.gate_proj.weight`) as tf.Tensor2D);
-      const up = linear(h2, this.w(`${p}.mlp.up_proj.weight`) as tf.Tensor2D);
-      x = tf.add(x, linear(tf.mul(silu(gate), up), this.w(`${p}.mlp.down_proj.weight`) as tf.Tensor2D));
+      const gate = this.proj(h2, `${p}.mlp.gate_proj`);
+      const up = this.proj(h2, `${p}.mlp.up_proj`);
+      x = tf.add(x, this.proj(tf.mul(silu(gate), up), `${p}.mlp.down_proj`));
     }
     const hidden = tf.reshape(rmsNorm(x, this.w('model.norm.weight') as tf.Tensor1D, c.rmsNormEps), [B, Tq, c.hiddenSize]) as tf.Tensor3D;
     return { hidden, present };
@@ -181,19 +288,21 @@ export class CausalLM {
     const H = c.numAttentionHeads;
     const Hkv = c.numKeyValueHeads;
     const G = H / Hkv;
-    const proj = (name: string) =>
-      linear(h, this.w(`${p}.self_attn.${name}.weight`) as tf.Tensor2D, c.attentionBias ? (this.w(`${p}.self_attn.${name}.bias`) as tf.Tensor1D) : undefined);
+    const proj = (name: string) => this.proj(h, `${p}.self_attn.${name}`, c.attentionBias);
     // [B*Tq, heads*D] → rotary → [B, heads, Tq, D]
-    const toHeads = (x: tf.Tensor2D, heads: number, rotate: boolean): tf.Tensor4D => {
+    const toHeads = (x: tf.Tensor2D, heads: number, rotate: boolean, norm?: string): tf.Tensor4D => {
       let y: tf.Tensor = tf.reshape(x, [B * Tq, heads, D]);
+      if (norm) y = rmsNorm(y, this.w(`${p}.self_attn.${norm}.weight`) as tf.Tensor1D, c.rmsNormEps);
       if (rotate) {
         const rotated = tf.reshape(matMul(tf.reshape(y, [B * Tq * heads, D]), this.rotateHalf), [B * Tq, heads, D]);
         y = tf.add(tf.mul(y, tf.expandDims(cos, 1)), tf.mul(rotated, tf.expandDims(sin, 1)));
       }
       return tf.transpose(tf.reshape(y, [B, Tq, heads, D]), [0, 2, 1, 3]) as tf.Tensor4D;
     };
-    const q = toHeads(tf.mul(proj('q_proj'), 1 / Math.sqrt(D)) as tf.Tensor2D, H, true);
-    let k = toHeads(proj('k_proj'), Hkv, true);
+    // Qwen3 normalises each head before rotary embeddings; the 1/√D scale then goes on the scores' query side.
+    const qn = c.qkNorm ? 'q_norm' : undefined;
+    const q = c.qkNorm ? (tf.mul(toHeads(proj('q_proj'), H, true, qn), 1 / Math.sqrt(D)) as tf.Tensor4D) : toHeads(tf.mul(proj('q_proj'), 1 / Math.sqrt(D)) as tf.Tensor2D, H, true);
+    let k = toHeads(proj('k_proj'), Hkv, true, c.qkNorm ? 'k_norm' : undefined);
     let v = toHeads(proj('v_proj'), Hkv, false);
     if (past) {
       k = tf.concat([past.k, k], 2);
@@ -206,7 +315,20 @@ export class CausalLM {
     const scores = tf.add(matMul(qg, swapLastAxes(k)), bias);
     const out = matMul(tf.softmax(scores), v); // [B, Hkv, G*Tq, D]
     const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, H, Tq, D]), [0, 2, 1, 3]), [B * Tq, H * D]) as tf.Tensor2D;
-    return linear(merged, this.w(`${p}.self_attn.o_proj.weight`) as tf.Tensor2D);
+    return this.proj(merged, `${p}.self_attn.o_proj`);
+  }
+
+  /** A projection `x W^T (+ b)` plus its LoRA delta when adapters are on and not merged. */
+  private proj(x: tf.Tensor2D, module: string, bias = false): tf.Tensor2D {
+    const y = linear(x, this.w(`${module}.weight`) as tf.Tensor2D, bias ? (this.w(`${module}.bias`) as tf.Tensor1D) : undefined);
+    if (!this.lora || this.lora.merged || !this.adaptersOn) return y;
+    const delta = this.lora.delta(module, x, this.training);
+    return delta ? tf.add(y, delta) : y;
+  }
+
+  private requireAdapter(where: string): LoraAdapter {
+    if (!this.lora) throw new Error(`CausalLM.${where}: the model has no LoRA adapter (addAdapter or loadAdapter first)`);
+    return this.lora;
   }
 
   private w(name: string): tf.Variable {

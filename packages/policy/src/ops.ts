@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { RopeScaling } from './config';
 
 /**
  * Matrix product `a @ b` (rank 2, or batched with equal leading dims) whose gradient uses explicit
@@ -24,10 +25,22 @@ export function swapLastAxes(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, perm);
 }
 
-/** `x [N, in] @ weight[out, in]ᵀ (+ bias [out])` → `[N, out]`; the weight is in Hugging Face layout. */
+/**
+ * `x [N, in] @ weight[out, in]ᵀ (+ bias [out])` → `[N, out]`; the weight is in Hugging Face layout.
+ * A frozen weight (a variable with `trainable: false`, as under LoRA) gets no gradient: the backward
+ * pass computes `dy @ W` only, not the `[out, in]` weight gradient nobody reads.
+ */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  const y = matMul(x, tf.transpose(weight)) as tf.Tensor2D;
+  const frozen = weight instanceof tf.Variable && !weight.trainable;
+  const y = (frozen ? frozenLinear(weight)(x) : matMul(x, tf.transpose(weight))) as tf.Tensor2D;
   return bias ? tf.add(y, bias) : y;
+}
+
+function frozenLinear(weight: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
+  return tf.customGrad(((x: tf.Tensor) => ({
+    value: tf.matMul(x, tf.transpose(weight)),
+    gradFunc: (dy: tf.Tensor) => tf.matMul(dy, weight),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 }
 
 /**
@@ -72,14 +85,37 @@ export function rotateHalfMatrix(headDim: number): tf.Tensor2D {
   return tf.tensor2d(r, [headDim, headDim]);
 }
 
+/**
+ * Rotary inverse frequencies `θ^(-2j/D)`, j < D/2, with optional scaling. Llama 3 (Hugging Face
+ * `_compute_llama3_parameters`): wavelengths longer than `original / low_freq_factor` are divided by
+ * `factor`, shorter than `original / high_freq_factor` kept, and the band between interpolated with
+ * `s = (original / wavelen - low) / (high - low)`: `(1 - s) · f / factor + s · f`.
+ */
+export function ropeInvFreq(headDim: number, theta: number, scaling?: RopeScaling): Float64Array {
+  const half = headDim / 2;
+  const inv = new Float64Array(half);
+  for (let j = 0; j < half; j++) inv[j] = 1 / Math.pow(theta, (2 * j) / headDim);
+  if (!scaling) return inv;
+  if (scaling.type === 'linear') return inv.map((f) => f / scaling.factor);
+  const { factor, lowFreqFactor: low, highFreqFactor: high, originalMaxPositionEmbeddings: original } = scaling;
+  const lowFreqWavelen = original / low;
+  const highFreqWavelen = original / high;
+  return inv.map((f) => {
+    const wavelen = (2 * Math.PI) / f;
+    if (wavelen < highFreqWavelen) return f;
+    if (wavelen > lowFreqWavelen) return f / factor;
+    const smooth = (original / wavelen - low) / (high - low);
+    return (1 - smooth) * (f / factor) + smooth * f;
+  });
+}
+
 /** cos/sin tables `[N, D]` for the given absolute positions (HF layout: frequencies repeated twice). */
-export function ropeTables(positions: ArrayLike<number>, headDim: number, theta: number): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
+export function ropeTables(positions: ArrayLike<number>, headDim: number, theta: number, scaling?: RopeScaling): { cos: tf.Tensor2D; sin: tf.Tensor2D } {
   const half = headDim / 2;
   const n = positions.length;
   const cos = new Float32Array(n * headDim);
   const sin = new Float32Array(n * headDim);
-  const invFreq = new Float64Array(half);
-  for (let j = 0; j < half; j++) invFreq[j] = 1 / Math.pow(theta, (2 * j) / headDim);
+  const invFreq = ropeInvFreq(headDim, theta, scaling);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < half; j++) {
       const angle = positions[i] * invFreq[j];

@@ -17,6 +17,10 @@ export function expectedShapes(c: ModelConfig): Map<string, number[]> {
       shapes.set(`${p}.self_attn.k_proj.bias`, [kvDim]);
       shapes.set(`${p}.self_attn.v_proj.bias`, [kvDim]);
     }
+    if (c.qkNorm) {
+      shapes.set(`${p}.self_attn.q_norm.weight`, [c.headDim]);
+      shapes.set(`${p}.self_attn.k_norm.weight`, [c.headDim]);
+    }
     shapes.set(`${p}.self_attn.o_proj.weight`, [c.hiddenSize, qDim]);
     shapes.set(`${p}.post_attention_layernorm.weight`, [c.hiddenSize]);
     shapes.set(`${p}.mlp.gate_proj.weight`, [c.intermediateSize, c.hiddenSize]);

@@ -52,7 +52,7 @@ export async function saveCheckpoint(
   rmSync(tmp, { recursive: true, force: true });
   // Tokenizers that cannot write tokenizer.json (the built-in byte tokenizer) are rebuilt by the host.
   const savable = typeof (parts.tokenizer as { save?: unknown } | undefined)?.save === 'function' ? parts.tokenizer : undefined;
-  await savePretrained(tmp, parts.model, savable);
+  await savePretrained(tmp, parts.model, savable, { dtype: 'float32' }); // exact resume, whatever the source dtype
   const opt = parts.optimizer.state();
   const tensors = toSafe(opt.tensors);
   writeSafetensors(join(tmp, OPTIMIZER_FILE), tensors);
