@@ -2,7 +2,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { llmJudge, scoreAll } from '../src';
-import { loadFixtures, runFixtures } from '@tirl/core/testing';
+import { parseOptions } from '@tirl/core';
+import { loadFixtures, runFixtures, runRewardKit } from '@tirl/core/testing';
 import { buildInput, createReward, scoreCase, type RewardCaseInput } from './helpers';
 
 let server: http.Server;
@@ -34,6 +35,13 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
+});
+
+// The judge server above grades "Paris" A (correct) and anything else B; the kit's answers get B.
+runRewardKit(llmJudge, {
+  invalid: [{ options: { url: 'not a url' }, field: 'url' }, { options: { retries: -1 }, field: 'retries' }],
+  valid: { url: 'http://127.0.0.1:8000/v1/chat/completions', model: 'judge' },
+  create: (ctx) => llmJudge.create(parseOptions(llmJudge.id, llmJudge.options, { url, model: 'judge', retryDelayMs: 1 }), ctx),
 });
 
 const cases = loadFixtures<RewardCaseInput, { scores: (number | null)[] }>(path.join(__dirname, 'fixtures', 'llm-judge.json')).map((c) => ({

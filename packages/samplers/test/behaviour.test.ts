@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroupFilter, PromptSampler } from '@tirl/core';
 import { expectNoLeaks } from '@tirl/core/testing';
-import { d3sTokenMask, dynamicSampling, epochShuffle, scafHints, topFractionMask, withHints, xrpoAllocator } from '../src';
-import { create, group, sample } from './helpers';
+import { d3sTokenMask, dynamicSampling, epochShuffle, overlongFilter, scafHints, topFractionMask, withHints, xrpoAllocator } from '../src';
+import { create, finished, group, sample } from './helpers';
 
 const dataset = ['a', 'b', 'c', 'd', 'e'].map((id) => sample(id));
 
@@ -111,5 +111,17 @@ describe('token selection', () => {
   it('keeps nothing when no token is valid', () => {
     const out = tf.tidy(() => topFractionMask(tf.ones([1, 2]), tf.zeros([1, 2]), 0.5).arraySync());
     expect(out).toEqual([[0, 0]]);
+  });
+});
+
+describe('masking filters return copies, once per group', () => {
+  it('overlong masks a copy, leaves the input alone, and maps a group seen again to the same object', () => {
+    const filter = create<GroupFilter>(overlongFilter);
+    const g = finished(['stop', 'length']);
+    const first = filter.filter({ groups: [g], step: 0, targetGroups: 1 }).groups[0];
+    const again = filter.filter({ groups: [g], step: 0, targetGroups: 1 }).groups[0];
+    expect(g.trajectories.map((t) => t.meta?.masked)).toEqual([undefined, undefined]);
+    expect(first.trajectories.map((t) => t.meta?.masked)).toEqual([undefined, true]);
+    expect(again).toBe(first);
   });
 });

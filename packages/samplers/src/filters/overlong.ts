@@ -1,6 +1,6 @@
-import { definePlugin, type FinishReason } from '@tirl/core';
+import { definePlugin, type FinishReason, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
-import { maskTrajectory } from './metric';
+import { maskTrajectory, oncePerGroup } from './metric';
 
 const TRUNCATED: readonly FinishReason[] = ['length', 'max_tokens', 'context'];
 
@@ -19,18 +19,16 @@ export const overlongFilter = definePlugin({
     })
     .strict(),
   create(options) {
+    const isHit = (t: Trajectory) => t.finishReason !== undefined && options.reasons.includes(t.finishReason);
+    const apply = oncePerGroup((g) => {
+      if (!g.trajectories.some(isHit)) return g;
+      if (options.mode === 'drop') return { ...g, trajectories: g.trajectories.filter((t) => !isHit(t)) };
+      return { ...g, trajectories: g.trajectories.map((t) => (isHit(t) ? maskTrajectory(t, 'overlong') : t)) };
+    });
     return {
       filter({ groups }) {
-        let hits = 0;
-        const out = groups
-          .map((g) => {
-            const isHit = (t: (typeof g.trajectories)[number]) => t.finishReason !== undefined && options.reasons.includes(t.finishReason);
-            hits += g.trajectories.filter(isHit).length;
-            if (options.mode === 'drop') return { ...g, trajectories: g.trajectories.filter((t) => !isHit(t)) };
-            g.trajectories.filter(isHit).forEach((t) => maskTrajectory(t, 'overlong'));
-            return g;
-          })
-          .filter((g) => g.trajectories.length > 0);
+        const hits = groups.reduce((n, g) => n + g.trajectories.filter(isHit).length, 0);
+        const out = groups.map(apply).filter((g) => g.trajectories.length > 0);
         return { groups: out, metrics: { 'filter/overlong/truncated': hits } };
       },
     };

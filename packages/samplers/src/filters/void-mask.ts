@@ -1,6 +1,6 @@
 import { definePlugin, policyText, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
-import { maskTrajectory } from './metric';
+import { maskTrajectory, oncePerGroup } from './metric';
 
 /** Empty output, an error finish, or (when required) neither a tool call nor a final answer. */
 export function isVoid(t: Trajectory, requireAnswerOrCall: boolean): boolean {
@@ -24,18 +24,16 @@ export const voidMask = definePlugin({
     })
     .strict(),
   create(options) {
+    const isHit = (t: Trajectory) => isVoid(t, options.requireAnswerOrCall);
+    const apply = oncePerGroup((g) => {
+      if (!g.trajectories.some(isHit)) return g;
+      if (options.mode === 'drop') return { ...g, trajectories: g.trajectories.filter((t) => !isHit(t)) };
+      return { ...g, trajectories: g.trajectories.map((t) => (isHit(t) ? maskTrajectory(t, 'void') : t)) };
+    });
     return {
       filter({ groups }) {
-        let hits = 0;
-        const out = groups
-          .map((g) => {
-            const voids = g.trajectories.filter((t) => isVoid(t, options.requireAnswerOrCall));
-            hits += voids.length;
-            if (options.mode === 'drop') return { ...g, trajectories: g.trajectories.filter((t) => !voids.includes(t)) };
-            voids.forEach((t) => maskTrajectory(t, 'void'));
-            return g;
-          })
-          .filter((g) => g.trajectories.length > 0);
+        const hits = groups.reduce((n, g) => n + g.trajectories.filter(isHit).length, 0);
+        const out = groups.map(apply).filter((g) => g.trajectories.length > 0);
         return { groups: out, metrics: { 'filter/void-mask/void': hits } };
       },
     };

@@ -83,6 +83,7 @@ export function runRewardKit(def: AnyPluginDefinition, kit: RewardKitOptions = {
           const out = await score(def, kit, c);
           expect(out.scores).toHaveLength(c.trajectories.length);
           for (const s of out.scores) expect(typeof s).toBe('number');
+          if (!out.scores.some(Number.isFinite)) throw new Error(`${def.id}: every score is a failure; give the kit cases this reward can score`);
           for (const [k, values] of Object.entries(out.components ?? {})) expect([k, values.length]).toEqual([k, c.trajectories.length]);
         });
 
