@@ -42,6 +42,7 @@ export * from './data/tree';
 export * from './data/batch';
 export * from './data/counts';
 export * from './data/jsonl';
+export * from './data/append';
 
 export { Rng, type RngState } from './random/rng';
 export {

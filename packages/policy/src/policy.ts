@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeOptions, DecodeResult, PolicyGenerator, PolicySession, Rng, Tokenizer } from '@tirl/core';
-import { TirlError } from '@tirl/core';
+import { appendAll, TirlError } from '@tirl/core';
 import type { AttentionLayout, CausalLM, LayerKV } from './model';
 import { sampleToken } from './sampling';
 
@@ -67,7 +67,7 @@ export class KvSession implements PolicySession {
 
   append(row: number, ids: readonly number[]): void {
     this.checkIds(ids, 'append');
-    this.row(row).tokens.push(...ids);
+    appendAll(this.row(row).tokens, ids);
   }
 
   fork(row: number): number {

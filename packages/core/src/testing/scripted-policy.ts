@@ -1,3 +1,4 @@
+import { appendAll } from '../data/append';
 import type { Trajectory } from '../data/trajectory';
 import type {
   ChatMessage,
@@ -184,7 +185,7 @@ class ScriptedSession implements PolicySession {
   }
 
   append(row: number, ids: readonly number[]): void {
-    this.row(row).tokens.push(...ids);
+    appendAll(this.row(row).tokens, ids);
   }
 
   async generate(rows: readonly number[], options: DecodeOptions, rng: Rng): Promise<DecodeResult[]> {
@@ -197,7 +198,7 @@ class ScriptedSession implements PolicySession {
       }
       const budget = { ...options, maxNewTokens: Math.min(options.maxNewTokens, this.policy.maxContext - row.tokens.length) };
       const result = this.policy.emit(r, row.tokens, row.turns, budget, rng);
-      row.tokens.push(...result.tokenIds);
+      appendAll(row.tokens, result.tokenIds);
       row.turns++;
       return result;
     });
