@@ -15,7 +15,7 @@ export { agentTool } from './tool/agent';
 export { createAgentTool, workerMessages, type AgentToolSpec } from './tool/agent-tool';
 export { chatModelTool } from './tool/chat-model';
 export { callCost, createChatModelTool, type ChatModelSpec } from './tool/chat-client';
-export { DEFAULT_FINAL_PROMPT, DEFAULT_TEMPLATE, DEFAULT_WORKER_PROMPT } from './tool/options';
+export { DEFAULT_FAILED_PROMPT, DEFAULT_FINAL_PROMPT, DEFAULT_TEMPLATE, DEFAULT_WORKER_PROMPT } from './tool/options';
 export { handBack, stripThink, stripToolBlocks, type HandBackOptions } from './text/hand-back';
 export { userQuery, withSystem } from './text/query';
 export { matpoRecipe } from './recipe/matpo';

@@ -35,7 +35,7 @@ export interface ScriptedRun {
 /** Runs `rollout/linear` on a scripted policy with the given router and tools. */
 export async function scriptedRollout(
   script: Script,
-  over: Partial<RolloutInput> & { rollouts?: number; maxSpawnDepth?: number; logProb?: number } = {},
+  over: Partial<RolloutInput> & { rollouts?: number; maxSpawnDepth?: number; logProb?: number; engine?: Record<string, unknown> } = {},
 ): Promise<ScriptedRun> {
   const policy = new ScriptedPolicy({ script, logProb: over.logProb ?? -0.5 });
   const input: RolloutInput = {
@@ -49,6 +49,6 @@ export async function scriptedRollout(
     step: 0,
     ...over,
   };
-  const rollout = create<RolloutStrategy>(linearRollout, { maxSpawnDepth: over.maxSpawnDepth ?? 1 });
+  const rollout = create<RolloutStrategy>(linearRollout, { maxSpawnDepth: over.maxSpawnDepth ?? 1, ...over.engine });
   return { policy, input, output: await rollout.rollout(input) };
 }

@@ -26,6 +26,12 @@ export interface ToolFormat {
   parse(text: string): ParseResult;
   /** The text appended after a turn's calls (one observation per call, in call order). */
   renderObservations(results: readonly { name: string; result: ToolResult }[]): string;
+  /**
+   * When defined and it returns messages, the observations are instead messages of the chat template: the
+   * engine closes the assistant turn and renders these messages with the tokenizer's `renderChat` (with the
+   * generation prompt), so each result is a turn of the template, as chat-template rollouts (verl, sglang) build them.
+   */
+  observationMessages?(results: readonly { name: string; result: ToolResult }[]): ChatMessage[] | undefined;
   /** Tool descriptions for the system prompt. */
   describeTools(tools: readonly Tool[]): string;
 }

@@ -65,6 +65,14 @@ export interface SpawnRequest {
    * MATPO workers always end with a summary turn; the finish reason stays `stop`.
    */
   alwaysFinal?: boolean;
+  /**
+   * Tokens kept free for the `finalPrompt` turn (prompt + summary): the child's turns and observations stop
+   * this many tokens short of the token and context limits, and a child cut by a limit (length, context,
+   * total tokens) still gets its final turn (MATPO's released code reserves max_summary_length = 4096).
+   */
+  summaryReserve?: number;
+  /** The final prompt when the child was cut by turns or a limit (MATPO's released code: a "task failed" wording); default `finalPrompt`. */
+  failedPrompt?: string;
 }
 
 export interface SpawnResult {

@@ -52,6 +52,8 @@ export const matpoRouter = definePlugin({
         template: o.workerTemplate,
         finalPrompt: o.finalPrompt,
         forceSummary: o.forceSummary,
+        failedPrompt: o.failedPrompt,
+        summaryReserve: o.summaryReserve,
         maxTurns: o.workerMaxTurns,
         handBack: o.handBack,
       });

@@ -20,6 +20,10 @@ export interface AgentToolSpec {
   finalPrompt: string;
   /** Run the `finalPrompt` turn after every finish of the worker, not only on running out of turns. */
   forceSummary: boolean;
+  /** Final prompt after a cut (turns, tokens, context). */
+  failedPrompt: string;
+  /** Tokens held back for the summary turn. */
+  summaryReserve: number;
   /** Worker turn limit; null = the rollout's own `maxTurns`. */
   maxTurns: number | null;
   handBack: HandBackOptions;
@@ -61,6 +65,8 @@ export function createAgentTool(spec: AgentToolSpec): Tool {
         ...(spec.maxTurns !== null ? { maxTurns: spec.maxTurns } : {}),
         finalPrompt: spec.finalPrompt,
         alwaysFinal: spec.forceSummary,
+        failedPrompt: spec.failedPrompt,
+        ...(spec.summaryReserve > 0 ? { summaryReserve: spec.summaryReserve } : {}),
       });
       const text = handBack(res.text, spec.handBack);
       const result: ToolResult = {

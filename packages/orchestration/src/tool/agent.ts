@@ -32,6 +32,8 @@ export const agentTool = definePlugin({
       template: o.workerTemplate,
       finalPrompt: o.finalPrompt,
       forceSummary: o.forceSummary,
+      failedPrompt: o.failedPrompt,
+      summaryReserve: o.summaryReserve,
       maxTurns: o.workerMaxTurns,
       handBack: o.handBack,
     }),

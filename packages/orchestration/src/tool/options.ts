@@ -7,6 +7,11 @@ export const DEFAULT_FINAL_PROMPT =
   'Stop calling tools. Write your final report on the subtask with these parts: Conclusion, Supporting Information, ' +
   'Observations, Contribution to Main Task. If you could not finish, say so and report what you have.';
 
+export const DEFAULT_FAILED_PROMPT =
+  'You ran out of turns or tokens before finishing the subtask. Stop calling tools. Write your final report on ' +
+  'the subtask with these parts: Conclusion (start with "Task failed:" and say what is missing), Supporting ' +
+  'Information, Observations, Contribution to Main Task.';
+
 /** Options of the hand-back (MATPO released code: strip think, strip tool blocks, cut at 20,000 chars). */
 export const handBackShape = z
   .object({
@@ -33,6 +38,13 @@ export const workerShape = {
   finalPrompt: z.string().min(1).default(DEFAULT_FINAL_PROMPT),
   /** End every worker with the `finalPrompt` summary turn, not only on running out of turns (MATPO released code: always). */
   forceSummary: z.boolean().default(true),
+  /** Summary instruction for a worker cut by its turn, token or context limit (MATPO released code: a "task failed" variant). */
+  failedPrompt: z.string().min(1).default(DEFAULT_FAILED_PROMPT),
+  /**
+   * Tokens kept free for the summary turn: the worker's turns and observations stop this short of the token
+   * and context limits, so a worker cut by a limit is still summarised (released code: max_summary_length 4096).
+   */
+  summaryReserve: z.number().int().nonnegative().default(0),
   /** Worker turn limit; null = the same `maxTurns` as the planner. */
   workerMaxTurns: z.number().int().positive().nullable().default(null),
   handBack: handBackShape,

@@ -32,6 +32,8 @@ export function createAgent(ctx: EngineContext, spec: AgentSpec): Agent {
     maxTurns: spec.maxTurns,
     finalPrompt: spec.finalPrompt,
     alwaysFinal: spec.alwaysFinal,
+    summaryReserve: spec.summaryReserve,
+    failedPrompt: spec.failedPrompt,
     responseTokens: 0,
     done: false,
     lastTurnCalls: 0,

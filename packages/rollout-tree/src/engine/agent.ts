@@ -35,6 +35,12 @@ export interface Agent {
   finalPrompt?: string;
   /** Run the `finalPrompt` turn also after a normal finish (answer or end of sequence). */
   alwaysFinal?: boolean;
+  /** Tokens held back for the `finalPrompt` turn while it is pending. */
+  summaryReserve?: number;
+  /** Final prompt after a cut (turns or a limit). */
+  failedPrompt?: string;
+  /** The final (summary) turn ran. */
+  summarised?: boolean;
   /** The policy wrote the memory plugin's `foldTag`: fold before the next turn. */
   foldRequested?: boolean;
   /** Tokens after the prompt (policy, tool and injected), across folds. */

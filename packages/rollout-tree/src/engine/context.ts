@@ -28,6 +28,8 @@ export interface AgentSpec {
   maxTurns: number;
   finalPrompt?: string;
   alwaysFinal?: boolean;
+  summaryReserve?: number;
+  failedPrompt?: string;
   path: PathNode[];
 }
 

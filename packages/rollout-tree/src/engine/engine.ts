@@ -6,6 +6,7 @@ import { GenerateBatcher } from './batcher';
 import { finishAgent, type EngineContext, type EngineStats } from './context';
 import { ensureRoom, wantsFold } from './context-memory';
 import { finalTurn, generateTurn } from './generation';
+import { reserveOf } from './observation';
 import type { EngineOptions } from './options';
 import { Semaphore } from './semaphore';
 import { executeCalls } from './tool-calls';
@@ -163,14 +164,16 @@ export class RolloutEngine {
     a.lastTurnCalls = 0;
     if (!(await ensureRoom(ctx, a))) return;
     const { decode, limits, policy } = this.input;
-    const totalLeft = limits.maxTotalTokens - a.responseTokens;
-    if (totalLeft <= 0) return finishAgent(ctx, a, 'max_tokens');
-    const contextLeft = policy.maxContext - this.session.length(a.row);
+    // An agent with a pending final turn keeps `summaryReserve` tokens free for it and is summarised when cut.
+    const reserve = reserveOf(a);
+    const totalLeft = limits.maxTotalTokens - a.responseTokens - reserve;
+    const contextLeft = policy.maxContext - this.session.length(a.row) - reserve;
+    if (totalLeft <= 0 || contextLeft <= 0) return finalTurn(ctx, a, totalLeft <= 0 ? 'max_tokens' : 'context');
     const maxNew = Math.min(decode.maxNewTokens, totalLeft, contextLeft);
     const res = await generateTurn(ctx, a, maxNew);
     const n = res.tokenIds.length;
     if (res.finishReason === 'length') {
-      return finishAgent(ctx, a, n >= totalLeft ? 'max_tokens' : n >= contextLeft ? 'context' : 'length');
+      return finalTurn(ctx, a, n >= totalLeft ? 'max_tokens' : n >= contextLeft ? 'context' : 'length');
     }
     const text = this.tokenizer.decode(res.tokenIds, { skipSpecialTokens: true });
     const parsed = this.input.toolFormat.parse(text);

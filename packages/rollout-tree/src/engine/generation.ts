@@ -40,13 +40,14 @@ export async function generateTurn(ctx: EngineContext, a: Agent, maxNew: number)
 }
 
 /**
- * The rollout ends with `reason`, after a forced final turn when it has a `finalPrompt` (out of turns,
- * or any normal finish with `alwaysFinal`). The final turn's text replaces the answer; when the prompt
- * does not fit, the rollout ends as it was.
+ * The rollout ends with `reason`, after a forced final turn when it has a `finalPrompt` (out of turns, cut
+ * by a length, context or token limit, or any normal finish with `alwaysFinal`); a cut uses `failedPrompt`
+ * when there is one. The final turn's text replaces the answer; when the prompt does not fit, the rollout
+ * ends as it was.
  */
 export async function finalTurn(ctx: EngineContext, a: Agent, reason: FinishReason): Promise<void> {
   if (!a.finalPrompt) return finishAgent(ctx, a, reason);
-  const prompt = a.finalPrompt;
+  const prompt = reason !== 'stop' && a.failedPrompt ? a.failedPrompt : a.finalPrompt;
   a.finalPrompt = undefined;
   const text = ctx.tokenizer.renderChat([{ role: 'user', content: prompt }], { addGenerationPrompt: true });
   if (!appendTokens(ctx, a, 'injected', text)) return finishAgent(ctx, a, reason);
@@ -56,5 +57,6 @@ export async function finalTurn(ctx: EngineContext, a: Agent, reason: FinishReas
   const res = await generateTurn(ctx, a, left);
   const out = ctx.tokenizer.decode(res.tokenIds, { skipSpecialTokens: true });
   a.answer = ctx.input.toolFormat.parse(out).answer ?? out.trim();
+  a.summarised = true;
   finishAgent(ctx, a, reason);
 }

@@ -2,18 +2,27 @@ import type { Segment, Tokenizer } from '@tirl/core';
 import type { Agent } from './agent';
 import type { EngineContext } from './context';
 
-/** Tokens the agent may still append: the smaller of its total-token and context room. */
-export function tokenRoom(ctx: EngineContext, a: Agent): number {
-  return Math.max(0, Math.min(ctx.input.limits.maxTotalTokens - a.responseTokens, ctx.input.policy.maxContext - ctx.session.length(a.row)));
+/** Tokens an agent keeps free for its pending final turn. */
+export function reserveOf(a: Agent): number {
+  return a.finalPrompt ? (a.summaryReserve ?? 0) : 0;
 }
 
 /**
- * Appends tokenised text as a masked segment, cut to the token and context limits; false when nothing
- * fits or the text was cut. Only as much of the text is encoded as the room needs, so a huge
- * observation costs the room, not its length.
+ * Tokens the agent may still append: the smaller of its total-token and context room; tool observations
+ * (`keepReserve`) also leave the agent's summary reserve free.
+ */
+export function tokenRoom(ctx: EngineContext, a: Agent, keepReserve = false): number {
+  const room = Math.min(ctx.input.limits.maxTotalTokens - a.responseTokens, ctx.input.policy.maxContext - ctx.session.length(a.row));
+  return Math.max(0, room - (keepReserve ? reserveOf(a) : 0));
+}
+
+/**
+ * Appends tokenised text as a masked segment, cut to the token and context limits (tool observations also
+ * leave the agent's summary reserve free); false when nothing fits or the text was cut. Only as much of
+ * the text is encoded as the room needs, so a huge observation costs the room, not its length.
  */
 export function appendTokens(ctx: EngineContext, a: Agent, source: 'tool' | 'injected', text: string): boolean {
-  const { ids, whole } = encodeAtMost(ctx.tokenizer, text, tokenRoom(ctx, a));
+  const { ids, whole } = encodeAtMost(ctx.tokenizer, text, tokenRoom(ctx, a, source === 'tool'));
   if (ids.length === 0) return false;
   const seg: Segment = {
     source,

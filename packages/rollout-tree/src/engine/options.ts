@@ -8,10 +8,17 @@ export const engineOptionsShape = {
   maxSpawnDepth: z.number().int().nonnegative().default(2),
   /** Tokens at the start of a turn whose entropy measures the turn (ARPO uses 20). */
   entropyTokens: z.number().int().positive().default(20),
+  /**
+   * Where the results of calls that spawned a sub-agent go among a turn's observations: `call-order` (as
+   * written), or `after-tools` (ordinary tool results first, then sub-agent results, each in call order: MATPO's
+   * released code, which runs a turn's tools first and its workers after them). Unset = `call-order`.
+   */
+  subAgentResults: z.enum(['call-order', 'after-tools']).optional(),
 };
 
 export interface EngineOptions {
   budgetLine: boolean;
   maxSpawnDepth: number;
   entropyTokens: number;
+  subAgentResults?: 'call-order' | 'after-tools';
 }

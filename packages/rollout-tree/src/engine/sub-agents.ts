@@ -30,6 +30,8 @@ export async function spawnChild(ctx: EngineContext, parent: Agent, req: SpawnRe
     maxTurns: req.maxTurns ?? ctx.input.limits.maxTurns,
     finalPrompt: req.finalPrompt,
     alwaysFinal: req.alwaysFinal,
+    summaryReserve: req.summaryReserve,
+    failedPrompt: req.failedPrompt,
     path: [],
   });
   spawnedIds.push(child.id);
@@ -37,7 +39,8 @@ export async function spawnChild(ctx: EngineContext, parent: Agent, req: SpawnRe
   await ctx.runToEnd([child]);
   const traj = toTrajectory(child);
   parent.spawned[slot] = [traj, ...child.pieces, ...child.spawned.flat()];
-  const ok = child.finishReason === 'stop' || (child.finishReason === 'max_turns' && child.answer !== undefined);
+  // A child cut by turns or a limit that still wrote its final summary returns that summary as a result.
+  const ok = child.finishReason === 'stop' || (child.summarised === true && child.answer !== undefined);
   return { childId: child.id, ok, text: child.answer ?? lastPolicyText(child.segments) };
 }
 

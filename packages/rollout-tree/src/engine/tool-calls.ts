@@ -1,4 +1,4 @@
-import type { ParseResult, SpawnRequest, Tool, ToolCallRecord, ToolResult } from '@tirl/core';
+import type { ParseResult, SpawnRequest, Tokenizer, Tool, ToolCallRecord, ToolResult } from '@tirl/core';
 import { validateArgs } from '@tirl/core';
 import type { Agent } from './agent';
 import { finishAgent, type EngineContext } from './context';
@@ -45,18 +45,47 @@ export async function executeCalls(ctx: EngineContext, a: Agent, parsed: ParseRe
     return rec;
   });
   const records = await Promise.all(jobs);
-  const room = tokenRoom(ctx, a);
+  const room = tokenRoom(ctx, a, true);
   for (const r of records) r.observation = capObservation(r.observation, room);
   ctx.stats.toolCalls += records.length;
   ctx.stats.toolErrors += records.filter((r) => !r.ok).length;
   a.toolCalls.push(...records);
   a.lastTurnCalls = records.length;
-  const results = records.map((r) => ({ name: r.name, result: { ok: r.ok, observation: r.observation, error: r.error } as ToolResult }));
-  let observation = ctx.input.toolFormat.renderObservations(results);
+  const shown = ctx.opts.subAgentResults === 'after-tools' ? [...records.filter((r) => !r.childId), ...records.filter((r) => r.childId)] : records;
+  const results = shown.map((r) => ({ name: r.name, result: { ok: r.ok, observation: r.observation, error: r.error } as ToolResult }));
+  let observation = renderObservation(ctx, results, lastTurnEndedWithEos(a, ctx));
   if (ctx.opts.budgetLine) observation += a.budget.line();
   const whole = appendTokens(ctx, a, 'tool', observation);
   if (hitCallLimit) return finishAgent(ctx, a, 'max_tool_calls');
   if (!whole && a.responseTokens >= ctx.input.limits.maxTotalTokens) finishAgent(ctx, a, 'max_tokens');
+}
+
+/** The observation text: the format's inline text, or its messages rendered as turns of the chat template. */
+function renderObservation(ctx: EngineContext, results: { name: string; result: ToolResult }[], endedWithEos: boolean): string {
+  const format = ctx.input.toolFormat;
+  const messages = format.observationMessages?.(results);
+  if (!messages) return format.renderObservations(results);
+  return assistantTurnEnd(ctx.tokenizer, endedWithEos) + ctx.tokenizer.renderChat(messages, { addGenerationPrompt: true });
+}
+
+const SENTINEL = '\u0000TURN\u0000';
+
+/**
+ * What the chat template writes after an assistant message's content (e.g. `<|im_end|>\n`), less the
+ * end-of-sequence text when the policy already generated it.
+ */
+export function assistantTurnEnd(tk: Tokenizer, endedWithEos: boolean): string {
+  const rendered = tk.renderChat([{ role: 'assistant', content: SENTINEL }]);
+  const at = rendered.indexOf(SENTINEL);
+  let end = at === -1 ? '' : rendered.slice(at + SENTINEL.length);
+  const eos = tk.decode([tk.eosTokenId]);
+  if (endedWithEos && eos && end.startsWith(eos)) end = end.slice(eos.length);
+  return end;
+}
+
+function lastTurnEndedWithEos(a: Agent, ctx: EngineContext): boolean {
+  const last = [...a.segments].reverse().find((s) => s.source === 'policy');
+  return last?.tokenIds.at(-1) === ctx.tokenizer.eosTokenId;
 }
 
 function record(turn: number, name: string, args: unknown, r: ToolResult, latencyMs?: number): ToolCallRecord {

@@ -1,4 +1,4 @@
-import { definePlugin, type ParseResult, type Tool, type ToolFormat, type ToolResult } from '@tirl/core';
+import { definePlugin, type ChatMessage, type ParseResult, type Tool, type ToolFormat, type ToolResult } from '@tirl/core';
 import { z } from 'zod';
 import { isJsonObject as isPlainObject } from '@tirl/core';
 import { findStrayTags } from './stray-tags';
@@ -14,10 +14,19 @@ const options = z
     observationPrefix: z.string().default('\n'),
     /** Text after the observations (e.g. `<|im_end|>\n<|im_start|>assistant\n`). */
     observationSuffix: z.string().default('\n'),
+    /**
+     * `inline`: prefix + `<tool_response>` blocks + suffix, in the assistant's text. `messages`: each result is a
+     * message of the chat template with role `observationRole` (the template wraps it; Qwen's wraps tool
+     * messages in `<tool_response>`), as verl/sglang multi-turn rollouts build the context.
+     */
+    observations: z.enum(['inline', 'messages']).default('inline'),
+    observationRole: z.string().min(1).default('tool'),
   })
   .strict();
 
-type HermesOptions = z.output<typeof options>;
+type HermesOptionsOut = z.output<typeof options>;
+/** Direct construction may leave out the observation-message options (inline observations). */
+type HermesOptions = Omit<HermesOptionsOut, 'observations' | 'observationRole'> & Partial<Pick<HermesOptionsOut, 'observations' | 'observationRole'>>;
 
 /** Hermes / Qwen tool calls: `<tool_call>{"name": ..., "arguments": {...}}</tool_call>`. */
 export class HermesFormat implements ToolFormat {
@@ -52,6 +61,11 @@ export class HermesFormat implements ToolFormat {
   renderObservations(results: readonly { name: string; result: ToolResult }[]): string {
     const blocks = results.map((r) => `<tool_response>\n${r.result.observation}\n</tool_response>`);
     return `${this.opts.observationPrefix}${blocks.join('\n')}${this.opts.observationSuffix}`;
+  }
+
+  observationMessages(results: readonly { name: string; result: ToolResult }[]): ChatMessage[] | undefined {
+    if (this.opts.observations !== 'messages') return undefined;
+    return results.map((r) => ({ role: this.opts.observationRole ?? 'tool', content: r.result.observation }));
   }
 
   describeTools(tools: readonly Tool[]): string {
