@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defineRecipe, resolveRecipe } from '@tirl/core';
+import { defineMethod, resolveRecipe } from '@tirl/core';
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { train } from '@tirl/trainer';
 
@@ -30,7 +30,7 @@ describe('a third-party plugin package', () => {
       loaded.push(name);
       return require(require.resolve(name, { paths: [scratch] }));
     };
-    const recipe = defineRecipe({
+    const recipe = defineMethod({
       name: 'brief-grpo',
       extends: 'grpo',
       packages: ['tirl-plugin-brevity'],

@@ -1,4 +1,4 @@
-import { defineRecipe, type PluginEntry, type Recipe } from '@tirl/core';
+import { defineMethod, type Method as MethodDefinition, type PluginEntry } from '@tirl/core';
 
 /** Recipes `--recipe` accepts; the task adds its tool and tool-format plugins. */
 export const RECIPES = ['grpo', 'dapo', 'rloo', 'matpo', 'otc'] as const;
@@ -67,7 +67,7 @@ export interface RecipeSettings {
  * (or the method's own training reward), the method's plugins. `evaluate`: always exact match + partial
  * credit, so accuracy (`reward/exact-match`) is measured the same way for every method.
  */
-export function demoRecipe(name: string, toolPlugins: PluginEntry[], s: RecipeSettings, purpose: 'train' | 'evaluate' = 'train'): Recipe {
+export function demoRecipe(name: string, toolPlugins: PluginEntry[], s: RecipeSettings, purpose: 'train' | 'evaluate' = 'train'): MethodDefinition {
   if (!(RECIPES as readonly string[]).includes(name)) {
     throw new Error(`demo: unknown recipe "${name}"; available recipes: ${RECIPES.join(', ')}`);
   }
@@ -77,7 +77,7 @@ export function demoRecipe(name: string, toolPlugins: PluginEntry[], s: RecipeSe
   }
   const accuracy: PluginEntry[] = [['reward/exact-match'], ['reward/char-match', { weight: s.partialCredit }]];
   const rewards = purpose === 'train' && method.rewards ? method.rewards(s) : accuracy;
-  return defineRecipe({
+  return defineMethod({
     name: `demo-${name}`,
     paper: method.paper,
     plugins: [['sampler/epoch-shuffle'], ['rollout/linear'], ...toolPlugins, ...rewards, ...method.plugins],

@@ -18,7 +18,26 @@ export { PluginCatalog, unknownPluginError } from './plugin/catalog';
 export { closestMatch, editDistance } from './plugin/did-you-mean';
 export { formatIssues, parseOptions } from './plugin/options';
 
-export { defineRecipe, type PluginEntry, type Recipe } from './recipe/define-recipe';
+export {
+  defineMethod,
+  defineRecipe,
+  defineScale,
+  defineTask,
+  isEntryOp,
+  type EntryOp,
+  type Method,
+  type MethodSwitch,
+  type SwitchValue,
+  type PluginEntry,
+  type Recipe,
+  type RemoveEntry,
+  type ReplaceEntry,
+  type Scale,
+  type Task,
+} from './run/define';
+export { installedRunCatalog, RunCatalog, type RunParts } from './run/catalog';
+export { composeRun, type ComposeOptions, type ResolvedRun, type RunOverrides, type RunSpec } from './run/compose-run';
+export { formatRun } from './run/format-run';
 export { resolveRecipe, type RecipeOverrides, type ResolveOptions, type ResolvedRecipe } from './recipe/resolve-recipe';
 export { deepMerge, parseTypedValue, sortKeys } from './recipe/json';
 

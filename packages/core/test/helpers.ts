@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRecipe, definePlugin, type AnyPluginDefinition } from '../src';
+import { defineMethod, definePlugin, type AnyPluginDefinition } from '../src';
 
 /** Small plugins of three kinds, enough to exercise recipes and experiments. */
 export const grpo = definePlugin({
@@ -59,7 +59,7 @@ export const formatReward = definePlugin({
 
 export const allTestPlugins: AnyPluginDefinition[] = [grpo, rloo, ppoClip, gspo, tokenMean, exactMatch, formatReward];
 
-export const base = defineRecipe({
+export const base = defineMethod({
   name: 'base',
   paper: { title: 'Base method', arxiv: '0000.00001' },
   plugins: [
@@ -71,7 +71,7 @@ export const base = defineRecipe({
   settings: { groupSize: 4, optimizer: { lr: 1e-6, betas: [0.9, 0.999] } },
 });
 
-export const child = defineRecipe({
+export const child = defineMethod({
   name: 'child',
   extends: 'base',
   paper: { title: 'Child method', arxiv: '0000.00002' },

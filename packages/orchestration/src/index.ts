@@ -4,7 +4,7 @@ import { matpoRouter } from './router/matpo';
 import { orchestratorRouter } from './router/orchestrator';
 import { agentTool } from './tool/agent';
 import { chatModelTool } from './tool/chat-model';
-import { matpoRecipe } from './recipe/matpo';
+import { matpoMethod } from './method/matpo';
 
 export { matpoRouter, workerRole, DEFAULT_PLANNER_PROMPT } from './router/matpo';
 export { orchestratorRouter, DEFAULT_ORCHESTRATOR_PROMPT } from './router/orchestrator';
@@ -18,7 +18,7 @@ export { callCost, createChatModelTool, type ChatModelSpec } from './tool/chat-c
 export { DEFAULT_FAILED_PROMPT, DEFAULT_FINAL_PROMPT, DEFAULT_TEMPLATE, DEFAULT_WORKER_PROMPT } from './tool/options';
 export { handBack, stripThink, stripToolBlocks, type HandBackOptions } from './text/hand-back';
 export { userQuery, withSystem } from './text/query';
-export { matpoRecipe } from './recipe/matpo';
+export { matpoMethod } from './method/matpo';
 export { ACCURACY_JUDGE, DEFAULT_GRADES, DEFAULT_JUDGE_PROMPT, judgePrompt, parseGrade, type AccuracyJudge, type JudgeRequest } from './judge/judge';
 export { createEndpointJudge, type EndpointJudgeSpec } from './judge/endpoint-judge';
 export { createPolicyJudge, type PolicyJudgeSpec } from './judge/policy-judge';
@@ -26,5 +26,5 @@ export { createPolicyJudge, type PolicyJudgeSpec } from './judge/policy-judge';
 /** Every plugin of this package. */
 export const plugins: readonly AnyPluginDefinition[] = [matpoRouter, orchestratorRouter, matpoReward, agentTool, chatModelTool] as AnyPluginDefinition[];
 
-/** Recipes of this package. */
-export const recipes = [matpoRecipe];
+/** Methods of this package: MATPO is defined here, once. */
+export const methods = [matpoMethod];

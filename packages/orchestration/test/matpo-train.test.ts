@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createExperiment, definePlugin, initBackend, resolveRecipe, Tokens, type Sample } from '@tirl/core';
 import { ScriptedPolicy, type Script } from '@tirl/core/testing';
 import { z } from 'zod';
-import { matpoRecipe } from '../src';
+import { matpoMethod } from '../src';
 import { load } from './helpers';
 
 type Loaded = Record<string, unknown> & Record<string, (...a: never[]) => unknown>;
@@ -55,7 +55,7 @@ const digitShare = definePlugin({
 /** The MATPO recipe, small: 2 prompts × group 2, short generations, workers search the demo corpus. */
 const recipe = () =>
   resolveRecipe(
-    matpoRecipe,
+    matpoMethod,
     {
       plugins: [
         ['sampler/in-order'],
@@ -73,7 +73,7 @@ const recipe = () =>
         decode: { maxNewTokens: 32 }, limits: { maxTurns: 2, maxTotalTokens: 400 },
       },
     },
-    { recipes: [matpoRecipe] },
+    { recipes: [matpoMethod] },
   );
 
 const tinyConfig = { vocabSize: 258, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 };

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolveRecipe, type AgentRouter, type Tool } from '@tirl/core';
+import { composeRun, resolveRecipe, RunCatalog, type AgentRouter, type Tool } from '@tirl/core';
 import { describePlugin, type Script } from '@tirl/core/testing';
-import { agentTool, chatModelTool, handBack, matpoRecipe, matpoReward, matpoRouter, orchestratorRouter } from '../src';
+import { agentTool, chatModelTool, handBack, matpoMethod, matpoReward, matpoRouter, orchestratorRouter } from '../src';
 import { callText, create, echoTool, scriptedRollout } from './helpers';
 
 describePlugin(matpoRouter, { valid: {}, invalid: [{ options: { workerRole: 'planner' }, field: 'workerRole' }, { options: { maxDepth: 0 }, field: 'maxDepth' }] });
@@ -133,7 +133,7 @@ describe('router/orchestrator with a model behind a local OpenAI-compatible serv
 
 describe('matpo recipe', () => {
   it('resolves to the MATPO plugins: router, root GRPO with broadcast, PPO clip 0.2, root-normalised, no KL', () => {
-    const r = resolveRecipe(matpoRecipe, undefined, { recipes: [matpoRecipe] });
+    const r = resolveRecipe(matpoMethod, undefined, { recipes: [matpoMethod] });
     const ids = r.plugins.map((p) => p.id);
     expect([...ids].sort()).toEqual([
       'sampler/epoch-shuffle', 'rollout/linear', 'toolFormat/hermes', 'router/matpo', 'reward/matpo',
@@ -142,5 +142,20 @@ describe('matpo recipe', () => {
     expect(ids.some((id) => id.startsWith('regularizer/'))).toBe(false);
     expect(r.plugins.find((p) => p.id === 'objective/ppo-clip')!.options).toEqual({ epsLow: 0.2, epsHigh: 0.2 });
     expect(r.plugins.find((p) => p.id === 'advantage/matpo')!.options).toMatchObject({ broadcast: 'scalar' });
+  });
+});
+
+describe('matpo method switch compat', () => {
+  it('released-code swaps in the released training code choices, each traced to the switch', () => {
+    const paper = composeRun({ method: matpoMethod }, { catalog: new RunCatalog() });
+    expect(paper.switches).toEqual({ compat: 'paper' });
+    const code = composeRun({ method: matpoMethod, switches: { compat: 'released-code' } }, { catalog: new RunCatalog() });
+    const options = (id: string) => code.plugins.find((p) => p.id === id)?.options;
+    expect(code.plugins.some((p) => p.id === 'aggregation/root-normalised')).toBe(false);
+    expect(options('aggregation/token-mean')).toEqual({});
+    expect(options('advantage/matpo')).toMatchObject({ broadcast: 'parent-row' });
+    expect(options('reward/matpo')).toEqual({ emptyWorkers: 'zero' });
+    expect(options('objective/ppo-clip')).toEqual({ epsLow: 0.2, epsHigh: 0.2, dualClipC: 3 });
+    expect(code.sources['advantage/matpo.broadcast']).toBe('method:matpo[compat=released-code]');
   });
 });

@@ -1,4 +1,4 @@
-import type { Recipe } from '@tirl/core';
+import { defineRecipe, type Method, type Recipe } from '@tirl/core';
 import { base } from './recipes/base';
 import { ppo } from './recipes/ppo';
 import { grpo } from './recipes/grpo';
@@ -32,7 +32,6 @@ import { treeGrpo } from './recipes/tree-grpo';
 import { portool } from './recipes/portool';
 import { toolpo } from './recipes/toolpo';
 import { aspo } from './recipes/aspo';
-import { matpo } from './recipes/matpo';
 
 export { base } from './recipes/base';
 export { ppo } from './recipes/ppo';
@@ -67,10 +66,14 @@ export { treeGrpo } from './recipes/tree-grpo';
 export { portool } from './recipes/portool';
 export { toolpo } from './recipes/toolpo';
 export { aspo } from './recipes/aspo';
-export { matpo } from './recipes/matpo';
 
-/** Every recipe of this package, parents before children; `resolveRecipe(name)` looks names up here. */
-export const recipes: readonly Recipe[] = [base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, matpo];
+/** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
+export const methods: readonly Method[] = [base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo];
+
+/** The papers' runs by name (`tirl train --recipe dapo`): each names its method (by name, so MATPO's comes from @tirl/orchestration). */
+export const recipes: readonly Recipe[] = [...methods.filter((m) => m.name !== 'base').map((m) => m.name), 'matpo'].map((name) =>
+  defineRecipe({ name, method: name }),
+);
 
 /** This package defines no plugins: recipes only name plugins of other packages. */
 export const plugins = [];

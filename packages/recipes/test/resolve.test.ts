@@ -1,20 +1,39 @@
-import { resolveRecipe } from '@tirl/core';
-import { recipes } from '../src';
+import { composeRun, RunCatalog } from '@tirl/core';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- MATPO's method lives in @tirl/orchestration; the recipe names it
+import { methods as orchestrationMethods } from '@tirl/orchestration';
+import { methods, recipes } from '../src';
+import before from './fixtures/resolved-v1.json';
+
+/**
+ * `fixtures/resolved-v1.json` holds every recipe as the single-list recipe API resolved it, written
+ * before recipes became method × task × scale. Composing the same names must give the same plugins,
+ * options, settings, papers and packages.
+ */
+const catalog = new RunCatalog({ methods, recipes }, { methods: orchestrationMethods });
+const v1 = before as Record<string, { plugins: unknown; settings: unknown; papers: unknown; packages: unknown; chain: unknown }>;
 
 describe('resolved recipes', () => {
-  it.each(recipes.map((r) => r.name))('%s resolves to the snapshotted JSON', (name) => {
-    expect(resolveRecipe(name)).toMatchSnapshot();
+  it.each(recipes.map((r) => r.name))('%s composes to the same run as before the split', (name) => {
+    const run = composeRun(name, { catalog });
+    const { plugins, settings, papers, packages } = v1[name];
+    expect({ plugins: run.plugins, settings: run.settings, papers: run.papers, packages: run.packages }).toEqual({ plugins, settings, papers, packages });
   });
 
-  it('every recipe but base cites its paper and is reachable through core by name', () => {
-    for (const recipe of recipes.filter((r) => r.name !== 'base')) {
-      expect(recipe.paper).toEqual({ title: expect.any(String), arxiv: expect.stringMatching(/^\d{4}\.\d{4,5}$/), section: expect.any(String) });
+  it.each(recipes.map((r) => r.name))('%s resolves to the snapshotted JSON', (name) => {
+    expect(composeRun(name, { catalog })).toMatchSnapshot();
+  });
+
+  it('every recipe is one of the runs resolved before the split', () => {
+    expect(recipes.map((r) => r.name).sort()).toEqual(Object.keys(v1).filter((n) => n !== 'base').sort());
+  });
+
+  it('every method but base cites its paper', () => {
+    for (const method of [...methods, ...orchestrationMethods].filter((m) => m.name !== 'base')) {
+      expect(method.paper).toEqual({ title: expect.any(String), arxiv: expect.stringMatching(/^\d{4}\.\d{4,5}$/), section: expect.any(String) });
     }
-    expect(resolveRecipe('grpo').chain).toEqual(['base', 'grpo']);
   });
 
   it('names are unique', () => {
-    const names = recipes.map((r) => r.name);
-    expect(new Set(names).size).toBe(names.length);
+    for (const list of [methods, recipes]) expect(new Set(list.map((r) => r.name)).size).toBe(list.length);
   });
 });

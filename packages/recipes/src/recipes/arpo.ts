@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const arpo = defineRecipe({
+export const arpo = defineMethod({
   name: 'arpo',
   extends: 'tool-star',
   paper: { title: 'Agentic Reinforced Policy Optimization', arxiv: '2507.19849', section: '3.2 (entropy-based adaptive rollout)' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const aspo = defineRecipe({
+export const aspo = defineMethod({
   name: 'aspo',
   extends: 'dapo',
   paper: { title: 'Understanding Tool-Integrated Reasoning', arxiv: '2508.19201', section: '3.3 (Eq. 2)' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const bapo = defineRecipe({
+export const bapo = defineMethod({
   name: 'bapo',
   extends: 'grpo',
   paper: {

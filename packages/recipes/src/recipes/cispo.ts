@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const cispo = defineRecipe({
+export const cispo = defineMethod({
   name: 'cispo',
   extends: 'grpo',
   paper: { title: 'MiniMax-M1: Scaling Test-Time Compute Efficiently with Lightning Attention', arxiv: '2506.13585', section: '3.1' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const clipCov = defineRecipe({
+export const clipCov = defineMethod({
   name: 'clip-cov',
   extends: 'grpo',
   paper: { title: 'The Entropy Mechanism of Reinforcement Learning for Reasoning Language Models', arxiv: '2505.22617', section: '4 (Clip-Cov)' },

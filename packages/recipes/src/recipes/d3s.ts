@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const d3s = defineRecipe({
+export const d3s = defineMethod({
   name: 'd3s',
   extends: 'grpo',
   paper: { title: 'Dynamic Dual-Level Down-Sampling (D³S)', arxiv: '2509.22115', section: 'sample level' },

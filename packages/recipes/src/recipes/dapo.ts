@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const dapo = defineRecipe({
+export const dapo = defineMethod({
   name: 'dapo',
   extends: 'base',
   paper: { title: 'DAPO: An Open-Source LLM Reinforcement Learning System at Scale', arxiv: '2503.14476', section: '3' },

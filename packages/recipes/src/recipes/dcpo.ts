@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const dcpo = defineRecipe({
+export const dcpo = defineMethod({
   name: 'dcpo',
   extends: 'grpo',
   paper: { title: 'DCPO: Dynamic Clipping Policy Optimization', arxiv: '2509.02333', section: '3.1 (dynamic clipping), 3.2 (SAS)' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const drGrpo = defineRecipe({
+export const drGrpo = defineMethod({
   name: 'dr-grpo',
   extends: 'grpo',
   paper: { title: 'Understanding R1-Zero-Like Training: A Critical Perspective', arxiv: '2503.20783', section: '3.2' },

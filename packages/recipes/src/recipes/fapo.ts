@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const fapo = defineRecipe({
+export const fapo = defineMethod({
   name: 'fapo',
   extends: 'dapo',
   paper: { title: 'FAPO: Flawed-Aware Policy Optimization for Efficient and Reliable Reasoning', arxiv: '2510.22543', section: 'verl recipe/fapo' },

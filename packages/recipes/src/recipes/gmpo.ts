@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const gmpo = defineRecipe({
+export const gmpo = defineMethod({
   name: 'gmpo',
   extends: 'grpo',
   paper: { title: 'Geometric-Mean Policy Optimization', arxiv: '2507.20673', section: '3 (clip range (e^-0.4, e^0.4))' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const grpo = defineRecipe({
+export const grpo = defineMethod({
   name: 'grpo',
   extends: 'base',
   paper: { title: 'DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models', arxiv: '2402.03300', section: '4.1' },

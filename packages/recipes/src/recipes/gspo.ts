@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const gspo = defineRecipe({
+export const gspo = defineMethod({
   name: 'gspo',
   extends: 'grpo',
   paper: { title: 'Group Sequence Policy Optimization', arxiv: '2507.18071', section: '4, 5.1' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const hapo = defineRecipe({
+export const hapo = defineMethod({
   name: 'hapo',
   extends: 'grpo',
   paper: { title: "Heterogeneous Adaptive Policy Optimization: Tailoring Optimization to Every Token's Nature", arxiv: '2509.16591', section: '3' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const llds = defineRecipe({
+export const llds = defineMethod({
   name: 'llds',
   extends: 'search-r1',
   paper: { title: 'On GRPO Collapse in Search-R1: The Lazy Likelihood-Displacement Death Spiral', arxiv: '2512.04220', section: 'LLDS' },

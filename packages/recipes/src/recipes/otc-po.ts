@@ -1,7 +1,7 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
 /** Extends `base`, not `search-r1`: rewards add up, and the OTC reward replaces exact match (it checks correctness itself). */
-export const otcPo = defineRecipe({
+export const otcPo = defineMethod({
   name: 'otc-po',
   extends: 'base',
   paper: { title: 'Acting Less is Reasoning More! Teaching Model to Act Efficiently', arxiv: '2504.14870', section: '3.3 (Eq. 5-7), 4.1' },

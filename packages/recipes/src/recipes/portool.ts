@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const portool = defineRecipe({
+export const portool = defineMethod({
   name: 'portool',
   extends: 'tool-star',
   paper: { title: 'PORTool: Tool-Use LLM Training with Rewarded Tree', arxiv: '2510.26020', section: '3' },

@@ -1,7 +1,7 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
 /** PPO with GAE: `advantage/gae` requires `values`, which the trainer's critic provides (settings.value). */
-export const ppo = defineRecipe({
+export const ppo = defineMethod({
   name: 'ppo',
   extends: 'base',
   paper: { title: 'Proximal Policy Optimization Algorithms', arxiv: '1707.06347', section: '3 (eq. 7), 5 (GAE)' },

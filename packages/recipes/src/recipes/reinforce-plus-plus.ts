@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const reinforcePlusPlus = defineRecipe({
+export const reinforcePlusPlus = defineMethod({
   name: 'reinforce-plus-plus',
   extends: 'base',
   paper: { title: 'REINFORCE++: A Simple and Efficient Approach for Aligning Large Language Models', arxiv: '2501.03262', section: '3' },

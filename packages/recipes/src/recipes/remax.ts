@@ -1,10 +1,10 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
 /**
  * ReMax. Cannot train yet: `advantage/remax` reads the greedy rollout's score from
  * `trajectory.meta.baselineReward`, and no rollout strategy produces that greedy baseline rollout.
  */
-export const remax = defineRecipe({
+export const remax = defineMethod({
   name: 'remax',
   extends: 'base',
   paper: { title: 'ReMax: A Simple, Effective, and Efficient Reinforcement Learning Method for Aligning Large Language Models', arxiv: '2310.10505', section: '4' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const riskpo = defineRecipe({
+export const riskpo = defineMethod({
   name: 'riskpo',
   extends: 'grpo',
   paper: { title: 'RiskPO: Risk-based Policy Optimization via Verifiable Reward for LLM Post-Training', arxiv: '2510.00911', section: '3' },

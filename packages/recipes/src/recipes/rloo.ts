@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const rloo = defineRecipe({
+export const rloo = defineMethod({
   name: 'rloo',
   extends: 'base',
   paper: { title: 'Back to Basics: Revisiting REINFORCE Style Optimization for Learning from Human Feedback in LLMs', arxiv: '2402.14740', section: '3' },

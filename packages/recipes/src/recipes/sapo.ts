@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const sapo = defineRecipe({
+export const sapo = defineMethod({
   name: 'sapo',
   extends: 'grpo',
   paper: { title: 'Soft Adaptive Policy Optimization', arxiv: '2511.20347', section: 'abstract; verl sapo_trainer (τ_pos 1.0, τ_neg 1.05)' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const scafGrpo = defineRecipe({
+export const scafGrpo = defineMethod({
   name: 'scaf-grpo',
   extends: 'grpo',
   paper: { title: 'Scaf-GRPO: Scaffolded Group Relative Policy Optimization', arxiv: '2510.19807', section: '3' },

@@ -1,7 +1,7 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
 /** The Search-R1 GRPO setup that LLDS, Tree-GRPO and OTC-PO build on. */
-export const searchR1 = defineRecipe({
+export const searchR1 = defineMethod({
   name: 'search-r1',
   extends: 'grpo',
   paper: { title: 'Search-R1: Training LLMs to Reason and Leverage Search Engines with Reinforcement Learning', arxiv: '2503.09516', section: '3' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const tapo = defineRecipe({
+export const tapo = defineMethod({
   name: 'tapo',
   extends: 'base',
   paper: { title: 'TAPO: Tool-Augmented Policy Optimization', arxiv: '2510.07038', section: 'tool_dapo.py' },

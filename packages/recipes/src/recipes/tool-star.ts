@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const toolStar = defineRecipe({
+export const toolStar = defineMethod({
   name: 'tool-star',
   extends: 'base',
   paper: { title: 'Tool-Star: Empowering LLM-Brained Multi-Tool Reasoner via Reinforcement Learning', arxiv: '2505.16410', section: '3.3' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const toolrl = defineRecipe({
+export const toolrl = defineMethod({
   name: 'toolrl',
   extends: 'base',
   paper: { title: 'ToolRL: Reward is All Tool Learning Needs', arxiv: '2504.13958', section: '3.2' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const treeGrpo = defineRecipe({
+export const treeGrpo = defineMethod({
   name: 'tree-grpo',
   extends: 'search-r1',
   paper: { title: 'Tree Search for LLM Agent Reinforcement Learning', arxiv: '2509.21240', section: '3' },

@@ -1,6 +1,6 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
-export const xrpo = defineRecipe({
+export const xrpo = defineMethod({
   name: 'xrpo',
   extends: 'grpo',
   paper: { title: 'XRPO: Pushing the Limits of GRPO with Targeted Exploration and Exploitation', arxiv: '2510.06672', section: '3.1 (allocator), 3.3 (novelty sharpening)' },

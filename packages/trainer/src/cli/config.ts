@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { formatIssues, TirlError, type Recipe, type RecipeOverrides, type Sample } from '@tirl/core';
+import { formatIssues, TirlError, type RunOverrides, type Sample } from '@tirl/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -21,6 +21,8 @@ export const experimentFileSchema = z
     plugins: z.array(z.tuple([z.string(), z.record(z.string(), z.unknown()).optional()])).optional(),
     settings: z.record(z.string(), z.unknown()).optional(),
     remove: z.array(z.string()).optional(),
+    /** Method switches, e.g. `{ compat: released-code }`. */
+    switches: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 
@@ -33,14 +35,21 @@ export function readExperimentFile(path: string): ExperimentFile {
   return parsed.data;
 }
 
-export function overridesOf(file: ExperimentFile): RecipeOverrides {
-  return { plugins: file.plugins?.map(([id, o]) => [id, o ?? {}] as const), settings: file.settings, remove: file.remove };
+/** The config file's overrides, named after the file in the run's provenance. */
+export function overridesOf(file: ExperimentFile, path = 'config'): RunOverrides {
+  return {
+    from: `config:${path}`,
+    plugins: file.plugins?.map(([id, o]) => [id, o ?? {}] as const),
+    settings: file.settings,
+    remove: file.remove,
+    switches: file.switches,
+  };
 }
 
-/** `--recipe` is a recipe name, or a JSON/YAML file holding a recipe. */
-export function recipeArgument(value: string): string | Recipe {
+/** `--recipe`, `--method`, `--task`, `--scale` take a name, or a JSON/YAML file holding one. */
+export function partArgument(value: string): unknown {
   if (!existsSync(value) || !/\.(json|ya?ml)$/.test(value)) return value;
-  return readStructured(value) as Recipe;
+  return readStructured(value);
 }
 
 /** Samples from JSONL: one `{ id, messages, answer?, ... }` per line. */

@@ -1,23 +1,31 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { describeBackend, discoverPlugins, initBackend, resolveRecipe, TirlError } from '@tirl/core';
+import { composeRun, describeBackend, discoverPlugins, formatRun, initBackend, installedRunCatalog, TirlError, type RunSpec } from '@tirl/core';
 import { createTinyModel, loadPretrained, ByteTokenizer, type CausalLM } from '@tirl/policy';
 import type { Tokenizer } from '@tirl/core';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
 import { train } from '../run';
-import { overridesOf, readExperimentFile, readSamples, recipeArgument, type ExperimentFile } from './config';
+import { overridesOf, partArgument, readExperimentFile, readSamples, type ExperimentFile } from './config';
+import { parseTrainerSettings } from '../settings';
 
 const USAGE = `tirl — tool-integrated RL
 
-  tirl train   --recipe NAME|FILE --config exp.yaml [--set path=value ...] [--resume]
-  tirl eval    --recipe NAME|FILE --config exp.yaml [--checkpoint DIR] [--set path=value ...]
+  tirl train   RUN --config exp.yaml [--set path=value ...] [--resume]
+  tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
   tirl report  RUN_DIR
-  tirl recipes [NAME] [--set path=value ...]
-  tirl plugins [KIND]`;
+  tirl recipes [RUN] [--set path=value ...]     (no RUN: list recipes, methods, tasks, scales)
+  tirl plugins [KIND]
+
+  RUN is --recipe NAME|FILE, and/or --method NAME|FILE, --task NAME|FILE, --scale NAME|FILE
+  (each replaces that part of the recipe). Values are composed in this order: method (parents
+  first), task, scale, the config file, then --set.`;
 
 const FLAGS = {
   recipe: { type: 'string' },
+  method: { type: 'string' },
+  task: { type: 'string' },
+  scale: { type: 'string' },
   config: { type: 'string' },
   set: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
@@ -41,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   const sets = values.set ?? [];
   switch (command) {
     case 'recipes':
-      return printRecipes(positionals[0], sets);
+      return printRecipes(positionals[0] ?? values.recipe, values, sets);
     case 'plugins':
       return printPlugins(positionals[0]);
     case 'report': {
@@ -51,11 +59,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'train':
     case 'eval': {
-      const recipeArg = required(values.recipe, '--recipe', command);
-      const file = readExperimentFile(required(values.config, '--config', command));
-      const recipe = resolveRecipe(recipeArgument(recipeArg), [overridesOf(file), sets]);
+      const spec = runSpec(values.recipe, values, command);
+      const configPath = required(values.config, '--config', command);
+      const file = readExperimentFile(configPath);
+      const recipe = composeRun({ ...spec, overrides: [overridesOf(file, configPath), sets] });
+      parseTrainerSettings(recipe.settings);
+      console.log(formatRun(recipe));
       console.log(describeBackend(await initBackend()));
-      console.log(JSON.stringify(recipe, null, 2));
       const { model, tokenizer } = await loadModel(file, values.checkpoint);
       if (command === 'train') {
         const result = await train({ recipe, model, tokenizer, dataset: readSamples(file.data.train), runDir: file.runDir, resume: values.resume });
@@ -78,13 +88,42 @@ function required<T>(value: T | undefined, flag: string, command: string): T {
   return value;
 }
 
-function printRecipes(name: string | undefined, sets: string[]): number {
-  if (name) {
-    console.log(JSON.stringify(resolveRecipe(recipeArgument(name), sets), null, 2));
+interface PartFlags {
+  method?: string;
+  task?: string;
+  scale?: string;
+}
+
+/** `--recipe`, `--method`, `--task`, `--scale`: names, or JSON/YAML files holding one. */
+function runSpec(recipe: string | undefined, flags: PartFlags, command: string): RunSpec {
+  if (recipe === undefined && flags.method === undefined) throw new TirlError(`tirl ${command} needs --recipe or --method\n\n${USAGE}`, 'invalid-options');
+  return {
+    recipe: recipe === undefined ? undefined : (partArgument(recipe) as RunSpec['recipe']),
+    method: flags.method === undefined ? undefined : (partArgument(flags.method) as RunSpec['method']),
+    task: flags.task === undefined ? undefined : (partArgument(flags.task) as RunSpec['task']),
+    scale: flags.scale === undefined ? undefined : (partArgument(flags.scale) as RunSpec['scale']),
+  };
+}
+
+function printRecipes(name: string | undefined, flags: PartFlags, sets: string[]): number {
+  if (name || flags.method) {
+    const run = composeRun({ ...runSpec(name, flags, 'recipes'), overrides: [sets] });
+    console.log(formatRun(run));
+    console.log(JSON.stringify(run, null, 2));
     return 0;
   }
-  const { recipes } = require('@tirl/recipes' as string) as { recipes: { name: string; paper?: { title: string; arxiv?: string } }[] };
-  for (const r of recipes) console.log(`${r.name.padEnd(14)} ${r.paper ? `${r.paper.title}${r.paper.arxiv ? ` (arXiv ${r.paper.arxiv})` : ''}` : ''}`);
+  const catalog = installedRunCatalog();
+  const cite = (p?: { title: string; arxiv?: string }) => (p ? `${p.title}${p.arxiv ? ` (arXiv ${p.arxiv})` : ''}` : '');
+  const list = (title: string, rows: [string, string][]) => {
+    console.log(`${title}:`);
+    for (const [n, text] of rows) console.log(`  ${n.padEnd(20)} ${text}`);
+  };
+  const describe = (r: { method: string | { name: string }; task?: string | { name: string }; scale?: string | { name: string } }) =>
+    [r.method, r.task, r.scale].map((p) => (p === undefined ? '-' : typeof p === 'string' ? p : p.name)).join(' × ');
+  list('recipes (method × task × scale)', [...catalog.recipes.values()].map((r) => [r.name, describe(r)]));
+  list('methods', [...catalog.methods.values()].map((m) => [m.name, cite(m.paper) || (m.description ?? '')]));
+  list('tasks', [...catalog.tasks.values()].map((t) => [t.name, t.description ?? '']));
+  list('scales', [...catalog.scales.values()].map((s) => [s.name, s.description ?? '']));
   return 0;
 }
 

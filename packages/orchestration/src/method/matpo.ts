@@ -1,14 +1,13 @@
-import { defineRecipe } from '@tirl/core';
+import { defineMethod } from '@tirl/core';
 
 /**
  * MATPO as the paper states it: planner/worker roles on one policy, reward 0.9·acc + 0.1·format, GRPO over
  * the planner rollouts with the scalar advantage broadcast to their workers, PPO clip 0.2, each full
  * multi-agent rollout normalised by its own planner + worker tokens, no KL, one update per batch.
- * Released-code behaviour is an override away: `aggregation/token-mean` (global token mean),
- * `advantage/matpo` `broadcast: 'parent-row'`, `reward/matpo` `emptyWorkers: 'zero'`, ppo-clip `dualClipC: 3`.
- * Workers need tools: add e.g. `['tool/search', { corpusPath }]` and set `router/matpo.workerTools`.
+ * `--set method.compat=released-code` switches to what the released code does.
+ * Workers need tools: the task adds them (e.g. `['tool/search', { corpusPath }]`) and sets `router/matpo.workerTools`.
  */
-export const matpoRecipe = defineRecipe({
+export const matpoMethod = defineMethod({
   name: 'matpo',
   paper: { title: 'Multi-Agent Tool-Integrated Policy Optimization', arxiv: '2510.04678', section: '3 (method), 4.1 (settings)' },
   description: 'Multi-agent GRPO: planner and workers in one model, root-level group statistics broadcast to workers',
@@ -31,4 +30,22 @@ export const matpoRecipe = defineRecipe({
     limits: { maxTurns: 20 },
   },
   packages: ['@tirl/orchestration'],
+  switches: {
+    compat: {
+      description: 'Follow the paper (default) or the released training code where they differ',
+      default: 'paper',
+      values: {
+        paper: { description: 'As §3 states it' },
+        'released-code': {
+          description: 'Global token mean over planner and worker rows, parent-row advantage copy, empty workers score 0, dual clip 3',
+          plugins: [
+            ['aggregation/token-mean'],
+            ['advantage/matpo', { broadcast: 'parent-row' }],
+            ['reward/matpo', { emptyWorkers: 'zero' }],
+            ['objective/ppo-clip', { dualClipC: 3 }],
+          ],
+        },
+      },
+    },
+  },
 });
