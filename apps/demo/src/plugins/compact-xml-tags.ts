@@ -9,6 +9,8 @@ const options = z
   .object({
     /** Tags that are tool calls; the tag name is the tool name, the body its single argument. */
     tags: z.array(z.string().regex(TAG, 'must be a tag name like "search"')).min(1).default(['search']),
+    /** End a turn after a call (one call per turn); false: several calls per turn, the turn ends at EOS. */
+    stopAfterCall: z.boolean().default(true),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -21,8 +23,8 @@ const options = z
  * the system prompt on every step, and a model trained from scratch cannot read instructions anyway.
  */
 export class CompactXmlTagsFormat extends XmlTagsFormat {
-  constructor(tags: readonly string[]) {
-    super({ tags: [...tags], answerTag: 'answer', observationTag: 'result' });
+  constructor(tags: readonly string[], stopAfterCall = true) {
+    super({ tags: [...tags], answerTag: 'answer', observationTag: 'result', stopAfterCall });
   }
 
   override describeTools(tools: readonly Tool[]): string {
@@ -36,7 +38,7 @@ export const compactXmlTagsFormat = definePlugin({
   summary: 'The xml-tags call format (<search>…</search>, <answer>…</answer>) with a one-line tool description.',
   paper: { title: 'Search-R1: Training LLMs to Reason and Leverage Search Engines with RL', arxiv: '2503.09516', section: '3.2' },
   options,
-  create: (opts) => new CompactXmlTagsFormat(opts.tags),
+  create: (opts) => new CompactXmlTagsFormat(opts.tags, opts.stopAfterCall),
 });
 
 /** Plugins the demo adds to the installed ones. */

@@ -47,7 +47,8 @@ export function multihopTask(o: MultihopTaskOptions): DemoTask {
     o.agents === 'single'
       ? [['toolFormat/xml-tags-compact', { tags: ['search'] }], search]
       : [
-          ['toolFormat/xml-tags-compact', { tags: ['delegate', 'search'] }],
+          // Several calls per turn are allowed (MATPO's planner may delegate more than once per turn): a turn ends at EOS.
+          ['toolFormat/xml-tags-compact', { tags: ['delegate', 'search'], stopAfterCall: false }],
           search,
           [
             'router/matpo',

@@ -18,6 +18,8 @@ const options = z
      * reported to the model as an unknown tag instead of being taken as the answer.
      */
     freeTags: z.array(z.string().regex(TAG, 'must be a tag name like "think"')).default(DEFAULT_FREE_TAGS),
+    /** End a turn right after a call's closing tag (one call per turn); false lets the model write several calls before EOS. */
+    stopAfterCall: z.boolean().default(true),
   })
   .strict()
   .superRefine((o, ctx) => {
@@ -34,9 +36,9 @@ export class XmlTagsFormat implements ToolFormat {
   readonly stopStrings: readonly string[];
   private readonly freeTags: readonly string[];
 
-  constructor(private readonly opts: Omit<XmlTagsOptions, 'freeTags'> & { freeTags?: string[] }) {
+  constructor(private readonly opts: Omit<XmlTagsOptions, 'freeTags' | 'stopAfterCall'> & { freeTags?: string[]; stopAfterCall?: boolean }) {
     this.freeTags = opts.freeTags ?? DEFAULT_FREE_TAGS;
-    this.stopStrings = [...opts.tags, opts.answerTag].map((t) => `</${t}>`);
+    this.stopStrings = (opts.stopAfterCall === false ? [opts.answerTag] : [...opts.tags, opts.answerTag]).map((t) => `</${t}>`);
   }
 
   parse(text: string): ParseResult {
