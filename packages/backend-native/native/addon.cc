@@ -5,6 +5,7 @@
 
 #include "blas.h"
 #include "elementwise.h"
+#include "fused.h"
 #include "gemm.h"
 #include "pool.h"
 
@@ -183,6 +184,192 @@ Napi::Value Gather(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, ok);
 }
 
+// Fused kernels: every operand is an element offset into `heap` (float32) or `heapI32` (int32 ids),
+// checked against the heap's length before the kernel runs.
+struct Operands {
+  explicit Operands(Napi::Env e) : env(e) {}
+  Napi::Env env;
+  float* f = nullptr;
+  int32_t* i = nullptr;
+  size_t fLength = 0, iLength = 0;
+  bool ok = true;
+  std::string error;
+  float* at(int64_t base, int64_t count, const char* what) {
+    if (!Inside(base, count, fLength)) fail(what);
+    return ok ? f + base : nullptr;
+  }
+  int32_t* ids(int64_t base, int64_t count, const char* what) {
+    if (!Inside(base, count, iLength)) fail(what);
+    return ok ? i + base : nullptr;
+  }
+  void fail(const char* what) {
+    if (ok) error = std::string(what) + " lies outside the heap";
+    ok = false;
+  }
+};
+
+Operands Heap(const Napi::CallbackInfo& info, size_t expected, const char* usage) {
+  Operands o(info.Env());
+  if (info.Length() != expected || !info[0].IsTypedArray() || !info[1].IsTypedArray()) {
+    o.ok = false;
+    o.error = usage;
+    return o;
+  }
+  auto f = info[0].As<Napi::Float32Array>();
+  auto i = info[1].As<Napi::Int32Array>();
+  o.f = f.Data();
+  o.fLength = f.ElementLength();
+  o.i = i.Data();
+  o.iLength = i.ElementLength();
+  return o;
+}
+
+double Num(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
+
+// lmHeadForward(heap, heapI32, hidden, weight, targets, n, h, v, chunk, logp, lse, entropy)
+Napi::Value LmHeadForward(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 12, "lmHeadForward(heap, heapI32, hidden, weight, targets, n, h, v, chunk, logp, lse, entropy)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t n = Int(info[5]), h = Int(info[6]), v = Int(info[7]), chunk = Int(info[8]);
+  if (n < 0 || h < 0 || v < 1 || chunk < 1) return Fail(o.env, "lmHeadForward: bad sizes");
+  const float* hidden = o.at(Int(info[2]), n * h, "hidden");
+  const float* weight = o.at(Int(info[3]), v * h, "weight");
+  const int32_t* targets = o.ids(Int(info[4]), n, "targets");
+  float* logp = o.at(Int(info[9]), n, "logp");
+  float* lse = o.at(Int(info[10]), n, "lse");
+  float* entropy = o.at(Int(info[11]), n, "entropy");
+  if (!o.ok) return Fail(o.env, "lmHeadForward: " + o.error);
+  tirl::lmHeadForward(hidden, weight, targets, n, h, v, chunk, logp, lse, entropy, gThreads);
+  return o.env.Undefined();
+}
+
+// lmHeadBackward(heap, heapI32, hidden, weight, targets, lse, entropy, dLogp, dEntropy (-1: none), n, h, v, chunk, dHidden, dWeight)
+Napi::Value LmHeadBackward(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 15, "lmHeadBackward(heap, heapI32, hidden, weight, targets, lse, entropy, dLogp, dEntropy, n, h, v, chunk, dHidden, dWeight)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t n = Int(info[9]), h = Int(info[10]), v = Int(info[11]), chunk = Int(info[12]);
+  if (n < 0 || h < 0 || v < 1 || chunk < 1) return Fail(o.env, "lmHeadBackward: bad sizes");
+  const float* hidden = o.at(Int(info[2]), n * h, "hidden");
+  const float* weight = o.at(Int(info[3]), v * h, "weight");
+  const int32_t* targets = o.ids(Int(info[4]), n, "targets");
+  const float* lse = o.at(Int(info[5]), n, "lse");
+  const float* entropy = o.at(Int(info[6]), n, "entropy");
+  const float* dLogp = o.at(Int(info[7]), n, "dLogp");
+  const float* dEntropy = Int(info[8]) < 0 ? nullptr : o.at(Int(info[8]), n, "dEntropy");
+  float* dHidden = o.at(Int(info[13]), n * h, "dHidden");
+  float* dWeight = o.at(Int(info[14]), v * h, "dWeight");
+  if (!o.ok) return Fail(o.env, "lmHeadBackward: " + o.error);
+  tirl::lmHeadBackward(hidden, weight, targets, lse, entropy, dLogp, dEntropy, n, h, v, chunk, dHidden, dWeight, gThreads);
+  return o.env.Undefined();
+}
+
+// scatterAddRows(heap, heapI32, dy, ids, count, rows, width, out)
+Napi::Value ScatterAddRows(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 8, "scatterAddRows(heap, heapI32, dy, ids, count, rows, width, out)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t count = Int(info[4]), rows = Int(info[5]), width = Int(info[6]);
+  if (count < 0 || rows < 0 || width < 0) return Fail(o.env, "scatterAddRows: negative size");
+  const float* dy = o.at(Int(info[2]), count * width, "dy");
+  const int32_t* ids = o.ids(Int(info[3]), count, "ids");
+  float* out = o.at(Int(info[7]), rows * width, "out");
+  if (!o.ok) return Fail(o.env, "scatterAddRows: " + o.error);
+  tirl::scatterAddRows(dy, ids, count, rows, width, out, gThreads);
+  return o.env.Undefined();
+}
+
+// adamUpdate(heap, heapI32, w, g, m, v, size, lr, beta1, beta2, eps, c1, c2, weightDecay)
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 14, "adamUpdate(heap, heapI32, w, g, m, v, size, lr, beta1, beta2, eps, c1, c2, weightDecay)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t size = Int(info[6]);
+  if (size < 0) return Fail(o.env, "adamUpdate: negative size");
+  float* w = o.at(Int(info[2]), size, "w");
+  const float* g = o.at(Int(info[3]), size, "g");
+  float* m = o.at(Int(info[4]), size, "m");
+  float* v = o.at(Int(info[5]), size, "v");
+  if (!o.ok) return Fail(o.env, "adamUpdate: " + o.error);
+  tirl::adamUpdate(w, g, m, v, size, Num(info[7]), Num(info[8]), Num(info[9]), Num(info[10]), Num(info[11]), Num(info[12]),
+                   Num(info[13]), gThreads);
+  return o.env.Undefined();
+}
+
+// rmsNormForward(heap, heapI32, x, weight, rows, width, eps, y, rstd)
+Napi::Value RmsNormForward(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 9, "rmsNormForward(heap, heapI32, x, weight, rows, width, eps, y, rstd)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t rows = Int(info[4]), width = Int(info[5]);
+  if (rows < 0 || width < 1) return Fail(o.env, "rmsNormForward: bad sizes");
+  const float* x = o.at(Int(info[2]), rows * width, "x");
+  const float* weight = o.at(Int(info[3]), width, "weight");
+  float* y = o.at(Int(info[7]), rows * width, "y");
+  float* rstd = o.at(Int(info[8]), rows, "rstd");
+  if (!o.ok) return Fail(o.env, "rmsNormForward: " + o.error);
+  tirl::rmsNormForward(x, weight, rows, static_cast<int>(width), static_cast<float>(Num(info[6])), y, rstd, gThreads);
+  return o.env.Undefined();
+}
+
+// rmsNormBackward(heap, heapI32, x, weight, rstd, dy, rows, width, dx, dWeight)
+Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 10, "rmsNormBackward(heap, heapI32, x, weight, rstd, dy, rows, width, dx, dWeight)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t rows = Int(info[6]), width = Int(info[7]);
+  if (rows < 0 || width < 1) return Fail(o.env, "rmsNormBackward: bad sizes");
+  const float* x = o.at(Int(info[2]), rows * width, "x");
+  const float* weight = o.at(Int(info[3]), width, "weight");
+  const float* rstd = o.at(Int(info[4]), rows, "rstd");
+  const float* dy = o.at(Int(info[5]), rows * width, "dy");
+  float* dx = o.at(Int(info[8]), rows * width, "dx");
+  float* dWeight = o.at(Int(info[9]), width, "dWeight");
+  if (!o.ok) return Fail(o.env, "rmsNormBackward: " + o.error);
+  tirl::rmsNormBackward(x, weight, rstd, dy, rows, static_cast<int>(width), dx, dWeight, gThreads);
+  return o.env.Undefined();
+}
+
+// swiglu(heap, heapI32, gate, up, size, y)
+Napi::Value Swiglu(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 6, "swiglu(heap, heapI32, gate, up, size, y)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t size = Int(info[4]);
+  if (size < 0) return Fail(o.env, "swiglu: negative size");
+  const float* gate = o.at(Int(info[2]), size, "gate");
+  const float* up = o.at(Int(info[3]), size, "up");
+  float* y = o.at(Int(info[5]), size, "y");
+  if (!o.ok) return Fail(o.env, "swiglu: " + o.error);
+  tirl::swigluForward(gate, up, size, y, gThreads);
+  return o.env.Undefined();
+}
+
+// swigluBackward(heap, heapI32, gate, up, dy, size, dGate, dUp)
+Napi::Value SwigluBackward(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 8, "swigluBackward(heap, heapI32, gate, up, dy, size, dGate, dUp)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t size = Int(info[5]);
+  if (size < 0) return Fail(o.env, "swigluBackward: negative size");
+  const float* gate = o.at(Int(info[2]), size, "gate");
+  const float* up = o.at(Int(info[3]), size, "up");
+  const float* dy = o.at(Int(info[4]), size, "dy");
+  float* dGate = o.at(Int(info[6]), size, "dGate");
+  float* dUp = o.at(Int(info[7]), size, "dUp");
+  if (!o.ok) return Fail(o.env, "swigluBackward: " + o.error);
+  tirl::swigluBackward(gate, up, dy, size, dGate, dUp, gThreads);
+  return o.env.Undefined();
+}
+
+// rope(heap, heapI32, x, cos, sin, n, heads, d, inverse, y)
+Napi::Value Rope(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 10, "rope(heap, heapI32, x, cos, sin, n, heads, d, inverse, y)");
+  if (!o.ok) return Fail(o.env, o.error);
+  const int64_t n = Int(info[5]), heads = Int(info[6]), d = Int(info[7]);
+  if (n < 0 || heads < 0 || d < 2 || d % 2 != 0) return Fail(o.env, "rope: bad sizes (d must be even)");
+  const float* x = o.at(Int(info[2]), n * heads * d, "x");
+  const float* cos = o.at(Int(info[3]), n * d, "cos");
+  const float* sin = o.at(Int(info[4]), n * d, "sin");
+  float* y = o.at(Int(info[9]), n * heads * d, "y");
+  if (!o.ok) return Fail(o.env, "rope: " + o.error);
+  tirl::rope(x, cos, sin, n, static_cast<int>(heads), static_cast<int>(d), info[8].ToBoolean().Value(), y, gThreads);
+  return o.env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) return Fail(info.Env(), "threads must be >= 1");
@@ -218,6 +405,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("sum", Napi::Function::New(env, Sum));
   exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("lmHeadForward", Napi::Function::New(env, LmHeadForward));
+  exports.Set("lmHeadBackward", Napi::Function::New(env, LmHeadBackward));
+  exports.Set("scatterAddRows", Napi::Function::New(env, ScatterAddRows));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
+  exports.Set("rmsNormForward", Napi::Function::New(env, RmsNormForward));
+  exports.Set("rmsNormBackward", Napi::Function::New(env, RmsNormBackward));
+  exports.Set("swiglu", Napi::Function::New(env, Swiglu));
+  exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
+  exports.Set("rope", Napi::Function::New(env, Rope));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("useBlas", Napi::Function::New(env, UseBlas));
   exports.Set("info", Napi::Function::New(env, Info));

@@ -48,8 +48,8 @@ void gemmOpenBlas(const GemmProblem& p, int threads) {
   for (int i = 0; i < p.batch; ++i) {
     float* c = p.c + static_cast<size_t>(i) * p.m * p.n;
     gSgemm(kRowMajor, p.transA ? kTrans : kNoTrans, p.transB ? kTrans : kNoTrans, p.m, p.n, p.k, 1.0f,
-           p.a + p.aOffsets[i], lda > 0 ? lda : 1, p.b + p.bOffsets[i], ldb > 0 ? ldb : 1, 0.0f, c, p.n > 0 ? p.n : 1);
-    if (p.epilogue.active()) applyEpilogue(p.epilogue, c, p.m, p.n, 0, p.n);
+           p.a + p.aOffsets[i], lda > 0 ? lda : 1, p.b + p.bOffsets[i], ldb > 0 ? ldb : 1, p.accumulateC ? 1.0f : 0.0f, c, p.n > 0 ? p.n : 1);
+    if (p.epilogue.active() && !p.accumulateC) applyEpilogue(p.epilogue, c, p.m, p.n, 0, p.n);
   }
 }
 

@@ -64,7 +64,7 @@ void runBlock(const GemmProblem& p, int batchIndex, int i0, int mc, int j0, int 
   float edge[MR * NR];
   for (int p0 = 0; p0 < p.k; p0 += KC) {
     const int kc = std::min(KC, p.k - p0);
-    const bool accumulate = p0 > 0;
+    const bool accumulate = p0 > 0 || p.accumulateC;
     packB(b, p0, kc, j0, nc, bp);
     packA(a, i0, mc, p0, kc, ap);
     for (int jr = 0; jr < nc; jr += NR) {
@@ -84,9 +84,9 @@ void runBlock(const GemmProblem& p, int batchIndex, int i0, int mc, int j0, int 
       }
     }
   }
-  if (p.k == 0)
+  if (p.k == 0 && !p.accumulateC)
     for (int r = 0; r < mc; ++r) std::fill(c + static_cast<size_t>(i0 + r) * p.n + j0, c + static_cast<size_t>(i0 + r) * p.n + j0 + nc, 0.0f);
-  if (p.epilogue.active()) applyEpilogue(p.epilogue, c + static_cast<size_t>(i0) * p.n + j0, mc, nc, j0, p.n);
+  if (p.epilogue.active() && !p.accumulateC) applyEpilogue(p.epilogue, c + static_cast<size_t>(i0) * p.n + j0, mc, nc, j0, p.n);
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ struct GemmProblem {
   int batch, m, n, k;
   bool transA, transB;
   Epilogue epilogue;
+  bool accumulateC = false;  // C += op(A) op(B) instead of C = ... (epilogue not applied)
 };
 
 /** Runs the problem on `threads` threads with the built-in kernel. */

@@ -22,6 +22,22 @@ export interface NativeGemm {
   sum(heap: Float32Array, inBase: number, outBase: number, outer: number, reduce: number, inner: number): void;
   /** `out[r] = table[ids[r]]` (rows of `rowSize`); false when an id is outside `[0, rows)`. */
   gather(heap: Float32Array, tableBase: number, rows: number, rowSize: number, ids: Int32Array, idsBase: number, count: number, outBase: number): boolean;
+  /** Fused kernels (`native/fused.h`): operands are element offsets into `heap` (float32) or `heapI32` (int32). */
+  lmHeadForward(heap: Float32Array, heapI32: Int32Array, hidden: number, weight: number, targets: number, n: number, h: number, v: number, chunk: number, logp: number, lse: number, entropy: number): void;
+  lmHeadBackward(
+    heap: Float32Array, heapI32: Int32Array, hidden: number, weight: number, targets: number, lse: number, entropy: number, dLogp: number,
+    dEntropy: number, n: number, h: number, v: number, chunk: number, dHidden: number, dWeight: number,
+  ): void;
+  scatterAddRows(heap: Float32Array, heapI32: Int32Array, dy: number, ids: number, count: number, rows: number, width: number, out: number): void;
+  adamUpdate(
+    heap: Float32Array, heapI32: Int32Array, w: number, g: number, m: number, v: number, size: number,
+    lr: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number, weightDecay: number,
+  ): void;
+  rmsNormForward(heap: Float32Array, heapI32: Int32Array, x: number, weight: number, rows: number, width: number, eps: number, y: number, rstd: number): void;
+  rmsNormBackward(heap: Float32Array, heapI32: Int32Array, x: number, weight: number, rstd: number, dy: number, rows: number, width: number, dx: number, dWeight: number): void;
+  swiglu(heap: Float32Array, heapI32: Int32Array, gate: number, up: number, size: number, y: number): void;
+  swigluBackward(heap: Float32Array, heapI32: Int32Array, gate: number, up: number, dy: number, size: number, dGate: number, dUp: number): void;
+  rope(heap: Float32Array, heapI32: Int32Array, x: number, cos: number, sin: number, n: number, heads: number, d: number, inverse: boolean, y: number): void;
   setThreads(n: number): void;
   /** Returns '' on success, otherwise why OpenBLAS could not be used. */
   useBlas(which: 'none' | 'openblas'): string;

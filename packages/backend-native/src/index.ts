@@ -3,3 +3,4 @@ export { loadAddon, ADDON_PATH, ACTIVATIONS, type NativeGemm, type AddonLoad } f
 export { configFromEnv, type NativeConfig } from './config';
 export { planMatMul, type MatMulPlan } from './plan';
 export { BINARY_OPS, broadcastStrides } from './elementwise-kernels';
+export { FUSED_KERNELS, fusedKernelConfigs } from './fused-kernels';

@@ -3,6 +3,7 @@ import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ADDON_PATH, loadAddon } from './addon';
 import { applyConfig, configFromEnv, type NativeConfig } from './config';
 import { BINARY_OPS, elementwiseKernelConfigs } from './elementwise-kernels';
+import { FUSED_KERNELS, fusedKernelConfigs } from './fused-kernels';
 import { nativeKernelConfigs } from './kernels';
 
 export type RegisterResult = { ok: true; tfBackend: 'wasm'; detail?: string } | { ok: false; reason: string };
@@ -10,7 +11,10 @@ export type RegisterResult = { ok: true; tfBackend: 'wasm'; detail?: string } | 
 export interface RegisterOptions extends NativeConfig {
   /** Path of the compiled addon (tests point it elsewhere to exercise the fallback). */
   addonPath?: string;
-  /** `all` (default) also replaces Transpose, broadcast binary ops, Sum and GatherV2; `gemm` only the matmuls. */
+  /**
+   * `all` (default) also replaces Transpose, broadcast binary ops, Sum and GatherV2 and adds the fused kernels
+   * (`FUSED_KERNELS`); `gemm` only the matmuls.
+   */
   kernels?: 'gemm' | 'all';
 }
 
@@ -59,18 +63,24 @@ export async function registerNativeKernels(tf: Tf, options: RegisterOptions = {
   const stock = (name: string) => stockKernels.get(name) as KernelConfig;
   const configs = nativeKernelConfigs(loaded.addon, { batchMatMul: stock('BatchMatMul'), fusedMatMul: stock('_FusedMatMul') });
   if (!gemmOnly) configs.push(...elementwiseKernelConfigs(loaded.addon, stock));
+  const fused = !gemmOnly && typeof loaded.addon.lmHeadForward === 'function';
+  if (fused) configs.push(...fusedKernelConfigs(loaded.addon));
   for (const cfg of configs) {
-    tf.unregisterKernel(cfg.kernelName, 'wasm');
+    if (tf.getKernel(cfg.kernelName, 'wasm')) tf.unregisterKernel(cfg.kernelName, 'wasm');
     tf.registerKernel(Object.assign(cfg, { [NATIVE]: true }));
   }
   const info = loaded.addon.info();
   const engine = info.blas === 'openblas' ? 'OpenBLAS' : `${info.kernel} kernel`;
-  const extra = gemmOnly ? '' : ' + transpose, binary ops, sum, gather';
+  const extra = gemmOnly ? '' : ` + transpose, binary ops, sum, gather${fused ? ', fused kernels' : ''}`;
   return { ok: true, tfBackend: 'wasm', detail: [`native GEMM: ${engine}, ${info.threads} threads${extra}`, ...notes].join('; ') };
 }
 
-/** Puts the stock wasm kernels back (benchmarks compare both in one process). */
+/** Puts the stock wasm kernels back and removes the fused ones (benchmarks compare both in one process). */
 export function unregisterNativeKernels(tf: Tf): void {
+  for (const name of Object.values(FUSED_KERNELS)) {
+    const current = tf.getKernel(name, 'wasm') as unknown as Record<symbol, boolean> | undefined;
+    if (current?.[NATIVE]) tf.unregisterKernel(name, 'wasm');
+  }
   for (const name of ALL_KERNELS) {
     const stock = stockKernels.get(name);
     const current = tf.getKernel(name, 'wasm') as unknown as Record<symbol, boolean> | undefined;

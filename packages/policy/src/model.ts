@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './config';
 import { ensureGradients } from './gradients';
 import { LoraAdapter, parseLoraOptions, type LoraOptionsInput } from './lora';
-import { embed, linear, matMul, rmsNorm, rotateHalfMatrix, ropeTables, silu, swapLastAxes } from './ops';
+import { lmHeadLogProbs } from './kernels/lm-head-log-probs';
+import { applyRope } from './kernels/rope';
+import { swiglu } from './kernels/swiglu';
+import { embed, linear, matMul, rmsNorm, rotateHalfMatrix, ropeTables, swapLastAxes } from './ops';
 import { expectedShapes } from './weights';
 
 /** Keys and values of one layer for a batch: `[B, Hkv, S, D]` each. */
@@ -24,6 +27,11 @@ export interface AttentionLayout {
 export interface LogProbsOptions {
   /** Also return the entropy of each position's predictive distribution. */
   entropy?: boolean;
+  /**
+   * Compute the LM head, log-softmax and gather as one op chunked over the vocabulary (default true), so
+   * no `[B·T, V]` tensor is held; `false` materialises the logits (kept to measure the difference).
+   */
+  fusedHead?: boolean;
 }
 
 export interface LogProbsResult {
@@ -222,26 +230,36 @@ export class CausalLM {
     const [B, T] = ids.shape;
     const V = this.config.vocabSize;
     return tf.tidy(() => {
-      const logits = tf.reshape(this.logits(ids, attentionMask), [B * T, V]);
-      const logp = tf.logSoftmax(logits);
       // target at (b, t) is ids[b, t + 1]; the last column's target is irrelevant (sliced off below).
-      const next = tf.concat([tf.slice(ids, [0, 1], [B, T - 1]), tf.zeros([B, 1], 'int32')], 1);
-      const picked = tf.reshape(tf.sum(tf.mul(logp, tf.oneHot(tf.reshape(next, [B * T]) as tf.Tensor1D, V)), -1), [B, T]);
+      const next = tf.reshape(tf.concat([tf.slice(ids, [0, 1], [B, T - 1]), tf.zeros([B, 1], 'int32')], 1), [B * T]) as tf.Tensor1D;
+      let picked: tf.Tensor;
+      let ent: tf.Tensor | undefined;
+      if (options.fusedHead ?? true) {
+        const h = tf.reshape(this.hiddenStates(ids, attentionMask), [B * T, this.config.hiddenSize]) as tf.Tensor2D;
+        const out = lmHeadLogProbs(h, this.headWeight(), next, { entropy: options.entropy });
+        picked = tf.reshape(out.logProbs, [B, T]);
+        if (out.entropies) ent = tf.reshape(out.entropies, [B, T]);
+      } else {
+        const logp = tf.logSoftmax(tf.reshape(this.logits(ids, attentionMask), [B * T, V]));
+        picked = tf.reshape(tf.sum(tf.mul(logp, tf.oneHot(next, V)), -1), [B, T]);
+        if (options.entropy) ent = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, T]);
+      }
       const shift = (x: tf.Tensor): tf.Tensor2D =>
         tf.mul(tf.concat([tf.zeros([B, 1]), tf.slice(x, [0, 0], [B, T - 1])], 1), attentionMask) as tf.Tensor2D;
       const result: LogProbsResult = { logProbs: shift(picked) };
-      if (options.entropy) {
-        const ent = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, T]);
-        result.entropies = shift(ent);
-      }
+      if (ent) result.entropies = shift(ent);
       return result as unknown as tf.TensorContainerObject;
     }) as unknown as LogProbsResult;
   }
 
   /** Output projection `[N, H]` → `[N, V]` (the embedding matrix when tied). */
   head(hidden: tf.Tensor2D): tf.Tensor2D {
-    const w = this.config.tieWordEmbeddings ? this.w('model.embed_tokens.weight') : this.w('lm_head.weight');
-    return linear(hidden, w as tf.Tensor2D);
+    return linear(hidden, this.headWeight());
+  }
+
+  /** The output projection `[V, H]` (the embedding matrix when tied). */
+  private headWeight(): tf.Tensor2D {
+    return (this.config.tieWordEmbeddings ? this.w('model.embed_tokens.weight') : this.w('lm_head.weight')) as tf.Tensor2D;
   }
 
   /**
@@ -266,7 +284,7 @@ export class CausalLM {
       const h2 = rmsNorm(x, this.w(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
       const gate = this.proj(h2, `${p}.mlp.gate_proj`);
       const up = this.proj(h2, `${p}.mlp.up_proj`);
-      x = tf.add(x, this.proj(tf.mul(silu(gate), up), `${p}.mlp.down_proj`));
+      x = tf.add(x, this.proj(swiglu(gate, up), `${p}.mlp.down_proj`));
     }
     const hidden = tf.reshape(rmsNorm(x, this.w('model.norm.weight') as tf.Tensor1D, c.rmsNormEps), [B, Tq, c.hiddenSize]) as tf.Tensor3D;
     return { hidden, present };
@@ -291,12 +309,9 @@ export class CausalLM {
     const proj = (name: string) => this.proj(h, `${p}.self_attn.${name}`, c.attentionBias);
     // [B*Tq, heads*D] → rotary → [B, heads, Tq, D]
     const toHeads = (x: tf.Tensor2D, heads: number, rotate: boolean, norm?: string): tf.Tensor4D => {
-      let y: tf.Tensor = tf.reshape(x, [B * Tq, heads, D]);
+      let y = tf.reshape(x, [B * Tq, heads, D]) as tf.Tensor3D;
       if (norm) y = rmsNorm(y, this.w(`${p}.self_attn.${norm}.weight`) as tf.Tensor1D, c.rmsNormEps);
-      if (rotate) {
-        const rotated = tf.reshape(matMul(tf.reshape(y, [B * Tq * heads, D]), this.rotateHalf), [B * Tq, heads, D]);
-        y = tf.add(tf.mul(y, tf.expandDims(cos, 1)), tf.mul(rotated, tf.expandDims(sin, 1)));
-      }
+      if (rotate) y = applyRope(y, cos, sin, this.rotateHalf);
       return tf.transpose(tf.reshape(y, [B, Tq, heads, D]), [0, 2, 1, 3]) as tf.Tensor4D;
     };
     // Qwen3 normalises each head before rotary embeddings; the 1/√D scale then goes on the scores' query side.

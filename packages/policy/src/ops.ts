@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RopeScaling } from './config';
+import { embedRows } from './kernels/embedding';
+import { rmsNorm as fusedRmsNorm } from './kernels/rms-norm';
 
 /**
  * Matrix product `a @ b` (rank 2, or batched with equal leading dims) whose gradient uses explicit
@@ -44,26 +46,16 @@ function frozenLinear(weight: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
 }
 
 /**
- * Embedding lookup `table[ids]` → `[N, H]`. The forward pass is a gather; the gradient is
- * `oneHot(ids)ᵀ @ dy`, because gather's own gradient needs `UnsortedSegmentSum`, which wasm lacks.
+ * Embedding lookup `table[ids]` → `[N, H]`. The forward pass is a gather; the gradient scatters rows
+ * (a native kernel where the backend has it, `oneHot(ids)ᵀ @ dy` otherwise): see `kernels/embedding.ts`.
  */
 export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  const vocab = table.shape[0];
-  const fn = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
-    save([ids]);
-    return {
-      value: tf.gather(t, ids),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-        tf.matMul(tf.transpose(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32')), dy),
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (t: tf.Tensor) => tf.Tensor;
-  return fn(table) as tf.Tensor2D;
+  return embedRows(table, ids);
 }
 
-/** RMSNorm over the last axis: `x / sqrt(mean(x²) + eps) * weight`. */
+/** RMSNorm over the last axis: `x / sqrt(mean(x²) + eps) * weight` (fused where the backend has the kernel). */
 export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps: number): T {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
+  return fusedRmsNorm(x, weight, eps);
 }
 
 /** SiLU: `x * sigmoid(x)`. */
