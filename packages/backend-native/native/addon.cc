@@ -1,8 +1,10 @@
 // N-API surface: gemm() on Float32Array views (zero-copy), plus threads and BLAS selection.
 #include <napi.h>
 
+#include <algorithm>
 #include <string>
 
+#include "attention.h"
 #include "blas.h"
 #include "elementwise.h"
 #include "fused.h"
@@ -226,6 +228,16 @@ Operands Heap(const Napi::CallbackInfo& info, size_t expected, const char* usage
 
 double Num(const Napi::Value& v) { return v.As<Napi::Number>().DoubleValue(); }
 
+bool ReadAttentionShape(const Napi::CallbackInfo& info, int at, tirl::AttentionShape* sh) {
+  sh->b = static_cast<int>(Int(info[at]));
+  sh->heads = static_cast<int>(Int(info[at + 1]));
+  sh->kvHeads = static_cast<int>(Int(info[at + 2]));
+  sh->tq = static_cast<int>(Int(info[at + 3]));
+  sh->s = static_cast<int>(Int(info[at + 4]));
+  sh->d = static_cast<int>(Int(info[at + 5]));
+  return sh->b >= 0 && sh->kvHeads >= 1 && sh->heads >= sh->kvHeads && sh->heads % sh->kvHeads == 0 && sh->tq >= 0 && sh->s >= 0 && sh->d >= 1;
+}
+
 // lmHeadForward(heap, heapI32, hidden, weight, targets, n, h, v, chunk, logp, lse, entropy)
 Napi::Value LmHeadForward(const Napi::CallbackInfo& info) {
   Operands o = Heap(info, 12, "lmHeadForward(heap, heapI32, hidden, weight, targets, n, h, v, chunk, logp, lse, entropy)");
@@ -370,6 +382,48 @@ Napi::Value Rope(const Napi::CallbackInfo& info) {
   return o.env.Undefined();
 }
 
+// attention(heap, heapI32, q, k, v, keyValid, queryLimit, b, heads, kvHeads, tq, s, d, out, lse)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 15, "attention(heap, heapI32, q, k, v, keyValid, queryLimit, b, heads, kvHeads, tq, s, d, out, lse)");
+  if (!o.ok) return Fail(o.env, o.error);
+  tirl::AttentionShape sh{};
+  if (!ReadAttentionShape(info, 7, &sh)) return Fail(o.env, "attention: bad sizes (heads must be a multiple of kvHeads)");
+  const int64_t qSize = static_cast<int64_t>(sh.b) * sh.heads * sh.tq * sh.d, kvSize = static_cast<int64_t>(sh.b) * sh.kvHeads * sh.s * sh.d;
+  const float* q = o.at(Int(info[2]), qSize, "q");
+  const float* k = o.at(Int(info[3]), kvSize, "k");
+  const float* v = o.at(Int(info[4]), kvSize, "v");
+  const float* valid = o.at(Int(info[5]), static_cast<int64_t>(sh.b) * sh.s, "keyValid");
+  const int32_t* limit = o.ids(Int(info[6]), sh.tq, "queryLimit");
+  float* out = o.at(Int(info[13]), qSize, "out");
+  float* lse = o.at(Int(info[14]), qSize / std::max(1, sh.d), "lse");
+  if (!o.ok) return Fail(o.env, "attention: " + o.error);
+  tirl::attentionForward(q, k, v, valid, limit, sh, out, lse, gThreads);
+  return o.env.Undefined();
+}
+
+// attentionBackward(heap, heapI32, q, k, v, keyValid, queryLimit, b, heads, kvHeads, tq, s, d, out, lse, dOut, dq, dk, dv)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  Operands o = Heap(info, 19, "attentionBackward(heap, heapI32, q, k, v, keyValid, queryLimit, b, heads, kvHeads, tq, s, d, out, lse, dOut, dq, dk, dv)");
+  if (!o.ok) return Fail(o.env, o.error);
+  tirl::AttentionShape sh{};
+  if (!ReadAttentionShape(info, 7, &sh)) return Fail(o.env, "attentionBackward: bad sizes (heads must be a multiple of kvHeads)");
+  const int64_t qSize = static_cast<int64_t>(sh.b) * sh.heads * sh.tq * sh.d, kvSize = static_cast<int64_t>(sh.b) * sh.kvHeads * sh.s * sh.d;
+  const float* q = o.at(Int(info[2]), qSize, "q");
+  const float* k = o.at(Int(info[3]), kvSize, "k");
+  const float* v = o.at(Int(info[4]), kvSize, "v");
+  const float* valid = o.at(Int(info[5]), static_cast<int64_t>(sh.b) * sh.s, "keyValid");
+  const int32_t* limit = o.ids(Int(info[6]), sh.tq, "queryLimit");
+  const float* out = o.at(Int(info[13]), qSize, "out");
+  const float* lse = o.at(Int(info[14]), qSize / std::max(1, sh.d), "lse");
+  const float* dOut = o.at(Int(info[15]), qSize, "dOut");
+  float* dq = o.at(Int(info[16]), qSize, "dq");
+  float* dk = o.at(Int(info[17]), kvSize, "dk");
+  float* dv = o.at(Int(info[18]), kvSize, "dv");
+  if (!o.ok) return Fail(o.env, "attentionBackward: " + o.error);
+  tirl::attentionBackward(q, k, v, valid, limit, out, lse, dOut, sh, dq, dk, dv, gThreads);
+  return o.env.Undefined();
+}
+
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) return Fail(info.Env(), "threads must be >= 1");
@@ -414,6 +468,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("swiglu", Napi::Function::New(env, Swiglu));
   exports.Set("swigluBackward", Napi::Function::New(env, SwigluBackward));
   exports.Set("rope", Napi::Function::New(env, Rope));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("useBlas", Napi::Function::New(env, UseBlas));
   exports.Set("info", Napi::Function::New(env, Info));

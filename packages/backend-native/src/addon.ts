@@ -38,6 +38,15 @@ export interface NativeGemm {
   swiglu(heap: Float32Array, heapI32: Int32Array, gate: number, up: number, size: number, y: number): void;
   swigluBackward(heap: Float32Array, heapI32: Int32Array, gate: number, up: number, dy: number, size: number, dGate: number, dUp: number): void;
   rope(heap: Float32Array, heapI32: Int32Array, x: number, cos: number, sin: number, n: number, heads: number, d: number, inverse: boolean, y: number): void;
+  attention(
+    heap: Float32Array, heapI32: Int32Array, q: number, k: number, v: number, keyValid: number, queryLimit: number,
+    b: number, heads: number, kvHeads: number, tq: number, s: number, d: number, out: number, lse: number,
+  ): void;
+  attentionBackward(
+    heap: Float32Array, heapI32: Int32Array, q: number, k: number, v: number, keyValid: number, queryLimit: number,
+    b: number, heads: number, kvHeads: number, tq: number, s: number, d: number, out: number, lse: number, dOut: number,
+    dq: number, dk: number, dv: number,
+  ): void;
   setThreads(n: number): void;
   /** Returns '' on success, otherwise why OpenBLAS could not be used. */
   useBlas(which: 'none' | 'openblas'): string;

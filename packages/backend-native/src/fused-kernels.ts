@@ -18,6 +18,11 @@ import type { WasmBackendLike } from './kernels';
  * | `TirlSwiglu` | gate, up | | silu(gate) * up |
  * | `TirlSwigluGrad` | gate, up, dy | | dGate, dUp |
  * | `TirlRope` | x [N,heads,D], cos [N,D], sin [N,D] | inverse | y [N,heads,D] |
+ * | `TirlAttention` | q [B,H,Tq,D] (scaled), k, v [B,Hkv,S,D], keyValid [B,S] (1/0), queryLimit int32 [Tq] | | out [B,H,Tq,D], lse [B,H,Tq] |
+ * | `TirlAttentionGrad` | q, k, v, keyValid, queryLimit, out, lse, dOut | | dq, dk, dv |
+ *
+ * Attention: query t of row b sees key j when keyValid[b, j] = 1 and j <= queryLimit[t]; query head h
+ * reads kv head h / (H / Hkv). A query that sees no key gets 0 (and lse = -inf).
  */
 export const FUSED_KERNELS = {
   lmHeadLogProbs: 'TirlLmHeadLogProbs',
@@ -29,6 +34,8 @@ export const FUSED_KERNELS = {
   swiglu: 'TirlSwiglu',
   swigluGrad: 'TirlSwigluGrad',
   rope: 'TirlRope',
+  attention: 'TirlAttention',
+  attentionGrad: 'TirlAttentionGrad',
 } as const;
 
 type KernelArgs = { inputs: NamedTensorInfoMap; backend: unknown; attrs?: NamedAttrMap };
@@ -156,6 +163,36 @@ export function fusedKernelConfigs(addon: NativeGemm): KernelConfig[] {
     const [f, i] = heaps(backend);
     addon.rope(f, i, at(x), at(cos), at(sin), n, heads, d, Boolean(args.attrs?.inverse), at(y));
     return y;
+  });
+
+  const attentionSizes = (q: TensorInfo, k: TensorInfo) => {
+    const [b, heads, tq, d] = q.shape;
+    const [, kvHeads, s] = k.shape;
+    if (heads % kvHeads !== 0) throw new Error(`${FUSED_KERNELS.attention}: ${heads} query heads are not a multiple of ${kvHeads} kv heads`);
+    return [b, heads, kvHeads, tq, s, d] as const;
+  };
+
+  add(FUSED_KERNELS.attention, (args, backend, at) => {
+    const { q, k, v, keyValid, queryLimit } = args.inputs as Record<string, TensorInfo>;
+    requireFloat(FUSED_KERNELS.attention, { q, k, v, keyValid });
+    const sizes = attentionSizes(q, k);
+    const out = backend.makeOutput(q.shape, 'float32');
+    const lse = backend.makeOutput(q.shape.slice(0, 3), 'float32');
+    const [f, i] = heaps(backend);
+    addon.attention(f, i, at(q), at(k), at(v), at(keyValid), at(queryLimit), ...sizes, at(out), at(lse));
+    return [out, lse];
+  });
+
+  add(FUSED_KERNELS.attentionGrad, (args, backend, at) => {
+    const { q, k, v, keyValid, queryLimit, out, lse, dOut } = args.inputs as Record<string, TensorInfo>;
+    requireFloat(FUSED_KERNELS.attentionGrad, { q, k, v, keyValid, out, lse, dOut });
+    const sizes = attentionSizes(q, k);
+    const dq = backend.makeOutput(q.shape, 'float32');
+    const dk = backend.makeOutput(k.shape, 'float32');
+    const dv = backend.makeOutput(v.shape, 'float32');
+    const [f, i] = heaps(backend);
+    addon.attentionBackward(f, i, at(q), at(k), at(v), at(keyValid), at(queryLimit), ...sizes, at(out), at(lse), at(dOut), at(dq), at(dk), at(dv));
+    return [dq, dk, dv];
   });
 
   return configs;

@@ -19,3 +19,4 @@ export { swiglu } from './kernels/swiglu';
 export { applyRope } from './kernels/rope';
 export { scatterAddRows } from './kernels/embedding';
 export { FUSED_KERNELS } from './kernels/names';
+export { attention, type AttentionMask } from './kernels/attention';

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './config';
 import { ensureGradients } from './gradients';
+import { attention, type AttentionMask } from './kernels/attention';
 import { LoraAdapter, parseLoraOptions, type LoraOptionsInput } from './lora';
 import { lmHeadLogProbs } from './kernels/lm-head-log-probs';
 import { applyRope } from './kernels/rope';
 import { swiglu } from './kernels/swiglu';
-import { embed, linear, matMul, rmsNorm, rotateHalfMatrix, ropeTables, swapLastAxes } from './ops';
+import { embed, linear, rmsNorm, rotateHalfMatrix, ropeTables } from './ops';
 import { expectedShapes } from './weights';
 
 /** Keys and values of one layer for a batch: `[B, Hkv, S, D]` each. */
@@ -273,13 +274,13 @@ export class CausalLM {
     const N = B * Tq;
     const { cos, sin } = ropeTables(layout.positions, c.headDim, c.ropeTheta, c.ropeScaling);
     const S = (past?.[0]?.k.shape[2] ?? 0) + Tq;
-    const bias = attentionBias(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
+    const mask = attentionMask(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
     let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D);
     const present: LayerKV[] = [];
     for (let i = 0; i < c.numHiddenLayers; i++) {
       const p = `model.layers.${i}`;
       const h = rmsNorm(x, this.w(`${p}.input_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
-      const attn = this.attention(h, p, B, Tq, cos, sin, bias, past?.[i], present);
+      const attn = this.attention(h, p, B, Tq, cos, sin, mask, past?.[i], present);
       x = tf.add(x, attn);
       const h2 = rmsNorm(x, this.w(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
       const gate = this.proj(h2, `${p}.mlp.gate_proj`);
@@ -297,7 +298,7 @@ export class CausalLM {
     Tq: number,
     cos: tf.Tensor2D,
     sin: tf.Tensor2D,
-    bias: tf.Tensor4D,
+    mask: AttentionMask,
     past: LayerKV | undefined,
     present: LayerKV[],
   ): tf.Tensor2D {
@@ -305,7 +306,6 @@ export class CausalLM {
     const D = c.headDim;
     const H = c.numAttentionHeads;
     const Hkv = c.numKeyValueHeads;
-    const G = H / Hkv;
     const proj = (name: string) => this.proj(h, `${p}.self_attn.${name}`, c.attentionBias);
     // [B*Tq, heads*D] → rotary → [B, heads, Tq, D]
     const toHeads = (x: tf.Tensor2D, heads: number, rotate: boolean, norm?: string): tf.Tensor4D => {
@@ -324,12 +324,9 @@ export class CausalLM {
       v = tf.concat([past.v, v], 2);
     }
     present.push({ k, v });
-    // Query head h = kv * G + g reads kv head h / G (HF repeat_kv): group the G query heads per kv head
-    // along the time axis instead of repeating keys and values.
-    const qg = tf.reshape(q, [B, Hkv, G * Tq, D]);
-    const scores = tf.add(matMul(qg, swapLastAxes(k)), bias);
-    const out = matMul(tf.softmax(scores), v); // [B, Hkv, G*Tq, D]
-    const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, H, Tq, D]), [0, 2, 1, 3]), [B * Tq, H * D]) as tf.Tensor2D;
+    // Query head h reads kv head h / (H / Hkv) (HF repeat_kv) without repeating keys and values.
+    const out = attention(q, k, v, mask); // [B, H, Tq, D]
+    const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B * Tq, H * D]) as tf.Tensor2D;
     return this.proj(merged, `${p}.self_attn.o_proj`);
   }
 
@@ -368,6 +365,18 @@ function fullLayout(B: number, T: number, attentionMask?: tf.Tensor2D): Attentio
     validKeys.push(row);
   }
   return { validKeys, queryColumns: Array.from({ length: T }, (_, t) => t), positions };
+}
+
+/** The mask in both forms: compact for the fused kernel, an additive bias for the composite path. */
+function attentionMask(layout: AttentionLayout, B: number, Tq: number, S: number, G: number): AttentionMask {
+  const valid = new Float32Array(B * S);
+  for (let b = 0; b < B; b++) for (let s = 0; s < S; s++) valid[b * S + s] = layout.validKeys[b][s] ? 1 : 0;
+  let bias: tf.Tensor4D | undefined;
+  return {
+    keyValid: tf.tensor2d(valid, [B, S]),
+    queryLimit: tf.tensor1d(Int32Array.from(layout.queryColumns), 'int32'),
+    bias: () => (bias ??= attentionBias(layout, B, Tq, S, G)),
+  };
 }
 
 /** Additive attention bias `[B, 1, G*Tq, S]`: 0 where a query may attend, -1e9 elsewhere. */

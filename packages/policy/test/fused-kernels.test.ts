@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '@tirl/core';
-import { applyRope, createTinyModel, FUSED_KERNELS, FusedAdamOptimizer, lmHeadLogProbs, rmsNorm, scatterAddRows, swiglu } from '../src';
-import { maxDiff, numericGrad, refLmHead, refRmsNorm, refRope, refSwiglu, seeded } from './fused-reference';
+import { applyRope, attention, createTinyModel, FUSED_KERNELS, FusedAdamOptimizer, lmHeadLogProbs, rmsNorm, scatterAddRows, swiglu } from '../src';
+import { maxDiff, numericGrad, refAttention, refLmHead, refRmsNorm, refRope, refSwiglu, seeded } from './fused-reference';
 
 // cpu and wasm compose stock ops; wasm-native runs the fused kernels (registered by @tirl/backend-native).
 // Order matters: wasm-native registers kernels on the wasm backend for the rest of this file.
@@ -101,6 +101,40 @@ describe.each(BACKENDS)('fused ops on %s against plain-JS references', (backend)
       expect(maxDiff(f64(applyRope(xt, c, s, r)), refRope(x, cos, sin, N, heads, D))).toBeLessThan(1e-5);
       const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(applyRope(a as tf.Tensor3D, c, s, r), tf.tensor3d(seed, [N, heads, D]))))([xt]);
       expect(maxDiff(f64(dx), numericGrad((v) => refRope(v, cos, sin, N, heads, D), x, seed))).toBeLessThan(1e-4);
+    });
+  });
+
+  it('attention: grouped heads, padding and a causal limit past a cache; values and gradients of q, k, v', () => {
+    const dims = [2, 4, 2, 3, 5, 4]; // B, H, Hkv, Tq, S (2 cached + 3 new), D
+    const [B, H, Hkv, Tq, S, D] = dims;
+    const valid = [[1, 1, 1, 1, 1], [0, 1, 1, 1, 1]]; // row 1 starts with a pad
+    const limit = [2, 3, 4];
+    const q = rand(B * H * Tq * D).map((x) => 2 * x);
+    const k = rand(B * Hkv * S * D).map((x) => 2 * x);
+    const v = rand(B * Hkv * S * D);
+    const seed = rand(B * H * Tq * D);
+    const shapeQ: [number, number, number, number] = [B, H, Tq, D];
+    const shapeKv: [number, number, number, number] = [B, Hkv, S, D];
+    tf.tidy(() => {
+      const mask = {
+        keyValid: tf.tensor2d(valid.flat(), [B, S]),
+        queryLimit: tf.tensor1d(limit, 'int32'),
+        bias: () => {
+          const bias = new Float32Array(B * (H / Hkv) * Tq * S);
+          for (let b = 0; b < B; b++) for (let g = 0; g < H / Hkv; g++) for (let t = 0; t < Tq; t++) for (let j = 0; j < S; j++) {
+            bias[((b * (H / Hkv) + g) * Tq + t) * S + j] = valid[b][j] && j <= limit[t] ? 0 : -1e9;
+          }
+          return tf.tensor4d(bias, [B, 1, (H / Hkv) * Tq, S]);
+        },
+      };
+      const [qt, kt, vt] = [tf.tensor4d(q, shapeQ), tf.tensor4d(k, shapeKv), tf.tensor4d(v, shapeKv)];
+      expect(maxDiff(f64(attention(qt, kt, vt, mask)), refAttention(q, k, v, valid, limit, dims))).toBeLessThan(1e-5);
+      const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.mul(attention(a as tf.Tensor4D, b as tf.Tensor4D, c as tf.Tensor4D, mask), tf.tensor4d(seed, shapeQ)));
+      const [dq, dk, dv] = tf.grads(loss)([qt, kt, vt]);
+      expect(maxDiff(f64(dq), numericGrad((x) => refAttention(x, k, v, valid, limit, dims), q, seed))).toBeLessThan(1e-4);
+      expect(maxDiff(f64(dk), numericGrad((x) => refAttention(q, x, v, valid, limit, dims), k, seed))).toBeLessThan(1e-4);
+      expect(maxDiff(f64(dv), numericGrad((x) => refAttention(q, k, x, valid, limit, dims), v, seed))).toBeLessThan(1e-4);
     });
   });
 

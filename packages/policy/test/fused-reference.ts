@@ -85,3 +85,38 @@ export function seeded(seed: number): (n: number) => Float32Array {
       return (s / 2 ** 32) * 2 - 1;
     });
 }
+
+/**
+ * softmax(q · kᵀ over allowed keys) v per query row; q [B, H, Tq, D], k/v [B, Hkv, S, D]; query head h
+ * reads kv head floor(h / (H / Hkv)); key j is allowed for (b, t) when valid[b][j] and j <= limit[t].
+ */
+export function refAttention(
+  q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, valid: number[][], limit: number[],
+  [B, H, Hkv, Tq, S, D]: number[],
+): Float64Array {
+  const out = new Float64Array(B * H * Tq * D);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < H; h++) {
+      const kvh = Math.floor(h / (H / Hkv));
+      for (let t = 0; t < Tq; t++) {
+        const qOff = ((b * H + h) * Tq + t) * D;
+        const scores: number[] = [];
+        const keys: number[] = [];
+        for (let j = 0; j < S; j++) {
+          if (!valid[b][j] || j > limit[t]) continue;
+          let s = 0;
+          for (let d = 0; d < D; d++) s += q[qOff + d] * k[((b * Hkv + kvh) * S + j) * D + d];
+          scores.push(s);
+          keys.push(j);
+        }
+        const max = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - max));
+        const sum = e.reduce((x, y) => x + y, 0);
+        keys.forEach((j, i) => {
+          for (let d = 0; d < D; d++) out[qOff + d] += (e[i] / sum) * v[((b * Hkv + kvh) * S + j) * D + d];
+        });
+      }
+    }
+  }
+  return out;
+}

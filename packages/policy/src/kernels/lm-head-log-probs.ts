@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { linear } from '../ops';
 import { FUSED_KERNELS, hasKernel, runKernel, withGrad } from './names';
 
 export interface LmHeadLogProbsOptions {
@@ -30,6 +31,7 @@ export function lmHeadLogProbs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets
     throw new Error(`lmHeadLogProbs: targets must be int32 [${hidden.shape[0]}], got ${targets.dtype} [${targets.shape}]`);
   }
   const entropy = options.entropy ?? false;
+  if (!hasKernel(FUSED_KERNELS.lmHeadLogProbs) && weight.shape[0] <= chunk) return unchunked(hidden, weight, targets, entropy);
   const op = withGrad((h: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
     const [logp, lse, ent] = forward(h as tf.Tensor2D, w as tf.Tensor2D, targets, chunk);
     save([h, w, targets, lse, ent]);
@@ -47,6 +49,16 @@ export function lmHeadLogProbs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets
   const [logProbs, entropies] = tf.unstack(out, 1) as tf.Tensor1D[];
   out.dispose();
   return { logProbs, entropies };
+}
+
+/** One chunk holds the whole vocabulary anyway: plain ops, differentiated by tfjs. */
+function unchunked(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets: tf.Tensor1D, entropy: boolean): LmHeadLogProbsResult {
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(linear(hidden, weight));
+    const result: LmHeadLogProbsResult = { logProbs: tf.sum(tf.mul(logp, tf.oneHot(targets, weight.shape[0])), -1) as tf.Tensor1D };
+    if (entropy) result.entropies = tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)) as tf.Tensor1D;
+    return result as unknown as tf.TensorContainerObject;
+  }) as unknown as LmHeadLogProbsResult;
 }
 
 /** → [logp, lse, entropy], each `[N]`. */
@@ -91,21 +103,21 @@ function backward(
     for (let c0 = 0; c0 < V; c0 += chunk) {
       const cols = Math.min(chunk, V - c0);
       const wc = tf.slice(w, [c0, 0], [cols, -1]);
-      const z = tf.matMul(h, wc, false, true);
+      const z = linear(h, wc as tf.Tensor2D);
       const logp = tf.sub(z, tf.expandDims(lse, 1));
       const p = tf.exp(logp);
       // d logp[target] / dz = onehot - p;  d entropy / dz = -p (log p + entropy)
       let dz = tf.mul(tf.expandDims(dLogp, 1), tf.sub(targetMask(targets, c0, cols), p));
       if (dEnt) dz = tf.sub(dz, tf.mul(tf.expandDims(dEnt, 1), tf.mul(p, tf.add(logp, tf.expandDims(ent, 1)))));
       dh = tf.add(dh, tf.matMul(dz, wc));
-      dws.push(tf.matMul(dz, h, true, false));
+      dws.push(tf.matMul(tf.transpose(dz), h));
     }
     return [dh, dws.length === 1 ? dws[0] : tf.concat(dws, 0)];
   });
 }
 
 function chunkLogits(h: tf.Tensor2D, w: tf.Tensor2D, c0: number, cols: number): tf.Tensor2D {
-  return tf.matMul(h, tf.slice(w, [c0, 0], [cols, -1]), false, true);
+  return linear(h, tf.slice(w, [c0, 0], [cols, -1]));
 }
 
 /** `[N, cols]` float one-hot of `targets - c0` (all zeros where the target lies outside the chunk). */

@@ -15,6 +15,8 @@ export const FUSED_KERNELS = {
   swiglu: 'TirlSwiglu',
   swigluGrad: 'TirlSwigluGrad',
   rope: 'TirlRope',
+  attention: 'TirlAttention',
+  attentionGrad: 'TirlAttentionGrad',
 } as const;
 
 export type FusedKernel = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
