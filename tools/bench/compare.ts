@@ -5,8 +5,9 @@
  * ratio tirl/torch otherwise), and the load average.
  *
  * Run: npx tsx tools/bench/compare.ts [--config toy|real] [--rounds 3] [--backend wasm-native] [--sections train,generate]
- *   [--unfused-head] [--threads N]
- * Needs python3 with torch (apt-get install -y python3-torch libopenblas0-pthread).
+ *   [--unfused-head] [--threads N (torch intra-op threads; default all cores, as tirl's native kernels)] [--python /usr/bin/python3]
+ * Needs a python with torch (apt-get install -y python3-torch libopenblas0-pthread puts it in /usr/bin/python3;
+ * `--python` or `PYTHON` picks the interpreter, default python3).
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
@@ -26,7 +27,8 @@ const config = option('--config', 'toy');
 const rounds = Number(option('--rounds', '3'));
 const backend = option('--backend', 'wasm-native');
 const sections = option('--sections', 'train,generate');
-const threads = option('--threads', '0');
+const threads = option('--threads', String(os.cpus().length));
+const python = option('--python', process.env.PYTHON ?? 'python3');
 if (!['toy', 'real'].includes(config)) throw new Error(`--config must be toy or real, got "${config}"`);
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, got "${option('--rounds', '')}"`);
 
@@ -35,7 +37,7 @@ const tirlCommand = [
   'npx', 'tsx', 'packages/policy/bench/policy.ts', '--json', '--config', config, '--backend', backend, '--sections', sections,
   ...(args.includes('--unfused-head') ? ['--unfused-head'] : []),
 ];
-const torchCommand = ['python3', 'tools/bench/torch-compare.py', '--json', '--config', config, '--sections', sections, '--threads', threads];
+const torchCommand = [python, 'tools/bench/torch-compare.py', '--json', '--config', config, '--sections', sections, '--threads', threads];
 
 function run(command: string[]): Line[] {
   const r = spawnSync(command[0], command.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });

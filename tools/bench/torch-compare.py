@@ -45,7 +45,7 @@ def main() -> int:
     try:
         import torch  # noqa: F401
     except ImportError:
-        message = "torch is missing: apt-get install -y python3-torch libopenblas0-pthread"
+        message = f"torch is missing for {sys.executable}: apt-get install -y python3-torch libopenblas0-pthread (then run /usr/bin/python3)"
         print(json.dumps({"error": message}) if args.json else message)
         return 0
     return run(args)
@@ -169,11 +169,17 @@ def run(args) -> int:
 
 
 def blas_name(torch):
-    config = torch.__config__.show()
-    for name in ("mkl", "openblas", "blis"):
-        if name in config.lower():
-            return name
-    return "other"
+    """The BLAS library torch's matmuls load (Debian's torch uses the system libblas: OpenBLAS when installed)."""
+    a = torch.ones(64, 64)
+    (a @ a).sum().item()
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = {line.split()[-1].rsplit("/", 1)[-1] for line in maps if "blas" in line or "mkl" in line}
+        if libs:
+            return ",".join(sorted(libs))
+    except OSError:
+        pass
+    return "mkl" if torch.backends.mkl.is_available() else "unknown"
 
 
 def train(args, torch, F, model, c, tag):
