@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { buildBatch, countBatch, createExperiment, resolveRecipe, type PluginEntry, type RewardFunction, type Sample, type Trajectory } from '@tirl/core';
+import { buildBatch, composeRun, countBatch, createExperiment, resolveRecipe, RunCatalog, type PluginEntry, type RewardFunction, type Sample, type Trajectory } from '@tirl/core';
 import { expectClose, makeTrajectory } from '@tirl/core/testing';
-import { matpoReward } from '../src';
+import { matpoMethod, matpoReward } from '../src';
 import { create } from './helpers';
 
 /*
@@ -35,7 +35,7 @@ function batchTrajectories(): Trajectory[] {
   ];
 }
 
-/** What `compat` selects for the update (the MATPO method's switch; see the README). */
+/** What the MATPO method's `compat` switch selects for the update (the README's compat table). */
 const UPDATE: Record<'paper' | 'released-code', PluginEntry[]> = {
   paper: [
     ['advantage/matpo', { broadcast: 'scalar', stdKind: 'unbiased', eps: 1e-6, singleton: 'zero' }],
@@ -48,7 +48,12 @@ const UPDATE: Record<'paper' | 'released-code', PluginEntry[]> = {
     ['aggregation/token-mean'],
   ],
 };
-const experiment = (compat: keyof typeof UPDATE) => createExperiment(resolveRecipe({ name: `matpo-${compat}`, plugins: UPDATE[compat] }, undefined, { recipes: [] }));
+/** The update plugins of the MATPO method composed with `compat`. */
+function methodUpdate(compat: keyof typeof UPDATE): PluginEntry[] {
+  const run = composeRun({ method: matpoMethod, switches: { compat } }, { catalog: new RunCatalog() });
+  return run.plugins.filter((p) => /^(advantage|objective|aggregation)\//.test(p.id)).map((p): PluginEntry => [p.id, p.options]);
+}
+const experiment = (compat: keyof typeof UPDATE) => createExperiment(resolveRecipe({ name: `matpo-${compat}`, plugins: methodUpdate(compat) }, undefined, { recipes: [] }));
 
 // Rewards (both settings; every rollout has workers, so emptyWorkers does not matter):
 //   p0: acc 1, fmt_p 1 (2 valid calls), fmt_w = mean(w00 1/1, w01 no call → 1) = 1   → R0 = 0.9 + 0.1·1 = 1
@@ -71,6 +76,11 @@ function onTrained(adv: number[][], mask: number[][], b: number): number[] {
 }
 
 describe('MATPO worked example (README): 2 planners × 2 workers, unequal prompts, a worker cut by length', () => {
+  it.each(['paper', 'released-code'] as const)('the method with compat %s selects the update of the compat table', (compat) => {
+    const sortById = (entries: PluginEntry[]) => [...entries].sort((x, y) => x[0].localeCompare(y[0])).map(([id, o]) => [id, o ?? {}]);
+    expect(sortById(methodUpdate(compat))).toEqual(sortById(UPDATE[compat]));
+  });
+
   it('scores each full rollout and copies the reward to its workers', async () => {
     const ts = await scored();
     expectClose(ts.map((t) => t.reward!), [R[0], R[1], R[0], R[0], R[1], R[1]], 1e-12);

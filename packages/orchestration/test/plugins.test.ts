@@ -157,5 +157,12 @@ describe('matpo method switch compat', () => {
     expect(options('reward/matpo')).toEqual({ emptyWorkers: 'zero' });
     expect(options('objective/ppo-clip')).toEqual({ epsLow: 0.2, epsHigh: 0.2, dualClipC: 3 });
     expect(code.sources['advantage/matpo.broadcast']).toBe('method:matpo[compat=released-code]');
+    expect(options('advantage/matpo')).toMatchObject({ singleton: 'raw' });
+    expect(options('rollout/linear')).toEqual({ maxSpawnDepth: 1, subAgentResults: 'after-tools' });
+    const paperOptions = (id: string) => paper.plugins.find((p) => p.id === id)?.options;
+    expect(paperOptions('advantage/matpo')).toMatchObject({ broadcast: 'scalar', singleton: 'zero' });
+    expect(paperOptions('rollout/linear')).toEqual({ maxSpawnDepth: 1 });
+    // Both: several calls per planner turn, each result a message of the chat template.
+    for (const run of [paper, code]) expect(run.plugins.find((p) => p.id === 'toolFormat/hermes')?.options).toEqual({ stopAfterCall: false, observations: 'messages', observationRole: 'tool' });
   });
 });

@@ -3,8 +3,11 @@ import { defineMethod } from '@tirl/core';
 /**
  * MATPO as the paper states it: planner/worker roles on one policy, reward 0.9·acc + 0.1·format, GRPO over
  * the planner rollouts with the scalar advantage broadcast to their workers, PPO clip 0.2, each full
- * multi-agent rollout normalised by its own planner + worker tokens, no KL, one update per batch.
- * `--set method.compat=released-code` switches to what the released code does.
+ * multi-agent rollout normalised by its own planner + worker tokens, no KL, one update per batch. The planner
+ * may call several tools and workers per turn (the turn ends at EOS) and gets each result back as a message
+ * of the chat template; a group of one planner rollout gets advantage 0.
+ * `--set method.compat=released-code` switches to what the released code does where the two differ (see the
+ * package README's compat table).
  * Workers need tools: the task adds them (e.g. `['tool/search', { corpusPath }]`) and sets `router/matpo.workerTools`.
  */
 export const matpoMethod = defineMethod({
@@ -14,10 +17,10 @@ export const matpoMethod = defineMethod({
   plugins: [
     ['sampler/epoch-shuffle'],
     ['rollout/linear', { maxSpawnDepth: 1 }],
-    ['toolFormat/hermes'],
+    ['toolFormat/hermes', { stopAfterCall: false, observations: 'messages', observationRole: 'tool' }],
     ['router/matpo', { maxDepth: 1 }],
     ['reward/matpo'],
-    ['advantage/matpo', { broadcast: 'scalar', stdKind: 'unbiased', eps: 1e-6 }],
+    ['advantage/matpo', { broadcast: 'scalar', stdKind: 'unbiased', eps: 1e-6, singleton: 'zero' }],
     ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }],
     ['aggregation/root-normalised'],
   ],
@@ -37,12 +40,15 @@ export const matpoMethod = defineMethod({
       values: {
         paper: { description: 'As §3 states it' },
         'released-code': {
-          description: 'Global token mean over planner and worker rows, parent-row advantage copy, empty workers score 0, dual clip 3',
+          description:
+            'Global token mean over planner and worker rows, parent-row advantage copy aligned at the response start, ' +
+            'singleton groups A = R, empty workers score 0, dual clip 3, ordinary tool results before worker results',
           plugins: [
             ['aggregation/token-mean'],
-            ['advantage/matpo', { broadcast: 'parent-row' }],
+            ['advantage/matpo', { broadcast: 'parent-row', singleton: 'raw' }],
             ['reward/matpo', { emptyWorkers: 'zero' }],
             ['objective/ppo-clip', { dualClipC: 3 }],
+            ['rollout/linear', { subAgentResults: 'after-tools' }],
           ],
         },
       },
