@@ -1,8 +1,8 @@
 import type { Trajectory } from '@tirl/core';
-import { describePlugin, testPluginContext } from '@tirl/core/testing';
+import { runRewardKit, testPluginContext } from '@tirl/core/testing';
 import { charMatch, charMatchReward } from '../src/plugins/char-match';
 
-describePlugin(charMatchReward, {
+runRewardKit(charMatchReward, {
   valid: { weight: 1 },
   invalid: [
     { options: { weight: 0 }, field: 'weight' },
@@ -59,9 +59,13 @@ describe('reward/char-match', () => {
     expect(out.scores[2]).toBe(0);
   });
 
-  it('names the sample and the fix when the gold answer is missing', async () => {
+  it('fails only the trajectories whose sample has no gold answer (NaN), scoring the others', async () => {
     const reward = charMatchReward.create({ weight: 0.5 }, testPluginContext('reward/char-match'));
-    const input = { trajectories: [trajectory('a', '<answer>Nake</answer>')], samples: new Map([['q1', { id: 'q1', messages: [] }]]), step: 0 };
-    await expect(async () => reward.score(input)).rejects.toThrow(/sample "q1" has no gold answer/);
+    const other = { ...trajectory('b', '<answer>Nake</answer>'), sampleId: 'q2' };
+    const samples = new Map([['q1', { id: 'q1', messages: [] }], ['q2', { id: 'q2', messages: [], answer: 'Nake' }]]);
+    const out = await reward.score({ trajectories: [trajectory('a', '<answer>Nake</answer>'), other], samples, step: 0 });
+    // a: no gold → NaN; b: all 4 characters match → 0.5 × 4/4 = 0.5
+    expect(out.scores[0]).toBeNaN();
+    expect(out.scores[1]).toBeCloseTo(0.5, 10);
   });
 });

@@ -1,5 +1,8 @@
-import { runAggregationKit, runObjectiveKit, runRegularizerKit } from '@tirl/core/testing';
-import { bapo, entropy, hapo, kl, klCov, llds, rootNormalised, seqMeanTokenMean, seqMeanTokenSum, seqMeanTokenSumNorm, tokenMean } from '../src';
+import { defaultTensorCases, runAggregationKit, runObjectiveKit, runRegularizerKit } from '@tirl/core/testing';
+import {
+  bapo, cispo, clipCov, dcpo, entropy, gmpo, gspo, hapo, kl, klCov, llds, ppoClip, reinforce, rootNormalised, sapo,
+  seqMeanTokenMean, seqMeanTokenSum, seqMeanTokenSumNorm, tokenMean,
+} from '../src';
 import { registerTfjsGradients } from './gradient-registry';
 import { objectiveFixtures } from './objective-cases';
 
@@ -12,10 +15,19 @@ const batchWide = new Map<string, string>([
   [klCov.id, 'the detached tokens are the top covariance fraction of the tensor it is given'],
 ]);
 
-for (const { def, invalid } of objectiveFixtures) {
+const invalidOptions = new Map(objectiveFixtures.map((f) => [f.def.id, f.invalid]));
+for (const def of [ppoClip, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, reinforce]) {
   const reason = batchWide.get(def.id);
-  runObjectiveKit(def, { invalid, ...(reason ? { exempt: { 'micro-batch': reason } } : {}) });
+  runObjectiveKit(def, { invalid: invalidOptions.get(def.id), ...(reason ? { exempt: { 'micro-batch': reason } } : {}) });
 }
+
+// Rollout correction reads the inference engine's log-probs: a second kit run gives it some.
+const withRolloutLogProbs = defaultTensorCases().map((c, k) => ({
+  ...c,
+  rolloutLogProbs: c.oldLogProbs.map((row, b) => row.map((v, t) => v + 0.3 * Math.sin(1 + b * 7 + t * 3 + k))),
+}));
+runObjectiveKit(ppoClip, { valid: { rolloutCorrection: { mode: 'token-truncate' } }, cases: withRolloutLogProbs });
+runObjectiveKit(ppoClip, { valid: { rolloutCorrection: { mode: 'token-mask', min: 0.8, max: 1.2 } }, cases: withRolloutLogProbs });
 
 for (const def of [tokenMean, seqMeanTokenSum, seqMeanTokenMean, rootNormalised]) runAggregationKit(def);
 runAggregationKit(seqMeanTokenSumNorm, { valid: { divisor: 64 }, invalid: [{ options: { divisor: -1 }, field: 'divisor' }] });

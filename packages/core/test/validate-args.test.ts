@@ -1,4 +1,5 @@
-import { validateArgs } from '../src';
+import { z } from 'zod';
+import { toolArgumentsSchema, validateArgs } from '../src';
 
 const closed = {
   type: 'object',
@@ -32,5 +33,15 @@ describe('validateArgs: keys named like Object.prototype members', () => {
     expect(validateArgs(closed, { query: 'a' })).toEqual([]);
     expect(validateArgs(closed, {})).toEqual(['arguments.query: required argument is missing']);
     expect(validateArgs(closed, { query: 1 })).toEqual(['arguments.query: expected string, got integer']);
+  });
+});
+
+describe('toolArgumentsSchema', () => {
+  it('puts an object type on top of a union of argument shapes, as function-calling APIs require', () => {
+    const union = z.discriminatedUnion('op', [z.object({ op: z.literal('a') }).strict(), z.object({ op: z.literal('b'), n: z.number() }).strict()]);
+    const json = toolArgumentsSchema(union);
+    expect(json.type).toBe('object');
+    expect(Array.isArray(json.anyOf ?? json.oneOf)).toBe(true);
+    expect(validateArgs(json, 'not an object')).toEqual(['arguments: expected object, got string']);
   });
 });

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildBatch, createExperiment, resolveRecipe, type MemoryManager, type Trajectory } from '@tirl/core';
-import { describePlugin, expectClose } from '@tirl/core/testing';
+import { expectClose, runMemoryKit } from '@tirl/core/testing';
 import { deepAgentMemory, failMemory, MEMORY_PROMPTS, memoryJson, slidingWindowMemory, summarizeMemory } from '../src';
 import { agentScript, create, load, rollout } from './helpers';
 
-describePlugin(failMemory, { valid: {}, invalid: [{ options: { triggerFraction: 0 }, field: 'triggerFraction' }] });
-describePlugin(slidingWindowMemory, { valid: {}, invalid: [{ options: { keepTokens: -1 }, field: 'keepTokens' }, { options: { triggerFraction: 1.5 }, field: 'triggerFraction' }] });
-describePlugin(summarizeMemory, { valid: {}, invalid: [{ options: { maxSummaryTokens: 0 }, field: 'maxSummaryTokens' }] });
-describePlugin(deepAgentMemory, { valid: {}, invalid: [{ options: { maxFolds: -1 }, field: 'maxFolds' }] });
+runMemoryKit(failMemory, { valid: {}, invalid: [{ options: { triggerFraction: 0 }, field: 'triggerFraction' }] });
+runMemoryKit(slidingWindowMemory, { valid: {}, invalid: [{ options: { keepTokens: -1 }, field: 'keepTokens' }, { options: { triggerFraction: 1.5 }, field: 'triggerFraction' }] });
+runMemoryKit(summarizeMemory, { valid: {}, invalid: [{ options: { maxSummaryTokens: 0 }, field: 'maxSummaryTokens' }] });
+runMemoryKit(deepAgentMemory, { valid: {}, invalid: [{ options: { maxFolds: -1 }, field: 'maxFolds' }] });
 
 const all = (o: { output: { trees: { trajectories: Trajectory[] }[] } }) => o.output.trees.flatMap((t) => t.trajectories);
 const pieces = (ts: Trajectory[]) => ts.filter((t) => t.meta?.foldPiece !== undefined);

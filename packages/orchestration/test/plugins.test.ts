@@ -1,21 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeRun, resolveRecipe, RunCatalog, type AgentRouter, type Tool } from '@tirl/core';
-import { describePlugin, type Script } from '@tirl/core/testing';
-import { agentTool, chatModelTool, handBack, matpoMethod, matpoReward, matpoRouter, orchestratorRouter } from '../src';
+import type { Script } from '@tirl/core/testing';
+import { chatModelTool, handBack, matpoMethod, matpoReward, matpoRouter, orchestratorRouter } from '../src';
 import { callText, create, echoTool, scriptedRollout } from './helpers';
-
-describePlugin(matpoRouter, { valid: {}, invalid: [{ options: { workerRole: 'planner' }, field: 'workerRole' }, { options: { maxDepth: 0 }, field: 'maxDepth' }] });
-describePlugin(matpoReward, { valid: {}, invalid: [{ options: { plannerShare: 2 }, field: 'plannerShare' }, { options: { emptyWorkers: 'none' }, field: 'emptyWorkers' }] });
-describePlugin(agentTool, { valid: {}, invalid: [{ options: { workerTemplate: 'no placeholder' }, field: 'workerTemplate' }] });
-describePlugin(chatModelTool, {
-  valid: { name: 'big', baseUrl: 'http://localhost:1', model: 'm' },
-  invalid: [{ options: { baseUrl: 'not a url' }, field: 'baseUrl' }, { options: { costPerCall: -1 }, field: 'costPerCall' }],
-});
-describePlugin(orchestratorRouter, {
-  valid: { tools: ['search'] },
-  invalid: [{ options: { tools: [] }, field: 'models' }, { options: { tools: ['x', 'x'] }, field: 'models' }],
-});
 
 describe('hand-back', () => {
   const o = { stripThink: true, stripToolBlocks: true, maxChars: 20 };

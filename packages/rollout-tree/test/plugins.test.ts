@@ -1,21 +1,46 @@
-import { describePlugin } from '@tirl/core/testing';
+import { runRolloutKit, runToolFormatKit } from '@tirl/core/testing';
 import { arpoRollout, hermesFormat, linearRollout, plugins, treeSearchRollout, xmlTagsFormat } from '../src';
 
-describePlugin(linearRollout, { invalid: [{ options: { maxSpawnDepth: -1 }, field: 'maxSpawnDepth' }] });
-describePlugin(arpoRollout, {
+runRolloutKit(linearRollout, { invalid: [{ options: { maxSpawnDepth: -1 }, field: 'maxSpawnDepth' }] });
+runRolloutKit(arpoRollout, {
   invalid: [
     { options: { beamSize: 1 }, field: 'beamSize' },
     { options: { branchProbability: 1.5 }, field: 'branchProbability' },
   ],
 });
-describePlugin(treeSearchRollout, {
+// Tree-GRPO keeps K leaves in each of ceil(rollouts / K) trees, so the kit asks for a multiple of K.
+runRolloutKit(treeSearchRollout, {
+  rollouts: 6,
   invalid: [
     { options: { mode: 'mcts' }, field: 'mode' },
     { options: { leavesPerTree: 0 }, field: 'leavesPerTree' },
   ],
 });
-describePlugin(hermesFormat, { invalid: [{ options: { stopAfterCall: 'yes' }, field: 'stopAfterCall' }] });
-describePlugin(xmlTagsFormat, {
+runRolloutKit(treeSearchRollout, { valid: { mode: 'portool', branchFactor: 2 }, rollouts: 3 });
+
+const hermesCall = (name: string, args: unknown) => `<tool_call>${JSON.stringify({ name, arguments: args })}</tool_call>`;
+runToolFormatKit(hermesFormat, {
+  invalid: [{ options: { stopAfterCall: 'yes' }, field: 'stopAfterCall' }],
+  cases: [
+    { text: `Let me look.${hermesCall('search', { query: 'tirl' })}`, calls: [{ name: 'search', args: { query: 'tirl' } }] },
+    { text: 'The answer is 4.', answer: 'The answer is 4.' },
+    { text: '<tool_call>{"name": "search", "arguments": </tool_call>', errors: 1 },
+    {
+      options: { stopAfterCall: false },
+      text: `${hermesCall('a', { x: 1 })}\n${hermesCall('b', {})}`,
+      calls: [
+        { name: 'a', args: { x: 1 } },
+        { name: 'b', args: {} },
+      ],
+    },
+  ],
+});
+runToolFormatKit(xmlTagsFormat, {
+  cases: [
+    { text: 'I will run code.<python>print(1 + 1)</python>', calls: [{ name: 'python', args: 'print(1 + 1)' }] },
+    { text: 'So <answer>2</answer>', answer: '2' },
+    { text: '<search>capital of France', errors: 1 },
+  ],
   invalid: [
     { options: { tags: ['python', 'python'] }, field: 'tags' },
     { options: { answerTag: 'python' }, field: 'answerTag' },

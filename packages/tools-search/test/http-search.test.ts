@@ -1,12 +1,30 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseOptions, type Tool } from '@tirl/core';
-import { describePlugin, testPluginContext } from '@tirl/core/testing';
+import { runToolKit, testPluginContext } from '@tirl/core/testing';
 import { httpSearchTool } from '../src';
 import { toolContext } from './helpers';
 
-describePlugin(httpSearchTool, {
+// The kit's server answers every query with one result.
+let kitServer: Server;
+let kitUrl = '';
+beforeAll(async () => {
+  kitServer = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ results: [{ title: 'Nile', url: 'https://encyclopedia.example.org/nile', content: 'A river in Africa.' }] }));
+  });
+  await new Promise<void>((resolve) => kitServer.listen(0, '127.0.0.1', resolve));
+  kitUrl = `http://127.0.0.1:${(kitServer.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  kitServer.closeAllConnections();
+  await new Promise((resolve) => kitServer.close(resolve));
+});
+
+runToolKit(httpSearchTool, {
   valid: { baseUrl: 'http://127.0.0.1:9' },
+  create: (ctx) => httpSearchTool.create(parseOptions(httpSearchTool.id, httpSearchTool.options, { baseUrl: kitUrl }), ctx),
+  calls: [{ args: { query: 'nile' }, ok: true, observation: /A river in Africa/ }],
   invalid: [
     { options: { baseUrl: 'not a url' }, field: 'baseUrl' },
     { options: { retries: -1 }, field: 'retries' },

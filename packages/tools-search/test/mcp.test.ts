@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { parseOptions, type Tool } from '@tirl/core';
-import { describePlugin, testPluginContext } from '@tirl/core/testing';
+import { runToolKit, testPluginContext } from '@tirl/core/testing';
 import { connectMcpTools, mcpTool, type McpTool } from '../src';
 import { toolContext } from './helpers';
 
 const script = join(__dirname, 'fixtures', 'mcp-test-server.js');
 const stdio = { transport: 'stdio', command: process.execPath, args: [script] } as const;
 
-describePlugin(mcpTool, {
+runToolKit(mcpTool, {
   valid: { server: stdio, tool: 'add' },
+  calls: [{ args: { a: 2, b: 3 }, ok: true, observation: /5/ }],
   invalid: [
     { options: { server: { transport: 'ws', url: 'ws://x' }, tool: 'add' }, field: 'server.transport' },
     { options: { server: { transport: 'http', url: 'nope' }, tool: 'add' }, field: 'server.url' },

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseOptions, type Tool } from '@tirl/core';
-import { describePlugin, testPluginContext } from '@tirl/core/testing';
+import { runToolKit, testPluginContext } from '@tirl/core/testing';
 import { clearIndexCache, demoCorpusPath, loadIndex, openTool, searchTool } from '../src';
 import { guardedToolCall } from '@tirl/core';
 import { toolContext } from './helpers';
@@ -10,8 +10,9 @@ import { toolContext } from './helpers';
 const make = (def: typeof searchTool | typeof openTool, options: Record<string, unknown>): Tool =>
   def.create(parseOptions(def.id, def.options, options) as never, testPluginContext(def.id));
 
-describePlugin(searchTool, {
+runToolKit(searchTool, {
   valid: { corpusPath: demoCorpusPath },
+  calls: [{ args: { query: 'river' }, ok: true }],
   invalid: [
     { options: { corpusPath: undefined }, field: 'corpusPath' },
     { options: { docs: [] }, field: 'corpusPath' },
@@ -22,8 +23,9 @@ describePlugin(searchTool, {
     { options: { snippetChars: 5 }, field: 'snippetChars' },
   ],
 });
-describePlugin(openTool, {
-  valid: { corpusPath: demoCorpusPath },
+runToolKit(openTool, {
+  valid: { docs: [{ id: 'a', title: 'Alpha', text: 'alpha text', url: 'https://x.org/a' }] },
+  calls: [{ args: { id: 'a' }, ok: true, observation: /alpha text/ }, { args: { id: 'no-such-document' }, ok: false }],
   invalid: [
     { options: { pageChars: 10 }, field: 'pageChars' },
     { options: { corpusPath: '' }, field: 'corpusPath' },

@@ -3,11 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseOptions, type Sample, type Tool, type ToolContext } from '@tirl/core';
-import { describePlugin, testPluginContext } from '@tirl/core/testing';
+import { runToolKit, testPluginContext } from '@tirl/core/testing';
 import { imageTool } from '../src';
 
-describePlugin(imageTool, {
+let kitImage: Buffer | undefined;
+beforeAll(async () => {
+  kitImage = await coordinateImage();
+});
+runToolKit(imageTool, {
   valid: {},
+  context: () => ({ sample: { id: 's', messages: [], meta: { image: kitImage, evidenceBoxes: [[20, 20, 40, 40]] } } }),
+  calls: [
+    { args: { op: 'crop', box: [10, 10, 50, 50] }, ok: true, observation: /40×40/ },
+    { args: { op: 'crop', box: [50, 50, 10, 10] }, ok: false },
+  ],
   invalid: [
     { options: { ops: [] }, field: 'ops' },
     { options: { ops: ['blur'] }, field: 'ops' },

@@ -10,7 +10,8 @@ export function toolFailure(tool: string, error: string, message: string): ToolR
 /** The JSON schema of a zod arguments schema, without the `$schema` marker. */
 export function toolArgumentsSchema(schema: z.ZodType): JsonSchema {
   const { $schema: _ignored, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;
-  return json;
+  // A union of argument shapes converts to a bare `anyOf`/`oneOf`; function-calling APIs need an object at the top.
+  return json.type === undefined ? { type: 'object', ...json } : json;
 }
 
 /** Parses arguments; a bad call becomes a `schema` failure that lists the problems. */

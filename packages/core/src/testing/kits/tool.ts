@@ -16,14 +16,14 @@ export interface ToolCallCase {
 export interface ToolKitOptions extends KitOptions {
   /** Calls with their expected outcome (at least one that succeeds). */
   calls: ToolCallCase[];
-  /** Context extras for every call (e.g. `sample`, `spawn`). */
-  context?: Partial<ToolContext>;
+  /** Context extras for every call (e.g. `sample`, `spawn`), or a function read when the test runs. */
+  context?: Partial<ToolContext> | (() => Partial<ToolContext>);
   /** Per-call timeout given to the tool (default 10 s). */
   timeoutMs?: number;
 }
 
 function context(kit: ToolKitOptions, trajectoryId: string): ToolContext {
-  return { trajectoryId, rootId: trajectoryId, turn: 0, timeoutMs: kit.timeoutMs ?? 10_000, rng: new Rng(kit.seed ?? 0), ...kit.context };
+  return { trajectoryId, rootId: trajectoryId, turn: 0, timeoutMs: kit.timeoutMs ?? 10_000, rng: new Rng(kit.seed ?? 0), ...(typeof kit.context === 'function' ? kit.context() : kit.context) };
 }
 
 async function withTool<T>(def: AnyPluginDefinition, kit: ToolKitOptions, fn: (tool: Tool) => Promise<T>): Promise<T> {
