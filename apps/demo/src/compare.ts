@@ -84,7 +84,7 @@ export async function runMatpoComparison(o: DemoOptions): Promise<ComparisonResu
       try {
         const runDir = resolve(o.out, s.key);
         const rlStart = Date.now();
-        const rl = await train({ recipe: recipes[i], model: copy, tokenizer, dataset: s.task.train, runDir, plugins: demoPlugins, progress: o.verbose });
+        const rl = await train({ recipe: recipes[i], model: copy, tokenizer, dataset: s.task.train, runDir, plugins: demoPlugins, progress: o.verbose, overwrite: true });
         const rlSeconds = (Date.now() - rlStart) / 1000;
         const after = await evalSummary({ recipe: evalRecipes[i], model: copy, tokenizer, seed: o.seed }, s.task, o.evalRepeats);
         if (o.verbose) {

@@ -176,7 +176,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const runDir = resolve(o.out);
     log(`\n3/3 RL with recipe "${o.recipe}": ${o.steps} steps × ${o.promptsPerStep} prompts × ${o.groupSize} rollouts`);
     const rlStart = Date.now();
-    const rl = await train({ recipe, model, tokenizer, dataset: task.train, runDir, plugins: demoPlugins, progress: o.verbose });
+    const rl = await train({ recipe, model, tokenizer, dataset: task.train, runDir, plugins: demoPlugins, progress: o.verbose, overwrite: true });
     const rlSeconds = (Date.now() - rlStart) / 1000;
     const after = await evalSummary(evalOptions, task, o.evalRepeats);
 

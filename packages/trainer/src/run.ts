@@ -1,7 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  TirlError,
   createExperiment,
+  errorMessage,
   Tokens,
   type AnyPluginDefinition,
   type Experiment,
@@ -11,8 +13,10 @@ import {
   type Tokenizer,
 } from '@tirl/core';
 import { Policy, type CausalLM } from '@tirl/policy';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
+import { keepMetricsBefore, prepareFreshRun, resumePoint } from './checkpoint/run-folder';
 import { Critic } from './loop/critic';
+import { describeProblems, type StepProblem } from './loop/step-problems';
 import { Trainer } from './loop/trainer';
 import { ProgressLine } from './metrics/progress';
 import { parseTrainerSettings } from './settings';
@@ -26,6 +30,12 @@ export interface TrainOptions {
   runDir: string;
   /** Continue from the newest checkpoint in `runDir/checkpoints`. */
   resume?: boolean;
+  /** A fresh run deletes the checkpoints of an earlier run in `runDir` (without it, such a folder is refused). */
+  overwrite?: boolean;
+  /** Failing rewards, skipped samples and dropped trajectories stop the run (before the step's update) instead of being printed. */
+  strict?: boolean;
+  /** Where notes go (each step's problems, resume decisions, dropped lines); default: stdout. */
+  log?: (line: string) => void;
   /** Extra plugin definitions (third-party, or the host's own). */
   plugins?: readonly AnyPluginDefinition[];
   loadModule?: ModuleLoader;
@@ -61,11 +71,22 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
   const referenceModel = exp.requirements.has('refLogProbs') ? o.model.clone({ trainable: false }) : undefined;
   const critic = exp.requirements.has('values') ? new Critic(o.model, settings) : undefined;
-  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset });
+  const log = o.log ?? ((line: string) => console.log(line));
+  const onProblems = (step: number, problems: StepProblem[]) => {
+    const lines = describeProblems(step, problems);
+    if (o.strict) throw new TirlError(`${lines.join('\n')}\n(--strict stops on failing rewards, skipped samples and dropped trajectories; fix the data or reward, or run without --strict)`, 'invalid-data');
+    for (const line of lines) log(line);
+  };
+  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');
-  if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, critic);
-  else writeFileSync(metricsFile, '');
+  if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, log, critic);
+  else {
+    prepareFreshRun(checkpoints, o.overwrite === true);
+    writeFileSync(metricsFile, '');
+  }
+  // Tools get ready (e.g. the Python interpreters load) before the first step, not inside its calls.
+  await Promise.all(exp.getAll('tool').map((t) => t.warmUp?.().catch((e: unknown) => log(`tool ${t.name} could not get ready: ${errorMessage(e)}; its calls will report it`))));
 
   let signal: string | undefined;
   const onSignal = (s: string) => (signal = s);
@@ -115,19 +136,11 @@ async function resumeFrom(
   model: CausalLM,
   trainer: Trainer,
   exp: Experiment,
+  log: (line: string) => void,
   critic?: Critic,
 ): Promise<void> {
-  const path = latestCheckpoint(dir);
-  if (!path) {
-    writeFileSync(metricsFile, '');
-    return;
-  }
-  const state = await loadCheckpoint(path, model, trainer.optimizer, exp, critic?.namedWeights());
-  trainer.step = state.step;
-  if (existsSync(metricsFile)) {
-    const kept = readFileSync(metricsFile, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() && (JSON.parse(line) as { step: number }).step < state.step);
-    writeFileSync(metricsFile, kept.map((l) => l + '\n').join(''));
-  }
+  const path = resumePoint(dir, log);
+  const step = path ? (await loadCheckpoint(path, model, trainer.optimizer, exp, critic?.namedWeights())).step : 0;
+  trainer.step = step;
+  keepMetricsBefore(metricsFile, step, log);
 }

@@ -47,7 +47,8 @@ export async function saveCheckpoint(
   keep: number,
 ): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const name = `step-${String(parts.step).padStart(6, '0')}`;
+  removeStaleTemporaries(dir);
+  const name = checkpointName(parts.step);
   const tmp = join(dir, `.${name}.tmp-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   // Tokenizers that cannot write tokenizer.json (the built-in byte tokenizer) are rebuilt by the host.
@@ -73,16 +74,66 @@ export async function saveCheckpoint(
   renameSync(tmp, final);
   writeFileSync(join(dir, `${LATEST}.tmp`), name);
   renameSync(join(dir, `${LATEST}.tmp`), join(dir, LATEST));
-  prune(dir, keep);
+  prune(dir, keep, name);
   return final;
 }
 
-/** The folder of the newest complete checkpoint, or undefined. */
+export function checkpointName(step: number): string {
+  return `step-${String(step).padStart(6, '0')}`;
+}
+
+/** Names of the complete checkpoints in `dir` (folders with a trainer state), oldest step first. */
+export function completeCheckpoints(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((n) => /^step-\d+$/.test(n) && existsSync(join(dir, n, STATE_FILE)))
+    .sort();
+}
+
+/**
+ * The checkpoint `--resume` continues from: the folder `latest` names, or, when there is no pointer yet
+ * (a kill between the first checkpoint's rename and its pointer), the newest complete folder. Undefined
+ * when the folder holds no checkpoint at all. A pointer naming a folder that is missing or incomplete is
+ * an error, never a silent restart.
+ */
 export function latestCheckpoint(dir: string): string | undefined {
   const pointer = join(dir, LATEST);
-  if (!existsSync(pointer)) return undefined;
-  const path = join(dir, readFileSync(pointer, 'utf8').trim());
-  return existsSync(join(path, STATE_FILE)) ? path : undefined;
+  const complete = completeCheckpoints(dir);
+  if (!existsSync(pointer)) return complete.length ? join(dir, complete[complete.length - 1]) : undefined;
+  const name = readFileSync(pointer, 'utf8').trim();
+  const path = join(dir, name);
+  if (!/^step-\d+$/.test(name) || !existsSync(join(path, STATE_FILE))) {
+    const what = !/^step-\d+$/.test(name) ? `"${name}", which is not a checkpoint name` : existsSync(path) ? `${name}, which has no ${STATE_FILE} (incomplete)` : `${name}, which does not exist`;
+    const fix = complete.length
+      ? `Complete checkpoints: ${complete.join(', ')}. Write the one to continue from into ${pointer}`
+      : `There is no complete checkpoint; delete ${pointer} to start from step 0`;
+    throw new TirlError(`--resume: ${pointer} names ${what}. ${fix}.`, 'invalid-data');
+  }
+  return path;
+}
+
+/** Removes half-written checkpoint folders (`.step-N.tmp-PID`) left by processes that no longer run. */
+export function removeStaleTemporaries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const n of readdirSync(dir)) {
+    const m = /^\.step-\d+\.tmp-(\d+)$/.exec(n) ?? (n === `${LATEST}.tmp` ? ['', ''] : null);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid && pid !== process.pid && processAlive(pid)) continue;
+    rmSync(join(dir, n), { recursive: true, force: true });
+    removed.push(n);
+  }
+  return removed;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Restores weights into `model`, the optimizer, RNG and plugin state; returns the trainer state. */
@@ -93,12 +144,7 @@ export async function loadCheckpoint(
   exp: Experiment,
   extraWeights?: Map<string, tf.Variable>,
 ): Promise<TrainerState> {
-  const statePath = join(path, STATE_FILE);
-  if (!existsSync(statePath)) throw new TirlError(`${statePath}: not a tirl checkpoint (no ${STATE_FILE})`, 'invalid-data');
-  const state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;
-  if (state.format !== 'tirl.checkpoint' || state.version !== 1) {
-    throw new TirlError(`${statePath}: unsupported checkpoint format ${state.format} v${state.version}`, 'invalid-data');
-  }
+  const state = readTrainerState(path);
   const saved = await loadPretrained(path);
   const target = model.namedWeights();
   for (const [name, v] of saved.model.namedWeights()) {
@@ -119,9 +165,29 @@ export async function loadCheckpoint(
   return state;
 }
 
-function prune(dir: string, keep: number): void {
+/** The trainer state of a checkpoint folder; a missing, unreadable or foreign file is an error naming it. */
+export function readTrainerState(path: string): TrainerState {
+  const statePath = join(path, STATE_FILE);
+  if (!existsSync(statePath)) throw new TirlError(`${statePath}: not a tirl checkpoint (no ${STATE_FILE})`, 'invalid-data');
+  let state: TrainerState;
+  try {
+    state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainerState;
+  } catch (e) {
+    throw new TirlError(
+      `${statePath} is damaged (${(e as Error).message}); this checkpoint cannot be resumed. Resume from an earlier one by writing its folder name into ${join(path, '..', LATEST)}`,
+      'invalid-data',
+    );
+  }
+  if (typeof state !== 'object' || state === null || state.format !== 'tirl.checkpoint' || state.version !== 1 || !Number.isInteger(state.step)) {
+    throw new TirlError(`${statePath}: unsupported checkpoint format ${String(state?.format)} v${String(state?.version)} (expected tirl.checkpoint v1)`, 'invalid-data');
+  }
+  return state;
+}
+
+/** Keeps the newest `keep` checkpoints; never the one just written (`current`), whatever the names of older ones. */
+function prune(dir: string, keep: number, current: string): void {
   const steps = readdirSync(dir)
-    .filter((n) => /^step-\d+$/.test(n))
+    .filter((n) => /^step-\d+$/.test(n) && n !== current)
     .sort();
-  for (const old of steps.slice(0, Math.max(0, steps.length - keep))) rmSync(join(dir, old), { recursive: true, force: true });
+  for (const old of steps.slice(0, Math.max(0, steps.length - (keep - 1)))) rmSync(join(dir, old), { recursive: true, force: true });
 }

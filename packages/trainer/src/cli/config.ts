@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { formatIssues, TirlError, type RunOverrides, type Sample } from '@tirl/core';
 import { parse as parseYaml } from 'yaml';
@@ -52,21 +52,50 @@ export function partArgument(value: string): unknown {
   return readStructured(value);
 }
 
-/** Samples from JSONL: one `{ id, messages, answer?, ... }` per line. */
+const ROLES = ['system', 'user', 'assistant', 'tool'];
+
+/**
+ * Samples from JSONL: one `{ id, messages, answer?, ... }` per line. Every problem names the file and
+ * line: a folder instead of a file, a line that is not JSON, a missing id, a message without a known
+ * `role` or a string `content`, an id used twice.
+ */
 export function readSamples(path: string): Sample[] {
   if (!existsSync(path)) throw new TirlError(`data file ${path} does not exist`, 'invalid-data');
-  return readFileSync(path, 'utf8')
+  if (statSync(path).isDirectory()) throw new TirlError(`data file ${path} is a folder; give a JSONL file (one {"id", "messages"} per line)`, 'invalid-data');
+  const firstLine = new Map<string, number>();
+  const samples: Sample[] = [];
+  readFileSync(path, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((line, i) => {
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      const at = `${path} line ${i + 1}`;
+      let s: Sample;
       try {
-        const s = JSON.parse(line) as Sample;
-        if (typeof s.id !== 'string' || !Array.isArray(s.messages)) throw new Error('needs "id" and "messages"');
-        return s;
+        s = JSON.parse(line) as Sample;
       } catch (e) {
-        throw new TirlError(`${path} line ${i + 1}: ${(e as Error).message}`, 'invalid-data');
+        throw new TirlError(`${at}: ${(e as Error).message}`, 'invalid-data');
       }
+      const problem = sampleProblem(s);
+      if (problem) throw new TirlError(`${at}: ${problem}`, 'invalid-data');
+      const seen = firstLine.get(s.id);
+      if (seen !== undefined) throw new TirlError(`${at}: duplicate sample id "${s.id}" (first on line ${seen}); ids must be unique`, 'invalid-data');
+      firstLine.set(s.id, i + 1);
+      samples.push(s);
     });
+  return samples;
+}
+
+function sampleProblem(s: unknown): string | undefined {
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return 'needs "id" and "messages"';
+  const { id, messages } = s as Sample;
+  if (typeof id !== 'string' || !Array.isArray(messages)) return 'needs "id" and "messages"';
+  if (messages.length === 0) return '"messages" is empty; give at least one {"role": "user", "content": ...}';
+  for (const [j, m] of messages.entries()) {
+    if (typeof m !== 'object' || m === null) return `messages[${j}] must be an object {"role", "content"}`;
+    if (!ROLES.includes(m.role)) return `messages[${j}].role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(m.role) ?? 'nothing'}`;
+    if (typeof m.content !== 'string') return `messages[${j}].content must be a string; got ${JSON.stringify(m.content) ?? 'nothing'}`;
+  }
+  return undefined;
 }
 
 function readStructured(path: string): unknown {

@@ -11,7 +11,7 @@ import { parseTrainerSettings } from '../settings';
 
 const USAGE = `tirl — tool-integrated RL
 
-  tirl train   RUN --config exp.yaml [--set path=value ...] [--resume]
+  tirl train   RUN --config exp.yaml [--set path=value ...] [--resume | --overwrite] [--strict]
   tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
   tirl report  RUN_DIR
   tirl recipes [RUN] [--set path=value ...]     (no RUN: list recipes, methods, tasks, scales)
@@ -29,6 +29,8 @@ const FLAGS = {
   config: { type: 'string' },
   set: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
+  overwrite: { type: 'boolean' },
+  strict: { type: 'boolean' },
   checkpoint: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -68,7 +70,8 @@ export async function main(argv: string[]): Promise<number> {
       console.log(describeBackend(await initBackend()));
       const { model, tokenizer } = await loadModel(file, values.checkpoint);
       if (command === 'train') {
-        const result = await train({ recipe, model, tokenizer, dataset: readSamples(file.data.train), runDir: file.runDir, resume: values.resume });
+        const dataset = readSamples(file.data.train);
+        const result = await train({ recipe, model, tokenizer, dataset, runDir: file.runDir, resume: values.resume, overwrite: values.overwrite, strict: values.strict });
         console.log(`trained ${result.steps} steps${result.interruptedBy ? ` (stopped by ${result.interruptedBy}, checkpoint saved)` : ''}; metrics in ${file.runDir}/metrics.jsonl`);
       } else {
         const data = required(file.data.eval, 'data.eval in the config', command);
@@ -138,11 +141,29 @@ async function loadModel(file: ExperimentFile, checkpoint?: string): Promise<{ m
   const dir = checkpoint ?? file.model.path;
   if (dir) {
     const loaded = await loadPretrained(dir);
-    return { model: loaded.model, tokenizer: loaded.tokenizer ?? new ByteTokenizer() };
+    return { model: loaded.model, tokenizer: loaded.tokenizer ?? byteTokenizerFor(dir, loaded.model) };
   }
   const { seed = 0, ...config } = file.model.tiny as Record<string, unknown> & { seed?: number };
   const tokenizer = new ByteTokenizer();
   return { model: createTinyModel({ vocabSize: tokenizer.vocabSize, ...config } as never, seed), tokenizer };
+}
+
+/**
+ * The byte tokenizer stands in for a model folder without `tokenizer.json` only when the model has an
+ * embedding for every byte id; otherwise the first id past the vocabulary would fail mid-run.
+ */
+function byteTokenizerFor(dir: string, model: CausalLM): Tokenizer {
+  const bytes = new ByteTokenizer();
+  const vocab = model.config.vocabSize;
+  if (vocab < bytes.vocabSize) {
+    model.dispose();
+    throw new TirlError(
+      `${dir} has no tokenizer.json, and its vocabulary (${vocab} ids) is smaller than the byte tokenizer's (${bytes.vocabSize} ids) that would replace it. Put the model's tokenizer.json (and tokenizer_config.json) into ${dir}`,
+      'invalid-data',
+    );
+  }
+  console.log(`${dir} has no tokenizer.json: using the byte tokenizer (${bytes.vocabSize} ids of the model's ${vocab})`);
+  return bytes;
 }
 
 if (require.main === module) {

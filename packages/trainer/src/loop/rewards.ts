@@ -1,4 +1,4 @@
-import type { CreatedPlugin, RewardFunction, RewardInput, Trajectory } from '@tirl/core';
+import { errorMessage, type CreatedPlugin, type RewardFunction, type RewardInput, type Trajectory } from '@tirl/core';
 
 export interface ScoredBatch {
   /** Total reward per trajectory (failed components count as 0). */
@@ -21,11 +21,15 @@ export async function scoreTrajectories(rewards: readonly CreatedPlugin[], input
     const key = `reward/${plugin.definition.name}`;
     let scores: number[];
     let components: Record<string, number[]> = {};
+    let reasons: readonly (string | undefined)[] = [];
     try {
       const out = await reward.score(input);
+      if (!Array.isArray(out?.scores)) throw new Error('returned no scores array');
       if (out.scores.length !== n) throw new Error(`returned ${out.scores.length} scores for ${n} trajectories`);
       scores = out.scores;
       components = out.components ?? {};
+      const failures = (out as { failures?: unknown }).failures;
+      if (Array.isArray(failures)) reasons = failures;
     } catch (e) {
       input.trajectories.forEach((t) => fail(t, plugin.id, e));
       metrics[`${key}/failures`] = n;
@@ -36,7 +40,7 @@ export async function scoreTrajectories(rewards: readonly CreatedPlugin[], input
       const t = input.trajectories[i] as Trajectory;
       if (!Number.isFinite(s)) {
         failures += 1;
-        fail(t, plugin.id, new Error(`score is ${s}`));
+        fail(t, plugin.id, new Error(typeof reasons[i] === 'string' ? reasons[i] : `score is ${s}`));
         return;
       }
       totals[i] += s;
@@ -52,7 +56,7 @@ export async function scoreTrajectories(rewards: readonly CreatedPlugin[], input
 }
 
 function fail(t: Trajectory, id: string, e: unknown): void {
-  t.rewardFailures = { ...t.rewardFailures, [id]: String((e as Error)?.message ?? e) };
+  t.rewardFailures = { ...t.rewardFailures, [id]: errorMessage(e) };
 }
 
 export function mean(xs: readonly number[]): number {

@@ -15,6 +15,7 @@ import type { Critic } from './critic';
 import { learningRate } from '../optim/schedule';
 import type { TrainerSettings } from '../settings';
 import { collect } from './collect';
+import { problemMetrics, stepProblems, type StepProblem } from './step-problems';
 import type { TrainableModel } from './model';
 import { miniBatchRows, updatePolicy } from './update';
 import { zeroMaskedRows } from './masked-rows';
@@ -30,6 +31,11 @@ export interface TrainerOptions {
   /** The value model; needed only when a plugin requires `values` (GAE). */
   critic?: Critic;
   dataset: readonly Sample[];
+  /**
+   * Called once per step, after scoring and before the update, with what went wrong (failing rewards,
+   * skipped samples, dropped trajectories); throwing stops the step before anything is trained.
+   */
+  onProblems?: (step: number, problems: StepProblem[]) => void;
 }
 
 /**
@@ -65,6 +71,8 @@ export class Trainer {
     const rng = this.rng.fork(`step-${this.step}`);
     const t0 = performance.now();
     const collected = await collect(exp, this.o.policy, settings, this.step, rng);
+    const problems = stepProblems(collected.trees.flatMap((t) => t.trajectories));
+    if (problems.length) this.o.onProblems?.(this.step, problems);
     const t1 = performance.now();
     const batch = buildBatch(collected.trajectories, { padTokenId: this.o.policy.tokenizer.padTokenId });
     try {
@@ -97,6 +105,7 @@ export class Trainer {
       const metrics: Record<string, number> = {
         step: this.step,
         ...collected.metrics,
+        ...problemMetrics(problems),
         ...advantages.metrics,
         ...updated.metrics,
         'batch/rows': batch.rowKinds.filter((k) => k !== 'pad').length,
