@@ -139,8 +139,7 @@ describe('model folders', () => {
     model.dispose();
     const data = file('ok.jsonl', q('q1', user));
     const config = file('small-vocab.yaml', `model:\n  path: ${modelDir}\ndata:\n  train: ${data}\nrunDir: ${join(dir, 'small-vocab-run')}\n`);
-    const recipeFile = file('recipe.json', JSON.stringify(testRecipe));
-    await expect(main(['train', '--recipe', recipeFile, '--config', config])).rejects.toThrow(
+    await expect(main(['train', '--recipe', 'grpo', '--config', config])).rejects.toThrow(
       `${modelDir} has no tokenizer.json, and its vocabulary (100 ids) is smaller than the byte tokenizer's (263 ids) that would replace it. Put the model's tokenizer.json (and tokenizer_config.json) into ${modelDir}`,
     );
   }, 60_000);
