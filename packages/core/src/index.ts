@@ -64,6 +64,7 @@ export * from './data/jsonl';
 export * from './data/append';
 
 export { Rng, type RngState } from './random/rng';
+export { ensureGradients } from './tensor/gradients';
 export {
   BACKEND_ORDER,
   describeBackend,

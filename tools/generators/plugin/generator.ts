@@ -1,5 +1,6 @@
 import { joinPathFragments, names, type Tree } from '@nx/devkit';
 import { KINDS, isKnownKind } from '@tirl/core';
+import { KIND_TEMPLATES } from './kind-templates';
 import { changesetFile, definitionFile, packageJson, readmeFile, readmeRow, testFile, type PluginNames } from './templates';
 
 export interface PluginGeneratorSchema {
@@ -9,13 +10,33 @@ export interface PluginGeneratorSchema {
   summary: string;
 }
 
+/** Where a new package keeps each kind (the built-in packages' layout); an existing package's own layout wins. */
+const DEFAULT_FOLDERS: Record<string, string> = {
+  advantage: 'advantage',
+  advantageTransform: 'transform',
+  objective: 'objectives',
+  aggregation: 'aggregations',
+  regularizer: 'regularizers',
+  reward: 'rewards',
+  sampler: 'prompt',
+  filter: 'filters',
+  rollout: 'strategies',
+  toolFormat: 'formats',
+  tool: 'tools',
+  memory: 'memory',
+  router: 'router',
+  metricSink: 'metrics',
+};
+
 /**
- * Scaffolds plugin `kind/name` in `packages/<package>`: the definition with an options schema, an export in
- * `src/index.ts` (added to `plugins`), a README row, a contract-suite test and a changeset. Creates the
- * package when it does not exist.
+ * Scaffolds plugin `kind/name` in `packages/<package>`: a working definition of that kind (it passes its
+ * kind's kit), an export in `src/index.ts` (added to `plugins`), a kit-based test, a README row and a
+ * changeset. The definition goes where the package already keeps plugins of that kind (the folder of
+ * most of its `kind: '<kind>'` definitions), else in the conventional folder. Creates the package when
+ * it does not exist. Synchronous; the default export is the async Nx entry.
  */
-export default async function pluginGenerator(tree: Tree, schema: PluginGeneratorSchema): Promise<void> {
-  if (!isKnownKind(schema.kind)) {
+export function generatePlugin(tree: Tree, schema: PluginGeneratorSchema): { definition: string; test: string } {
+  if (!isKnownKind(schema.kind) || !KIND_TEMPLATES[schema.kind]) {
     throw new Error(`plugin generator: unknown kind "${schema.kind}"; known: ${Object.keys(KINDS).join(', ')}`);
   }
   const n: PluginNames = {
@@ -27,27 +48,53 @@ export default async function pluginGenerator(tree: Tree, schema: PluginGenerato
     methods: KINDS[schema.kind].methods,
   };
   const root = joinPathFragments('packages', n.pkg);
-  const definition = joinPathFragments(root, 'src', n.kind, `${n.name}.ts`);
+  const folder = folderFor(tree, joinPathFragments(root, 'src'), n.kind);
+  const definition = joinPathFragments(root, 'src', folder, `${n.name}.ts`);
   if (tree.exists(definition)) throw new Error(`plugin generator: ${definition} already exists`);
   if (!tree.exists(joinPathFragments(root, 'package.json'))) {
     tree.write(joinPathFragments(root, 'package.json'), packageJson(n));
     tree.write(joinPathFragments(root, 'tsconfig.build.json'), buildTsconfig);
   }
   tree.write(definition, definitionFile(n));
-  tree.write(joinPathFragments(root, 'test', `${n.name}.test.ts`), testFile(n));
-  addToIndex(tree, joinPathFragments(root, 'src', 'index.ts'), n);
+  const test = joinPathFragments(root, 'test', `${n.name}.test.ts`);
+  tree.write(test, testFile(n, `../src/${folder}/${n.name}`));
+  addToIndex(tree, joinPathFragments(root, 'src', 'index.ts'), n, folder);
   addReadmeRow(tree, joinPathFragments(root, 'README.md'), n);
   tree.write(joinPathFragments('.changeset', `${n.pkg}-${n.name}.md`), changesetFile(n));
+  return { definition, test };
+}
+
+export default async function pluginGenerator(tree: Tree, schema: PluginGeneratorSchema): Promise<void> {
+  generatePlugin(tree, schema);
+}
+
+/** The `src/` sub-folder holding most of the package's plugins of `kind`, else the conventional one. */
+function folderFor(tree: Tree, src: string, kind: string): string {
+  const counts = new Map<string, number>();
+  const visit = (dir: string) => {
+    for (const child of tree.children(dir)) {
+      const path = joinPathFragments(dir, child);
+      if (tree.isFile(path)) {
+        if (path.endsWith('.ts') && new RegExp(`\\bkind: '${kind}'`).test(tree.read(path, 'utf-8') ?? '')) {
+          const folder = dir.slice(src.length + 1);
+          if (folder) counts.set(folder, (counts.get(folder) ?? 0) + 1);
+        }
+      } else visit(path);
+    }
+  };
+  if (tree.exists(src)) visit(src);
+  const best = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return best?.[0] ?? DEFAULT_FOLDERS[kind] ?? `${names(kind).fileName}s`;
 }
 
 const buildTsconfig = JSON.stringify({ extends: '../../tsconfig.build.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'] }, null, 2) + '\n';
 
-function addToIndex(tree: Tree, path: string, n: PluginNames): void {
-  const importLine = `import { ${n.camel} } from './${n.kind}/${n.name}';`;
-  const exportLine = `export { ${n.camel} } from './${n.kind}/${n.name}';`;
+function addToIndex(tree: Tree, path: string, n: PluginNames, folder: string): void {
+  const importLine = `import { ${n.camel} } from './${folder}/${n.name}';`;
+  const exportLine = `export { ${n.camel} } from './${folder}/${n.name}';`;
   const current = tree.read(path, 'utf-8');
   if (current === null) {
-    tree.write(path, `${importLine}\n\n${exportLine}\n\nexport const plugins = [${n.camel}];\n`);
+    tree.write(path, `import type { AnyPluginDefinition } from '@tirl/core';\n${importLine}\n\n${exportLine}\n\n/** Every plugin of the package. Importing registers nothing. */\nexport const plugins: readonly AnyPluginDefinition[] = [${n.camel}];\n`);
     return;
   }
   const list = /export const plugins(?:: [^=]+)? = \[([^\]]*)\]/.exec(current);

@@ -1,3 +1,5 @@
+import { KIND_TEMPLATES } from './kind-templates';
+
 /** File contents the plugin generator writes; `camel` is the plugin name in camelCase. */
 export interface PluginNames {
   pkg: string;
@@ -9,10 +11,16 @@ export interface PluginNames {
   methods: readonly string[];
 }
 
-export const definitionFile = (n: PluginNames) => `import { definePlugin } from '@tirl/core';
+export const definitionFile = (n: PluginNames) => {
+  const t = KIND_TEMPLATES[n.kind];
+  return `${t.imports ? `${t.imports}\n` : ''}import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 
-/** ${n.summary}. */
+/**
+ * ${n.summary}.
+ * Scaffold: the smallest correct ${n.kind} plugin, which passes its kind's kit. Replace the body with the
+ * method, the paper with its provenance, and the options with the method's (each with a default).
+ */
 export const ${n.camel} = definePlugin({
   kind: '${n.kind}',
   name: '${n.name}',
@@ -20,27 +28,28 @@ export const ${n.camel} = definePlugin({
   paper: { title: 'TODO: paper title', arxiv: '0000.00000', section: 'TODO' },
   options: z
     .object({
-      /** Replace with the method's options; every optional field needs a .default(). */
-      scale: z.number().positive().default(1),
+      ${t.options}
     })
     .strict(),
-  // Scaffold: every method of the kind exists and says it is not written yet. Replace with the method.
-  create: (options) => ({
-${n.methods.map((m) => `    ${m}: () => {\n      throw new Error(\`${n.kind}/${n.name}.${m} is not implemented (scale \${options.scale})\`);\n    },`).join('\n')}
-  }),
+  create: ${t.create},
 });
 `;
+};
 
-export const testFile = (n: PluginNames) => `import { describePlugin } from '@tirl/core/testing';
-import { ${n.camel} } from '../src/${n.kind}/${n.name}';
+/** The plugin's test: its kind's behavioural kit from `@tirl/core/testing` (add fixture tables with hand-derived numbers). */
+export const testFile = (n: PluginNames, importPath: string) => {
+  const t = KIND_TEMPLATES[n.kind];
+  return `import { ${t.kit} } from '@tirl/core/testing';
+import { ${n.camel} } from '${importPath}';
 
-describePlugin(${n.camel}, {
-  valid: { scale: 2 },
-  invalid: [{ options: { scale: -1 }, field: 'scale' }],
-});
+${t.kit}(${n.camel}, {
+  valid: ${t.valid},
+  invalid: ${t.invalid},
+${t.kitExtra ? `${t.kitExtra}\n` : ''}});
 `;
+};
 
-export const readmeRow = (n: PluginNames) => `| \`${n.kind}/${n.name}\` | ${n.summary} | TODO | \`scale\` 1 |`;
+export const readmeRow = (n: PluginNames) => `| \`${n.kind}/${n.name}\` | ${n.summary} | TODO | ${KIND_TEMPLATES[n.kind].readmeOptions} |`;
 
 export const readmeFile = (n: PluginNames) => `# @tirl/${n.pkg}
 
@@ -67,6 +76,7 @@ export const packageJson = (n: PluginNames) =>
       files: ['dist', 'README.md'],
       scripts: { build: 'tsc -p tsconfig.build.json' },
       dependencies: { '@tirl/core': '^0.1.0', zod: '^4.0.0' },
+      peerDependencies: { '@tensorflow/tfjs-core': '^4.22.0' },
       nx: { tags: ['type:plugin'] },
       exports: { '.': { 'tirl-source': './src/index.ts', types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' },
     },

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients } from '../../tensor/gradients';
 import type { AnyPluginDefinition, PluginContext } from '../../plugin/define-plugin';
 import { parseOptions } from '../../plugin/options';
 import { describePlugin, testPluginContext, type ContractOptions } from '../describe-plugin';
@@ -88,11 +88,9 @@ export function clonePlain<T>(value: T): T {
   return structuredClone(value);
 }
 
-/** Fails with the fix when tfjs has no gradient functions registered (its CommonJS build registers none). */
-export function requireGradients(label: string): void {
-  if (!tf.getGradient('Sum')) {
-    throw new Error(`${label}: no tfjs gradient functions are registered; load them before the kit runs (e.g. ensureGradients() of @tirl/policy)`);
-  }
+/** Registers tfjs's gradient functions (its CommonJS build ships none) before a gradient check. */
+export function requireGradients(_label: string): void {
+  ensureGradients();
 }
 
 /** Fails when any number is not finite, naming the first bad position. */
