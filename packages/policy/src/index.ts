@@ -20,3 +20,4 @@ export { applyRope } from './kernels/rope';
 export { scatterAddRows } from './kernels/embedding';
 export { FUSED_KERNELS } from './kernels/names';
 export { attention, type AttentionMask } from './kernels/attention';
+export { assertFits, fmtBytes, formatMemoryPlan, memoryPlan, WASM_HEAP_BYTES, type MemoryPlan, type MemoryPlanInput, type MemoryPlanItem } from './memory-plan';

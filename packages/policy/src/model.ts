@@ -58,6 +58,8 @@ export class CausalLM {
   private adaptersOn = true;
   /** Set while computing gradients: enables LoRA dropout. */
   training = false;
+  /** Recompute each layer's activations in the backward pass instead of keeping them. */
+  gradientCheckpointing = false;
 
   /**
    * `weights` is a map (copied into new variables; the caller keeps its tensors) or a function that
@@ -172,10 +174,11 @@ export class CausalLM {
    * The frozen reference policy for KL terms: for a LoRA model, this model with adapters switched off
    * (no second copy of the weights); otherwise a frozen deep copy. Dispose it when done.
    */
-  referenceModel(): Pick<CausalLM, 'logProbs' | 'dispose'> {
+  referenceModel(): Pick<CausalLM, 'logProbs' | 'dispose' | 'namedWeights'> {
     if (!this.lora) return this.clone({ trainable: false });
     return {
       logProbs: (ids, mask, options) => this.withAdaptersDisabled(() => this.logProbs(ids, mask, options)),
+      namedWeights: () => this.namedWeights(),
       dispose: () => undefined,
     };
   }
@@ -277,18 +280,75 @@ export class CausalLM {
     const mask = attentionMask(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
     let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D);
     const present: LayerKV[] = [];
+    const recompute = this.gradientCheckpointing && !past;
+    if (recompute && this.training && (this.lora?.options.dropout ?? 0) > 0) {
+      throw new Error('CausalLM: gradient checkpointing with LoRA dropout would recompute a different dropout mask; set lora.dropout to 0');
+    }
     for (let i = 0; i < c.numHiddenLayers; i++) {
-      const p = `model.layers.${i}`;
-      const h = rmsNorm(x, this.w(`${p}.input_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
-      const attn = this.attention(h, p, B, Tq, cos, sin, mask, past?.[i], present);
-      x = tf.add(x, attn);
-      const h2 = rmsNorm(x, this.w(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
-      const gate = this.proj(h2, `${p}.mlp.gate_proj`);
-      const up = this.proj(h2, `${p}.mlp.up_proj`);
-      x = tf.add(x, this.proj(swiglu(gate, up), `${p}.mlp.down_proj`));
+      x = recompute
+        ? this.checkpointed(x, i, [cos, sin, mask.keyValid, mask.queryLimit], (input, [cs, sn, keyValid, queryLimit]) => {
+            // a fresh mask per pass: the lazily built bias must not outlive the pass that made it
+            let bias: tf.Tensor4D | undefined;
+            const m: AttentionMask = { keyValid: keyValid as tf.Tensor2D, queryLimit: queryLimit as tf.Tensor1D, bias: () => (bias ??= attentionBias(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads)) };
+            return this.layer(input, i, B, Tq, cs as tf.Tensor2D, sn as tf.Tensor2D, m, undefined, []);
+          })
+        : this.layer(x, i, B, Tq, cos, sin, mask, past?.[i], present);
     }
     const hidden = tf.reshape(rmsNorm(x, this.w('model.norm.weight') as tf.Tensor1D, c.rmsNormEps), [B, Tq, c.hiddenSize]) as tf.Tensor3D;
     return { hidden, present };
+  }
+
+  /** One decoder layer: `[N, H]` → `[N, H]`; appends the layer's keys/values to `present`. */
+  private layer(
+    x: tf.Tensor2D,
+    i: number,
+    B: number,
+    Tq: number,
+    cos: tf.Tensor2D,
+    sin: tf.Tensor2D,
+    mask: AttentionMask,
+    past: LayerKV | undefined,
+    present: LayerKV[],
+  ): tf.Tensor2D {
+    const c = this.config;
+    const p = `model.layers.${i}`;
+    const h = rmsNorm(x, this.w(`${p}.input_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
+    const attn = this.attention(h, p, B, Tq, cos, sin, mask, past, present);
+    const mid = tf.add(x, attn) as tf.Tensor2D;
+    const h2 = rmsNorm(mid, this.w(`${p}.post_attention_layernorm.weight`) as tf.Tensor1D, c.rmsNormEps);
+    const gate = this.proj(h2, `${p}.mlp.gate_proj`);
+    const up = this.proj(h2, `${p}.mlp.up_proj`);
+    return tf.add(mid, this.proj(swiglu(gate, up), `${p}.mlp.down_proj`));
+  }
+
+  /**
+   * Runs `layer` without keeping its activations; the backward pass runs it again from the saved input
+   * and differentiates that (per-layer activation recomputation, Chen et al., "Training Deep Nets with
+   * Sublinear Memory Cost", arXiv 1604.06174). Gradients reach the layer's trainable variables.
+   */
+  private checkpointed(x: tf.Tensor2D, i: number, consts: tf.Tensor[], layer: (input: tf.Tensor2D, consts: tf.Tensor[]) => tf.Tensor2D): tf.Tensor2D {
+    const prefix = `model.layers.${i}.`;
+    const vars = [...this.trainableWeights()].filter(([name]) => name.includes(prefix)).map(([, v]) => v);
+    const fn = tf.customGrad(((input: tf.Tensor2D, ...rest: unknown[]) => {
+      const save = rest[rest.length - 1] as tf.GradSaveFunc;
+      // Saved tensors outlive the forward pass's tidy; the rotary tables and mask are needed again.
+      save([input, ...consts]);
+      return {
+        value: layer(input, consts),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          // tfjs keeps one tape: a gradient computed inside a backward pass must not clobber the outer one.
+          const state = (tf.engine() as unknown as { state: { activeTape: unknown } }).state;
+          const outer = state.activeTape;
+          try {
+            const { grads } = tf.engine().gradients(() => layer(saved[0] as tf.Tensor2D, saved.slice(1)), [saved[0], ...vars], dy, true);
+            return grads.map((g, k) => g ?? tf.zerosLike(k === 0 ? saved[0] : vars[k - 1]));
+          } finally {
+            state.activeTape = outer;
+          }
+        },
+      };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]) as (...inputs: tf.Tensor[]) => tf.Tensor;
+    return fn(x, ...vars) as tf.Tensor2D;
   }
 
   private attention(

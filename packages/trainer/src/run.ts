@@ -69,7 +69,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     services: [[Tokens.tokenizer, o.tokenizer]],
   });
   const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
-  const referenceModel = exp.requirements.has('refLogProbs') ? o.model.clone({ trainable: false }) : undefined;
+  // LoRA: the base with adapters off (no copy); full fine-tuning: a frozen copy.
+  const referenceModel = exp.requirements.has('refLogProbs') ? o.model.referenceModel() : undefined;
   const critic = exp.requirements.has('values') ? new Critic(o.model, settings) : undefined;
   const log = o.log ?? ((line: string) => console.log(line));
   const onProblems = (step: number, problems: StepProblem[]) => {

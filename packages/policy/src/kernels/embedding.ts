@@ -19,8 +19,25 @@ export function embedRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   return op(table) as tf.Tensor2D;
 }
 
-/** `[rows, W]` zeros with `dy[i]` added into row `ids[i]` (ids outside `[0, rows)` are dropped). */
+/**
+ * `[rows, W]` zeros with `dy[i]` added into row `ids[i]` (ids outside `[0, rows)` are dropped). Without
+ * the native kernel: `dy` rows are summed per distinct id (`oneHot(slot)ᵀ · dy`, `[N, U]` with U ≤ N
+ * distinct ids) and the U sums scattered, so no `[N, rows]` one-hot is built for large vocabularies.
+ */
 export function scatterAddRows(dy: tf.Tensor2D, ids: tf.Tensor1D, rows: number): tf.Tensor2D {
   if (hasKernel(FUSED_KERNELS.scatterAddRows)) return runKernel(FUSED_KERNELS.scatterAddRows, { dy, ids }, { rows }) as tf.Tensor2D;
-  return tf.tidy(() => tf.matMul(tf.cast(tf.oneHot(ids, rows), 'float32'), dy, true, false));
+  const idArray = ids.dataSync();
+  const slotOf = new Map<number, number>();
+  const slots = new Int32Array(idArray.length);
+  idArray.forEach((id, n) => {
+    if (id < 0 || id >= rows) return void (slots[n] = -1); // oneHot of -1 is a zero row: dropped
+    if (!slotOf.has(id)) slotOf.set(id, slotOf.size);
+    slots[n] = slotOf.get(id)!;
+  });
+  const distinct = Int32Array.from(slotOf.keys());
+  if (distinct.length === 0) return tf.zeros([rows, dy.shape[1]]);
+  return tf.tidy(() => {
+    const sums = tf.matMul(tf.oneHot(tf.tensor1d(slots, 'int32'), distinct.length, 1, 0, 'float32'), dy, true, false);
+    return tf.scatterND(tf.tensor2d(distinct, [distinct.length, 1], 'int32'), sums, [rows, dy.shape[1]]);
+  });
 }

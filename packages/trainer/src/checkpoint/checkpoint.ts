@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TirlError, type Experiment, type ResolvedRecipe, type RngState, type Tokenizer } from '@tirl/core';
-import { loadPretrained, readSafetensors, savePretrained, writeSafetensors, type CausalLM, type SafeTensor } from '@tirl/policy';
+import { loadPretrained, readSafetensors, saveAdapter, savePretrained, writeSafetensors, type CausalLM, type SafeTensor } from '@tirl/policy';
 import type { AdamW } from '../optim/adamw';
 
 /** `trainer_state.json` of a checkpoint. */
@@ -53,7 +53,13 @@ export async function saveCheckpoint(
   rmSync(tmp, { recursive: true, force: true });
   // Tokenizers that cannot write tokenizer.json (the built-in byte tokenizer) are rebuilt by the host.
   const savable = typeof (parts.tokenizer as { save?: unknown } | undefined)?.save === 'function' ? parts.tokenizer : undefined;
-  await savePretrained(tmp, parts.model, savable, { dtype: 'float32' }); // exact resume, whatever the source dtype
+  if (parts.model.adapter) {
+    // LoRA: the base never changes; the checkpoint holds the adapter in the PEFT layout.
+    saveAdapter(tmp, parts.model);
+    (savable as { save?: (dir: string) => void } | undefined)?.save?.(tmp);
+  } else {
+    await savePretrained(tmp, parts.model, savable, { dtype: 'float32' }); // exact resume, whatever the source dtype
+  }
   const opt = parts.optimizer.state();
   const tensors = toSafe(opt.tensors);
   writeSafetensors(join(tmp, OPTIMIZER_FILE), tensors);
@@ -145,14 +151,24 @@ export async function loadCheckpoint(
   extraWeights?: Map<string, tf.Variable>,
 ): Promise<TrainerState> {
   const state = readTrainerState(path);
-  const saved = await loadPretrained(path);
-  const target = model.namedWeights();
-  for (const [name, v] of saved.model.namedWeights()) {
-    const t = target.get(name);
-    if (!t) throw new TirlError(`${path}: checkpoint tensor "${name}" does not exist in the model`, 'invalid-data');
-    t.assign(v);
+  if (existsSync(join(path, 'adapter_model.safetensors'))) {
+    const target = model.trainableWeights();
+    if (!model.adapter) throw new TirlError(`${path}: a LoRA checkpoint, but the model has no adapter (pass the same --lora.* options)`, 'invalid-data');
+    for (const [name, t] of readSafetensors(join(path, 'adapter_model.safetensors'))) {
+      const v = target.get(name);
+      if (!v) throw new TirlError(`${path}: adapter tensor "${name}" does not exist in the model's adapter`, 'invalid-data');
+      v.assign(tf.tensor(t.data as Float32Array, t.shape));
+    }
+  } else {
+    const saved = await loadPretrained(path);
+    const target = model.namedWeights();
+    for (const [name, v] of saved.model.namedWeights()) {
+      const t = target.get(name);
+      if (!t) throw new TirlError(`${path}: checkpoint tensor "${name}" does not exist in the model`, 'invalid-data');
+      t.assign(v);
+    }
+    saved.model.dispose();
   }
-  saved.model.dispose();
   const moments = new Map<string, tf.Tensor>();
   for (const [k, t] of readSafetensors(join(path, OPTIMIZER_FILE))) moments.set(k, tf.tensor(t.data as Float32Array, t.shape));
   optimizer.loadState({ updates: state.optimizerUpdates, tensors: moments });

@@ -13,6 +13,12 @@ export const experimentFileSchema = z
         path: z.string().optional(),
         /** Or a freshly initialised tiny model: config fields and a seed. */
         tiny: z.record(z.string(), z.unknown()).optional(),
+        /** Train LoRA adapters (`{ r, alpha, dropout, targetModules, useRslora }`); flags `--lora.*` override. */
+        lora: z.record(z.string(), z.unknown()).optional(),
+        /** Start from this PEFT adapter folder. */
+        adapter: z.string().optional(),
+        /** Recompute each layer in the backward pass (less memory, ~1/3 more compute). */
+        gradientCheckpointing: z.boolean().optional(),
       })
       .strict()
       .refine((m) => Boolean(m.path) !== Boolean(m.tiny), { message: 'give exactly one of model.path or model.tiny' }),

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { composeRun, describeBackend, discoverPlugins, formatRun, initBackend, installedRunCatalog, TirlError, type RunSpec } from '@tirl/core';
-import { createTinyModel, loadPretrained, ByteTokenizer, type CausalLM } from '@tirl/policy';
-import type { Tokenizer } from '@tirl/core';
+import { assertFits, formatMemoryPlan } from '@tirl/policy';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
 import { train } from '../run';
-import { overridesOf, partArgument, readExperimentFile, readSamples, type ExperimentFile } from './config';
+import { overridesOf, partArgument, readExperimentFile, readSamples } from './config';
+import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun } from './model-setup';
 import { parseTrainerSettings } from '../settings';
 
 const USAGE = `tirl — tool-integrated RL
 
-  tirl train   RUN --config exp.yaml [--set path=value ...] [--resume | --overwrite] [--strict]
+  tirl train   RUN --config exp.yaml [--set path=value ...] [--resume | --overwrite] [--strict] [--dry-run]
+               [--lora.r 16 --lora.alpha 32 --lora.dropout 0.05 --lora.target-modules q_proj,v_proj --lora.rslora]
+               [--lora.adapter PEFT_DIR] [--gradient-checkpointing]
   tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
+  tirl export  --config exp.yaml --checkpoint DIR --out DIR [--merged] [--dtype float32|bfloat16|float16]
   tirl report  RUN_DIR
   tirl recipes [RUN] [--set path=value ...]     (no RUN: list recipes, methods, tasks, scales)
   tirl plugins [KIND]
@@ -33,6 +36,7 @@ const FLAGS = {
   strict: { type: 'boolean' },
   checkpoint: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...MODEL_FLAGS,
 } as const;
 
 export async function main(argv: string[]): Promise<number> {
@@ -67,8 +71,19 @@ export async function main(argv: string[]): Promise<number> {
       const recipe = composeRun({ ...spec, overrides: [overridesOf(file, configPath), sets] });
       parseTrainerSettings(recipe.settings);
       console.log(formatRun(recipe));
-      console.log(describeBackend(await initBackend()));
-      const { model, tokenizer } = await loadModel(file, values.checkpoint);
+      const backend = await initBackend();
+      console.log(describeBackend(backend));
+      const lora = loraOptionsOf(file, values);
+      const checkpointing = values['gradient-checkpointing'] ?? file.model.gradientCheckpointing ?? false;
+      const plan = planRun(modelConfigOf(file), recipe, lora, backend.tfBackend, checkpointing);
+      console.log(formatMemoryPlan(plan));
+      if (values['dry-run']) {
+        if (!plan.fits) assertFits(plan);
+        console.log('dry run: the plan fits; nothing was loaded or trained');
+        return 0;
+      }
+      if (command === 'train') assertFits(plan);
+      const { model, tokenizer } = await loadModelFor(file, { checkpoint: values.checkpoint, lora, adapterDir: values['lora.adapter'], gradientCheckpointing: checkpointing });
       if (command === 'train') {
         const dataset = readSamples(file.data.train);
         const result = await train({ recipe, model, tokenizer, dataset, runDir: file.runDir, resume: values.resume, overwrite: values.overwrite, strict: values.strict });
@@ -79,6 +94,18 @@ export async function main(argv: string[]): Promise<number> {
         console.log(JSON.stringify(result.metrics, null, 2));
       }
       model.dispose();
+      return 0;
+    }
+    case 'export': {
+      const file = readExperimentFile(required(values.config, '--config', command));
+      const checkpoint = required(values.checkpoint, '--checkpoint', command);
+      const out = required(values.out, '--out', command);
+      const { model, tokenizer } = await loadModelFor(file, { checkpoint });
+      try {
+        console.log(await exportModel(model, tokenizer, out, { merged: values.merged, dtype: values.dtype, basePath: file.model.path }));
+      } finally {
+        model.dispose();
+      }
       return 0;
     }
     default:
@@ -135,35 +162,6 @@ function printPlugins(kind: string | undefined): number {
   for (const def of catalog.list(kind)) console.log(`${def.id.padEnd(40)} ${def.summary}`);
   if (missing.length) console.log(`\nnot installed: ${missing.join(', ')}`);
   return 0;
-}
-
-async function loadModel(file: ExperimentFile, checkpoint?: string): Promise<{ model: CausalLM; tokenizer: Tokenizer }> {
-  const dir = checkpoint ?? file.model.path;
-  if (dir) {
-    const loaded = await loadPretrained(dir);
-    return { model: loaded.model, tokenizer: loaded.tokenizer ?? byteTokenizerFor(dir, loaded.model) };
-  }
-  const { seed = 0, ...config } = file.model.tiny as Record<string, unknown> & { seed?: number };
-  const tokenizer = new ByteTokenizer();
-  return { model: createTinyModel({ vocabSize: tokenizer.vocabSize, ...config } as never, seed), tokenizer };
-}
-
-/**
- * The byte tokenizer stands in for a model folder without `tokenizer.json` only when the model has an
- * embedding for every byte id; otherwise the first id past the vocabulary would fail mid-run.
- */
-function byteTokenizerFor(dir: string, model: CausalLM): Tokenizer {
-  const bytes = new ByteTokenizer();
-  const vocab = model.config.vocabSize;
-  if (vocab < bytes.vocabSize) {
-    model.dispose();
-    throw new TirlError(
-      `${dir} has no tokenizer.json, and its vocabulary (${vocab} ids) is smaller than the byte tokenizer's (${bytes.vocabSize} ids) that would replace it. Put the model's tokenizer.json (and tokenizer_config.json) into ${dir}`,
-      'invalid-data',
-    );
-  }
-  console.log(`${dir} has no tokenizer.json: using the byte tokenizer (${bytes.vocabSize} ids of the model's ${vocab})`);
-  return bytes;
 }
 
 if (require.main === module) {

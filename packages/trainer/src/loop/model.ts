@@ -8,6 +8,10 @@ export interface TrainableModel {
     attentionMask: tf.Tensor2D,
     options?: { entropy?: boolean },
   ): { logProbs: tf.Tensor2D; entropies?: tf.Tensor2D };
-  /** Trainable weights by checkpoint (Hugging Face) name. */
+  /** Weights by checkpoint (Hugging Face) name. */
   namedWeights(): Map<string, tf.Variable>;
+  /** What training updates, by checkpoint name (LoRA: only the adapters); default `namedWeights()`. */
+  trainableWeights?(): Map<string, tf.Variable>;
+  /** Set while gradients are computed (turns on LoRA dropout). */
+  training?: boolean;
 }

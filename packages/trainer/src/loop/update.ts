@@ -35,7 +35,7 @@ export interface UpdateResult {
  */
 export function updatePolicy(input: UpdateInput): UpdateResult {
   const { settings, batch } = input;
-  const weights = input.model.namedWeights();
+  const weights = trainableWeightsOf(input.model);
   const metrics: Record<string, number> = {};
   let nonFinite = input.nonFiniteInARow;
   let updates = 0;
@@ -84,7 +84,7 @@ export function miniBatchGradients(
   rows: readonly number[],
   metrics: Record<string, number>,
 ): { grads: Map<string, tf.Tensor>; loss: number } {
-  const weights = input.model.namedWeights();
+  const weights = trainableWeightsOf(input.model);
   const byTfName = new Map([...weights].map(([name, v]) => [v.name, name]));
   const mini = sliceRows(input.batch, rows);
   const counts = countBatch(mini.lossMaskValues, mini.ids.shape as [number, number], mini.rowKinds, mini.rootIds);
@@ -95,10 +95,17 @@ export function miniBatchGradients(
     const index = tf.tensor1d(micro.map((i) => rows[i]), 'int32');
     const advantages = tf.gather(input.advantages, index) as tf.Tensor2D;
     const ref = input.refLogProbs ? (tf.gather(input.refLogProbs, index) as tf.Tensor2D) : undefined;
-    const { value, grads: g } = tf.variableGrads(
-      () => microBatchLoss(input.exp, input.model, { batch: part, advantages, refLogProbs: ref, counts }, input.needEntropy, metrics),
-      [...weights.values()],
-    );
+    input.model.training = true;
+    let result;
+    try {
+      result = tf.variableGrads(
+        () => microBatchLoss(input.exp, input.model, { batch: part, advantages, refLogProbs: ref, counts }, input.needEntropy, metrics),
+        [...weights.values()],
+      );
+    } finally {
+      input.model.training = false;
+    }
+    const { value, grads: g } = result;
     loss += value.dataSync()[0];
     accumulate(grads, Object.fromEntries(Object.entries(g).map(([k, t]) => [byTfName.get(k) ?? k, t])));
     tf.dispose([value, index, advantages, ...(ref ? [ref] : [])]);
@@ -106,6 +113,11 @@ export function miniBatchGradients(
   }
   mini.dispose();
   return { grads, loss };
+}
+
+/** The variables an update differentiates: the adapters of a LoRA model, else every weight. */
+function trainableWeightsOf(model: UpdateInput['model']): Map<string, tf.Variable> {
+  return model.trainableWeights?.() ?? model.namedWeights();
 }
 
 /** Rows of each mini-batch: roots shuffled, then dealt into `n` contiguous mini-batches. */

@@ -1,0 +1,144 @@
+import { TirlError } from '@tirl/core';
+import type { ModelConfig } from './config';
+import { targetModulePaths, type LoraOptions } from './lora';
+import { expectedShapes } from './weights';
+
+/** The wasm backend's heap: its module declares a maximum of 65536 pages of 64 KiB. */
+export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+const F32 = 4;
+
+export interface MemoryPlanInput {
+  config: ModelConfig;
+  lora?: Pick<LoraOptions, 'r' | 'targetModules'>;
+  /** Rows per forward/backward pass (the trainer's micro-batch). */
+  microBatchRows: number;
+  /** Tokens per training row (prompt + completion). */
+  sequenceLength: number;
+  /** Rows decoded at once during rollouts, and their context length. */
+  rolloutRows: number;
+  rolloutContext: number;
+  /** Recompute each layer in the backward pass instead of keeping its activations. */
+  gradientCheckpointing?: boolean;
+  /** A frozen reference is needed (KL); free under LoRA (adapters off), a full copy otherwise. */
+  reference?: boolean;
+  /** Entropy is computed in the loss (one more `[N, V]`). */
+  entropy?: boolean;
+  /** Bytes the backend can hold. */
+  limitBytes: number;
+  backend: string;
+}
+
+export interface MemoryPlanItem {
+  name: string;
+  bytes: number;
+  detail: string;
+}
+
+export interface MemoryPlan {
+  items: MemoryPlanItem[];
+  /** Peak: everything resident plus the larger of the training pass and the rollout pass. */
+  peakBytes: number;
+  limitBytes: number;
+  backend: string;
+  fits: boolean;
+  parameters: number;
+  trainableParameters: number;
+}
+
+/**
+ * An upper estimate of the backend memory a run needs, before any work: weights, adapters, gradients
+ * and AdamW moments (two per trainable value), activations kept for the backward pass of one micro-batch
+ * (or one layer's plus every layer's input under gradient checkpointing), the `[N, V]` head buffers,
+ * and the KV cache of a rollout batch. All float32.
+ */
+export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
+  const c = p.config;
+  const shapes = expectedShapes(c);
+  let parameters = 0;
+  for (const s of shapes.values()) parameters += s.reduce((a, b) => a * b, 1);
+  let adapterParams = 0;
+  if (p.lora) {
+    for (const module of targetModulePaths(c, p.lora.targetModules)) {
+      const [out, inF] = shapes.get(`${module}.weight`)!;
+      adapterParams += p.lora.r * (out + inF);
+    }
+  }
+  const trainable = p.lora ? adapterParams : parameters;
+  const N = p.microBatchRows * p.sequenceLength;
+  const T = p.sequenceLength;
+  const H = c.hiddenSize;
+  const q = c.numAttentionHeads * c.headDim;
+  const kv = c.numKeyValueHeads * c.headDim;
+  const I = c.intermediateSize;
+  // Saved per token and layer: norms (3H), residuals (2H), q/k/v before and after rotary and the head
+  // transposes (3q + 4kv), the attention output (2q), scores + bias + softmax (3 · heads · T), and the
+  // MLP's gate, up, sigmoid, silu and product (5I); LoRA adds r per adapted projection (small, ignored).
+  const perTokenLayer = 5 * H + 5 * q + 4 * kv + 3 * c.numAttentionHeads * T + 5 * I;
+  const layers = c.numHiddenLayers;
+  const activationFloats = p.gradientCheckpointing ? N * (layers * H + perTokenLayer) : N * layers * perTokenLayer;
+  // logits, log-softmax, the gathered one-hot and its gradient (+ exp for entropy); a trainable
+  // embedding adds its one-hot gradient.
+  const headCopies = 4 + (p.entropy ? 1 : 0) + (trainable === parameters ? 1 : 0);
+  const headFloats = N * c.vocabSize * headCopies;
+  const kvCache = 2 * layers * kv * p.rolloutRows * p.rolloutContext;
+  // decode: the cache twice (old and grown while a step runs) + one step's logits and attention
+  const rolloutFloats = 2 * kvCache + p.rolloutRows * (c.vocabSize + c.numAttentionHeads * p.rolloutContext * 3 + 8 * Math.max(H, I));
+
+  const items: MemoryPlanItem[] = [
+    { name: 'parameters', bytes: parameters * F32, detail: `${fmtCount(parameters)} float32 (${c.tieWordEmbeddings ? 'tied head' : 'untied head'})` },
+    { name: 'adapters', bytes: adapterParams * F32, detail: p.lora ? `LoRA r=${p.lora.r} on ${p.lora.targetModules.join(',')}: ${fmtCount(adapterParams)}` : 'none (full fine-tuning)' },
+    { name: 'gradients', bytes: trainable * F32, detail: `${fmtCount(trainable)} trainable values` },
+    { name: 'optimizer state', bytes: 2 * trainable * F32, detail: 'AdamW first and second moments' },
+    {
+      name: 'reference model',
+      bytes: p.reference && !p.lora ? parameters * F32 : 0,
+      detail: !p.reference ? 'not needed' : p.lora ? 'the base with adapters off (no copy)' : 'frozen full copy',
+    },
+    {
+      name: 'activations (train)',
+      bytes: activationFloats * F32,
+      detail: `${p.microBatchRows} rows × ${T} tokens, ${layers} layers${p.gradientCheckpointing ? ', gradient checkpointing' : ''}`,
+    },
+    { name: 'LM head buffers (train)', bytes: headFloats * F32, detail: `${headCopies} × [${N}, ${c.vocabSize}]` },
+    { name: 'KV cache + decode (rollout)', bytes: rolloutFloats * F32, detail: `${p.rolloutRows} rows × ${p.rolloutContext} tokens` },
+  ];
+  const resident = items.slice(0, 5).reduce((a, b) => a + b.bytes, 0);
+  const train = items[5].bytes + items[6].bytes;
+  const peakBytes = resident + Math.max(train, items[7].bytes);
+  return { items, peakBytes, limitBytes: p.limitBytes, backend: p.backend, fits: peakBytes <= p.limitBytes, parameters, trainableParameters: trainable };
+}
+
+/** The plan as printable lines. */
+export function formatMemoryPlan(plan: MemoryPlan): string {
+  const lines = plan.items.map((i) => `  ${i.name.padEnd(28)} ${fmtBytes(i.bytes).padStart(10)}  ${i.detail}`);
+  lines.push(`  ${'peak (estimate)'.padEnd(28)} ${fmtBytes(plan.peakBytes).padStart(10)}  limit ${fmtBytes(plan.limitBytes)} (${plan.backend})${plan.fits ? '' : '  — DOES NOT FIT'}`);
+  return `memory plan:\n${lines.join('\n')}`;
+}
+
+/** Throws, naming the fixes, when the plan exceeds the backend's limit. */
+export function assertFits(plan: MemoryPlan): void {
+  if (plan.fits) return;
+  const fixes = [
+    !plan.items[1].bytes ? 'train LoRA adapters (--lora.r 16)' : '',
+    'lower settings.microBatchRows or the sequence length (settings.maxNewTokens, shorter prompts)',
+    'turn on gradient checkpointing (--gradient-checkpointing)',
+    'lower the rollout batch (settings.groupSize × settings.promptsPerStep)',
+    plan.backend === 'wasm' ? 'or use a backend without the 4 GiB wasm heap (tfjs-node)' : '',
+  ].filter(Boolean);
+  throw new TirlError(
+    `The run needs about ${fmtBytes(plan.peakBytes)} but the ${plan.backend} backend holds ${fmtBytes(plan.limitBytes)}. ` +
+      `Largest parts: ${[...plan.items].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((i) => `${i.name} ${fmtBytes(i.bytes)}`).join(', ')}. ` +
+      `To fit: ${fixes.join('; ')}.\n${formatMemoryPlan(plan)}`,
+    'invalid-options',
+  );
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024).toFixed(1)} KiB`;
+}
+
+function fmtCount(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n);
+}

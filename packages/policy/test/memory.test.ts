@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertFits, createTinyModel, embed, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type CausalLM } from '../src';
+import { maxAbsDiff } from './helpers';
+
+/** Qwen2.5-0.5B's config.json fields (hidden 896, 24 layers, 14 heads / 2 KV heads, ffn 4864, 151936 tokens, tied). */
+const QWEN25_05B = ModelConfig.create({
+  architecture: 'qwen2',
+  vocabSize: 151936,
+  hiddenSize: 896,
+  intermediateSize: 4864,
+  numHiddenLayers: 24,
+  numAttentionHeads: 14,
+  numKeyValueHeads: 2,
+  tieWordEmbeddings: true,
+  ropeTheta: 1e6,
+});
+/** SmolLM2-135M: hidden 576, 30 layers, 9 heads / 3 KV heads, ffn 1536, 49152 tokens, tied. */
+const SMOLLM2_135M = ModelConfig.create({
+  vocabSize: 49152,
+  hiddenSize: 576,
+  intermediateSize: 1536,
+  numHiddenLayers: 30,
+  numAttentionHeads: 9,
+  numKeyValueHeads: 3,
+  tieWordEmbeddings: true,
+  ropeTheta: 100000,
+});
+const RUN = { microBatchRows: 1, sequenceLength: 256, rolloutRows: 8, rolloutContext: 256, limitBytes: WASM_HEAP_BYTES, backend: 'wasm' };
+
+describe('memory plan', () => {
+  it('counts the published parameter numbers of Qwen2.5-0.5B and SmolLM2-135M', () => {
+    // Qwen2.5-0.5B by hand: embed 151936·896 = 136,134,656; per layer q 896·896+896, k and v 128·896+128,
+    // o 896·896, norms 2·896, MLP 3·4864·896 → 14,912,384; × 24 + final norm 896 → 494,032,768.
+    const qwen = memoryPlan({ config: QWEN25_05B, ...RUN });
+    expect(qwen.parameters).toBe(494_032_768);
+    // LoRA r=16 on all seven projections: per layer 16·(896+896)·2 (q, o) + 16·(128+896)·2 (k, v)
+    // + 16·(4864+896)·3 (MLP) = 366,592; × 24 = 8,798,208 (what PEFT prints for this model).
+    const lora = memoryPlan({ config: QWEN25_05B, lora: { r: 16, targetModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] }, ...RUN });
+    expect(lora.trainableParameters).toBe(8_798_208);
+    // SmolLM2-135M: 49152·576 + 30 · (2·576·576 + 2·192·576 + 3·1536·576 + 2·576) + 576 = 134,515,008
+    expect(memoryPlan({ config: SMOLLM2_135M, ...RUN }).parameters).toBe(134_515_008);
+  });
+
+  it('charges optimizer state for trainable values only, and no reference copy under LoRA', () => {
+    const full = memoryPlan({ config: SMOLLM2_135M, ...RUN, reference: true });
+    const item = (p: typeof full, name: string) => p.items.find((i) => i.name === name)!.bytes;
+    expect(item(full, 'optimizer state')).toBe(2 * 4 * 134_515_008);
+    expect(item(full, 'reference model')).toBe(4 * 134_515_008);
+    const lora = memoryPlan({ config: SMOLLM2_135M, lora: { r: 8, targetModules: ['q_proj', 'v_proj'] }, ...RUN, reference: true });
+    // r · (in + out) per projection: q 8·(576+576), v 8·(576+192) → 15,360 per layer, × 30
+    expect(lora.trainableParameters).toBe(460_800);
+    expect(item(lora, 'optimizer state')).toBe(2 * 4 * 460_800);
+    expect(item(lora, 'reference model')).toBe(0);
+    const ckpt = memoryPlan({ config: SMOLLM2_135M, ...RUN, gradientCheckpointing: true });
+    expect(item(ckpt, 'activations (train)')).toBeLessThan(item(full, 'activations (train)') / 10);
+  });
+
+  it('refuses a run above the wasm heap, naming the fixes', () => {
+    const big = ModelConfig.create({ ...QWEN25_05B, numHiddenLayers: 64, intermediateSize: 8960, hiddenSize: 1536, numAttentionHeads: 12 });
+    const plan = memoryPlan({ config: big, ...RUN });
+    expect(plan.fits).toBe(false);
+    expect(() => assertFits(plan)).toThrow(/needs about .* GiB but the wasm backend holds 4\.00 GiB.*LoRA adapters \(--lora\.r 16\).*gradient checkpointing/s);
+    expect(() => assertFits(memoryPlan({ config: QWEN25_05B, lora: { r: 16, targetModules: ['q_proj'] }, ...RUN }))).not.toThrow();
+  });
+});
+
+describe('embedding gradient', () => {
+  it('sums repeated ids without building an [N, V] one-hot', () => {
+    const V = 5000;
+    const table = tf.randomNormal([V, 3], 0, 1, 'float32', 1);
+    const ids = tf.tensor1d([7, 4999, 7, 0], 'int32');
+    const w = tf.tensor2d([[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 0, 1]]);
+    let grad!: tf.Tensor;
+    const profile = tf.profile(() => {
+      grad = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embed(t as tf.Tensor2D, ids), w)))(table);
+    });
+    return profile.then((info) => {
+      const g = grad.arraySync() as number[][];
+      // row 7 ← w[0] + w[2]; row 4999 ← w[1]; row 0 ← w[3]; every other row 0
+      expect([g[7], g[4999], g[0], g[1]]).toEqual([[8, 10, 12], [4, 5, 6], [1, 0, 1], [0, 0, 0]]);
+      const oneHots = info.kernels.filter((k) => k.name === 'OneHot');
+      expect(oneHots.length).toBeGreaterThan(0);
+      expect(oneHots.every((k) => k.outputShapes[0][1] === 3)).toBe(true); // 3 distinct ids, not V
+      tf.dispose([table, ids, w, grad]);
+    });
+  });
+});
+
+describe('gradient checkpointing', () => {
+  const CONFIG = ModelConfig.create({ architecture: 'qwen3', vocabSize: 40, hiddenSize: 24, intermediateSize: 40, numHiddenLayers: 3, numAttentionHeads: 4, numKeyValueHeads: 2, headDim: 8 });
+  const IDS = [[3, 17, 22, 8, 8, 29, 0, 39], [1, 2, 3, 4, 5, 6, 7, 8]];
+  const MASK = [[1, 1, 1, 1, 1, 1, 1, 1], [0, 0, 1, 1, 1, 1, 1, 1]];
+  function grads(model: CausalLM): Map<string, number[]> {
+    const ids = tf.tensor2d(IDS, undefined, 'int32');
+    const mask = tf.tensor2d(MASK);
+    const vars = model.trainableWeights();
+    const { grads: g, value } = tf.variableGrads(() => tf.neg(tf.sum(model.logProbs(ids, mask).logProbs)) as tf.Scalar, [...vars.values()]);
+    const out = new Map([...vars].map(([name, v]) => [name, [...g[v.name].dataSync()]]));
+    tf.dispose([...Object.values(g), value, ids, mask]);
+    return out;
+  }
+
+  it.each([
+    ['full fine-tuning', false],
+    ['LoRA', true],
+  ])('gives the same gradients as keeping activations (%s), without leaking', (_, lora) => {
+    const model = createTinyModel(CONFIG, 2, { std: 0.2 });
+    if (lora) {
+      model.addAdapter({ r: 2, alpha: 4 });
+      for (const { b } of model.adapter!.pairs.values()) b.assign(tf.randomNormal(b.shape, 0, 0.3, 'float32', 5));
+    }
+    const plain = grads(model);
+    model.gradientCheckpointing = true;
+    const before = tf.memory().numTensors;
+    const recomputed = grads(model);
+    expect(tf.memory().numTensors).toBe(before);
+    expect([...recomputed.keys()]).toEqual([...plain.keys()]);
+    for (const [name, g] of plain) expect(maxAbsDiff(recomputed.get(name), g)).toBeLessThan(1e-5);
+    model.dispose();
+  });
+});
