@@ -37,7 +37,8 @@ export function scatterAddRows(dy: tf.Tensor2D, ids: tf.Tensor1D, rows: number):
   const distinct = Int32Array.from(slotOf.keys());
   if (distinct.length === 0) return tf.zeros([rows, dy.shape[1]]);
   return tf.tidy(() => {
-    const sums = tf.matMul(tf.oneHot(tf.tensor1d(slots, 'int32'), distinct.length, 1, 0, 'float32'), dy, true, false);
+    // int32 one-hot then cast: wasm's OneHot writes zeros when asked for float32 directly
+    const sums = tf.matMul(tf.cast(tf.oneHot(tf.tensor1d(slots, 'int32'), distinct.length), 'float32'), dy, true, false);
     return tf.scatterND(tf.tensor2d(distinct, [distinct.length, 1], 'int32'), sums, [rows, dy.shape[1]]);
   });
 }
