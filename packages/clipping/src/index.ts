@@ -1,3 +1,4 @@
+import type { AnyPluginDefinition } from '@tirl/core';
 import { rootNormalised } from './aggregations/root-normalised';
 import { seqMeanTokenMean } from './aggregations/seq-mean-token-mean';
 import { seqMeanTokenSum } from './aggregations/seq-mean-token-sum';
@@ -43,7 +44,7 @@ export { KL_ESTIMATOR_CHOICES, klEstimate, type KlEstimator } from './math/kl';
 export { rolloutCorrectionSchema, type RolloutCorrection } from './math/rollout-correction';
 
 /** Every plugin of the package, for `createExperiment({ plugins })`. Importing registers nothing. */
-export const plugins = [
+export const plugins: readonly AnyPluginDefinition[] = [
   ppoClip,
   gspo,
   gmpo,
@@ -63,4 +64,4 @@ export const plugins = [
   kl,
   entropy,
   llds,
-] as const;
+];

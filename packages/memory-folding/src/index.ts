@@ -11,4 +11,4 @@ export { deepAgentMemory, MEMORY_PROMPTS, memoryJson } from './memory/deepagent'
 export { carriedTail, historySegments, injected, promptSegments, tokenCount } from './context';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [failMemory, slidingWindowMemory, summarizeMemory, deepAgentMemory] as AnyPluginDefinition[];
+export const plugins: readonly AnyPluginDefinition[] = [failMemory, slidingWindowMemory, summarizeMemory, deepAgentMemory];

@@ -24,7 +24,7 @@ export { createEndpointJudge, type EndpointJudgeSpec } from './judge/endpoint-ju
 export { createPolicyJudge, type PolicyJudgeSpec } from './judge/policy-judge';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [matpoRouter, orchestratorRouter, matpoReward, agentTool, chatModelTool] as AnyPluginDefinition[];
+export const plugins: readonly AnyPluginDefinition[] = [matpoRouter, orchestratorRouter, matpoReward, agentTool, chatModelTool];
 
 /** Methods of this package: MATPO is defined here, once. */
 export const methods = [matpoMethod];

@@ -1,3 +1,4 @@
+import type { AnyPluginDefinition } from '@tirl/core';
 import { defineRecipe, type Method, type Recipe } from '@tirl/core';
 import { base } from './recipes/base';
 import { ppo } from './recipes/ppo';
@@ -76,4 +77,4 @@ export const recipes: readonly Recipe[] = [...methods.filter((m) => m.name !== '
 );
 
 /** This package defines no plugins: recipes only name plugins of other packages. */
-export const plugins = [];
+export const plugins: readonly AnyPluginDefinition[] = [];

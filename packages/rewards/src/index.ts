@@ -37,4 +37,4 @@ import { product } from './combine/product';
 import { weightedSum } from './combine/weighted-sum';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [...componentRewards, weightedSum, product, gate] as AnyPluginDefinition[];
+export const plugins: readonly AnyPluginDefinition[] = [...componentRewards, weightedSum, product, gate];

@@ -7,4 +7,4 @@ export { PythonPool, type PoolConfig, type CellRequest, type SessionOutcome } fr
 export { SandboxRefusedError, type CellOutcome } from './sandbox/python-worker-handle';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [pythonTool] as AnyPluginDefinition[];
+export const plugins: readonly AnyPluginDefinition[] = [pythonTool];

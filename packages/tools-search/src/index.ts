@@ -1,3 +1,4 @@
+import type { AnyPluginDefinition } from '@tirl/core';
 import { join } from 'node:path';
 import { httpSearchTool } from './http-search-tool';
 import { mcpTool } from './mcp-tool';
@@ -19,4 +20,4 @@ export { compileBlocklist } from './shared/blocklist';
 /** The bundled demo corpus: 36 short generated articles (JSONL), for tests and demos. */
 export const demoCorpusPath = join(__dirname, '..', 'corpus', 'demo.jsonl');
 
-export const plugins = [searchTool, openTool, httpSearchTool, mcpTool] as const;
+export const plugins: readonly AnyPluginDefinition[] = [searchTool, openTool, httpSearchTool, mcpTool];

@@ -1,3 +1,4 @@
+import type { AnyPluginDefinition } from '@tirl/core';
 import { imageTool } from './image-tool';
 
 export { imageTool } from './image-tool';
@@ -6,4 +7,4 @@ export { apply, compose, IDENTITY, mappedRegion, type Affine } from './geometry/
 export { evidenceFor } from './evidence';
 export { ImageSessions, loadSampleImage, type StoredImage } from './image-store';
 
-export const plugins = [imageTool] as const;
+export const plugins: readonly AnyPluginDefinition[] = [imageTool];

@@ -1,3 +1,4 @@
+import type { AnyPluginDefinition } from '@tirl/core';
 import { jsonlSink } from './metrics/jsonl-sink';
 
 export { parseTrainerSettings, trainerSettingsSchema, type TrainerSettings } from './settings';
@@ -15,6 +16,6 @@ export { ProgressLine } from './metrics/progress';
 export { jsonlSink };
 
 /** Plugins this package provides (metric sinks). */
-export const plugins = [jsonlSink];
+export const plugins: readonly AnyPluginDefinition[] = [jsonlSink];
 export { evaluate, type EvalOptions, type EvalResult } from './eval';
 export { DEFAULT_CHARTS, lineChartSvg, readMetrics, writeReport } from './report/charts';
