@@ -26,4 +26,20 @@ module.exports = [
       '@typescript-eslint/no-empty-object-type': 'off',
     },
   },
+  {
+    // A computed require hides a dependency from the boundary rule above. Packages found through their
+    // manifests are loaded by the one audited loader in core (packages/installed.ts); native binaries are
+    // loaded by path where they are built (backend-native's addon, backend-webgpu's Dawn).
+    files: ['packages/*/src/**/*.ts', 'apps/*/src/**/*.ts'],
+    ignores: ['packages/core/src/packages/installed.ts', 'packages/backend-native/src/addon.ts', 'packages/backend-webgpu/src/dawn.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='require'][arguments.0.type!='Literal']",
+          message: 'require() takes a literal name; load a discovered package with loadInstalledPackage from @tirl/core.',
+        },
+      ],
+    },
+  },
 ];

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { defineMethod, resolveRecipe } from '@tirl/core';
+import { defineMethod, nodeModulesPackages, resolveRecipe } from '@tirl/core';
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { train } from '@tirl/trainer';
 
@@ -25,11 +25,10 @@ describe('a third-party plugin package', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('installs from its packed tarball and trains one step when a recipe names it by id', async () => {
+    // The scratch project's node_modules, where the example is installed (the host's are searched too).
+    const installed = nodeModulesPackages({ from: [scratch, process.cwd()] });
     const loaded: string[] = [];
-    const loadModule = (name: string) => {
-      loaded.push(name);
-      return require(require.resolve(name, { paths: [scratch] }));
-    };
+    const packages = { list: installed.list, load: (pkg: Parameters<typeof installed.load>[0]) => (loaded.push(pkg.name), installed.load(pkg)) };
     const recipe = defineMethod({
       name: 'brief-grpo',
       extends: 'grpo',
@@ -42,7 +41,7 @@ describe('a third-party plugin package', () => {
     const model = createTinyModel({ vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 }, 5);
     const runDir = join(scratch, 'run');
     const dataset = [{ id: 'q', messages: [{ role: 'user' as const, content: 'Say hi.' }], answer: 'hi' }];
-    const result = await train({ recipe: resolved, model, tokenizer, dataset, runDir, loadModule, progress: false });
+    const result = await train({ recipe: resolved, model, tokenizer, dataset, runDir, packages, progress: false });
     model.dispose();
     expect(loaded).toContain('tirl-plugin-brevity');
     expect(result.history).toHaveLength(1);

@@ -14,6 +14,7 @@ export type TirlErrorCode =
   | 'duplicate-plugin'
   | 'invalid-options'
   | 'missing-package'
+  | 'broken-package'
   | 'invalid-recipe'
   | 'invalid-override'
   | 'conflict'

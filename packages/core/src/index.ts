@@ -47,13 +47,17 @@ export {
   type Experiment,
   type ExperimentOptions,
 } from './experiment/create-experiment';
+export { discoverPlugins, loadPluginPackages, type DiscoveredPlugins } from './experiment/package-loader';
 export {
-  builtInPackages,
-  discoverPlugins,
-  loadPluginPackages,
-  requireModule,
-  type ModuleLoader,
-} from './experiment/package-loader';
+  installedPackages,
+  loadInstalledPackage,
+  nodeModulesPackages,
+  type InstalledPackage,
+  type NodeModulesOptions,
+  type PackageSource,
+} from './packages/installed';
+export { manifestSchema, parseManifest, type NamedCollection, type TirlManifest } from './packages/manifest';
+export { loadNamed, loadPackagePlugins, packagesFromModules, pluginProviders, registerManifestKinds } from './packages/provided';
 export { consoleLogger, kindToken, Tokens, type Logger } from './experiment/tokens';
 
 export * from './data/trajectory';
@@ -72,6 +76,7 @@ export {
   type BackendName,
   type BackendReport,
   type InitBackendOptions,
+  type ModuleLoader,
 } from './tensor/backend';
 export { errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from './tools/call-guard';
 export { isPlainObject as isJsonObject, validateArgs } from './tools/validate-args';

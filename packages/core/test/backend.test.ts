@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackend, initBackend } from '../src';
+import { describeBackend, initBackend, packagesFromModules } from '../src';
 
 const missing = (name: string) => {
   throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
 };
-/** A loader where tfjs-node(-gpu) and the tirl backends are absent, as on a machine without libtensorflow. */
-const withoutNative = (name: string) =>
-  name.startsWith('@tensorflow/tfjs-node') || name.startsWith('@tirl/backend') ? missing(name) : require(name);
+/** A loader where tfjs-node(-gpu) is absent, as on a machine without libtensorflow. */
+const withoutNative = (name: string) => (name.startsWith('@tensorflow/tfjs-node') ? missing(name) : require(name));
+/** No installed package declares a backend. */
+const noBackendPackages = packagesFromModules({});
 
 describe('initBackend', () => {
   afterEach(async () => {
@@ -15,7 +16,7 @@ describe('initBackend', () => {
   });
 
   it('falls back to wasm when tfjs-node-gpu is absent, and says why each faster backend was skipped', async () => {
-    const report = await initBackend({ loadModule: withoutNative });
+    const report = await initBackend({ loadModule: withoutNative, packages: noBackendPackages });
     expect(report.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(report.skipped).toEqual([
@@ -23,16 +24,40 @@ describe('initBackend', () => {
         name: 'tensorflow',
         reason: '@tensorflow/tfjs-node-gpu: not installed; @tensorflow/tfjs-node: not installed',
       },
-      { name: 'webgpu', reason: '@tirl/backend-webgpu is not installed' },
-      { name: 'wasm-native', reason: '@tirl/backend-native is not installed' },
+      { name: 'webgpu', reason: 'no installed package provides it' },
+      { name: 'wasm-native', reason: 'no installed package provides it' },
     ]);
     expect(describeBackend(report)).toMatch(/^backend wasm \(skipped tensorflow: .*webgpu: .*wasm-native: /);
     expect(tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]).toBe(3);
   });
 
+  it('starts a backend that an installed package declares in its manifest', async () => {
+    const calls: string[] = [];
+    const packages = packagesFromModules({
+      'tirl-backend-fake': {
+        manifest: { backends: [{ name: 'webgpu', register: 'registerFake' }] },
+        exports: { registerFake: async () => (calls.push('registered'), { ok: true, tfBackend: 'cpu', detail: 'fake adapter' }) },
+      },
+    });
+    const report = await initBackend({ loadModule: withoutNative, packages });
+    expect(calls).toEqual(['registered']);
+    expect(report).toMatchObject({ name: 'webgpu', tfBackend: 'cpu', detail: 'fake adapter' });
+  });
+
+  it('tells a broken TensorFlow package from a missing one', async () => {
+    const broken = (name: string) => {
+      if (name === '@tensorflow/tfjs-node-gpu') throw Object.assign(new Error("Cannot find module 'libcudart.so.11'"), { code: 'MODULE_NOT_FOUND' });
+      return withoutNative(name);
+    };
+    const report = await initBackend({ loadModule: broken, packages: noBackendPackages });
+    expect(report.skipped[0].reason).toBe(
+      "@tensorflow/tfjs-node-gpu: installed but failed to load: Cannot find module 'libcudart.so.11'; @tensorflow/tfjs-node: not installed",
+    );
+  });
+
   it('falls back to cpu when wasm cannot start', async () => {
     const noWasm = (name: string) => (name === '@tensorflow/tfjs-backend-wasm' ? missing(name) : withoutNative(name));
-    const report = await initBackend({ loadModule: noWasm, prefer: 'cpu' });
+    const report = await initBackend({ loadModule: noWasm, prefer: 'cpu', packages: noBackendPackages });
     expect(report.name).toBe('cpu');
     expect(report.skipped).toEqual([]);
   });

@@ -33,6 +33,7 @@ import { treeGrpo } from './recipes/tree-grpo';
 import { portool } from './recipes/portool';
 import { toolpo } from './recipes/toolpo';
 import { aspo } from './recipes/aspo';
+import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
 export { ppo } from './recipes/ppo';
@@ -69,7 +70,11 @@ export { toolpo } from './recipes/toolpo';
 export { aspo } from './recipes/aspo';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
-export const methods: readonly Method[] = [base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo];
+export const methods: readonly Method[] = [
+  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo,
+].map(withPackages);
+
+export { PLUGIN_PACKAGES } from './plugin-packages';
 
 /** The papers' runs by name (`tirl train --recipe dapo`): each names its method (by name, so MATPO's comes from @tirl/orchestration). */
 export const recipes: readonly Recipe[] = [...methods.filter((m) => m.name !== 'base').map((m) => m.name), 'matpo'].map((name) =>

@@ -35,7 +35,10 @@ describe('resolved recipes', () => {
     const run = composeRun(name, { catalog });
     const { settings, papers, packages } = v1[name];
     const plugins = withChanges(name, v1[name].plugins as PluginList);
-    expect({ plugins: run.plugins, settings: run.settings, papers: run.papers, packages: run.packages }).toEqual({ plugins, settings, papers, packages });
+    expect({ plugins: run.plugins, settings: run.settings, papers: run.papers }).toEqual({ plugins, settings, papers });
+    // Methods now also name the package of each plugin they use (for the install hint), on top of what they named before.
+    expect(run.packages).toEqual(expect.arrayContaining(packages as string[]));
+    expect(run.packages).toEqual(expect.arrayContaining(['@tirl/advantage', '@tirl/clipping', '@tirl/rollout-tree']));
   });
 
   it.each(recipes.map((r) => r.name))('%s resolves to the snapshotted JSON', (name) => {

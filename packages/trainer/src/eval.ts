@@ -2,7 +2,7 @@ import {
   createExperiment,
   Tokens,
   type AnyPluginDefinition,
-  type ModuleLoader,
+  type PackageSource,
   type PolicyGenerator,
   type ResolvedRecipe,
   type Sample,
@@ -27,7 +27,8 @@ export interface EvalOptions {
   /** Sampling temperature for evaluation (default: the recipe's). */
   temperature?: number;
   plugins?: readonly AnyPluginDefinition[];
-  loadModule?: ModuleLoader;
+  /** Where plugin packages are found; default: the installed packages with a `tirl` manifest. */
+  packages?: PackageSource;
   seed?: number;
 }
 
@@ -43,7 +44,7 @@ export interface EvalResult {
  */
 export async function evaluate(o: EvalOptions): Promise<EvalResult> {
   const settings = parseTrainerSettings(o.recipe.settings);
-  const exp = createExperiment(o.recipe, { plugins: o.plugins, loadModule: o.loadModule, services: [[Tokens.tokenizer, o.tokenizer]], seed: o.seed });
+  const exp = createExperiment(o.recipe, { plugins: o.plugins, packages: o.packages, services: [[Tokens.tokenizer, o.tokenizer]], seed: o.seed });
   try {
     if (!o.policy && !o.model) throw new Error('evaluate: give a model (or a policy generator) to roll out');
     const policy = o.policy ?? new Policy(o.model!, o.tokenizer);

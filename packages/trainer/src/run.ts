@@ -7,7 +7,7 @@ import {
   Tokens,
   type AnyPluginDefinition,
   type Experiment,
-  type ModuleLoader,
+  type PackageSource,
   type ResolvedRecipe,
   type Sample,
   type Tokenizer,
@@ -38,7 +38,8 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Extra plugin definitions (third-party, or the host's own). */
   plugins?: readonly AnyPluginDefinition[];
-  loadModule?: ModuleLoader;
+  /** Where plugin packages are found; default: the installed packages with a `tirl` manifest. */
+  packages?: PackageSource;
   /** Called after every step. */
   onStep?: (step: number, metrics: Record<string, number>) => void;
   /** Show a progress line (default: true). */
@@ -65,7 +66,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   writeFileSync(join(o.runDir, 'recipe.json'), JSON.stringify(o.recipe, null, 2) + '\n');
   const exp = createExperiment(o.recipe, {
     plugins: o.plugins,
-    loadModule: o.loadModule,
+    packages: o.packages,
     services: [[Tokens.tokenizer, o.tokenizer]],
   });
   const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});

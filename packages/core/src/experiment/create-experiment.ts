@@ -9,14 +9,15 @@ import { parsePluginId } from '../plugin/define-plugin';
 import { parseOptions } from '../plugin/options';
 import { Rng } from '../random/rng';
 import type { ResolvedRecipe } from '../recipe/resolve-recipe';
-import { type ModuleLoader, loadPluginPackages, requireModule } from './package-loader';
+import type { PackageSource } from '../packages/installed';
+import { loadPluginPackages } from './package-loader';
 import { kindToken, Tokens } from './tokens';
 
 export interface ExperimentOptions {
   /** Definitions known up front; packages named by the recipe are loaded on demand for the rest. */
   plugins?: Iterable<AnyPluginDefinition>;
-  /** How packages are loaded (tests replace it to simulate missing packages). */
-  loadModule?: ModuleLoader;
+  /** Where plugin packages are found and loaded; default: the installed packages with a `tirl` manifest. */
+  packages?: PackageSource;
   /** Parent container (the host's); the experiment works in a child of it. */
   container?: DependencyContainer;
   /** Seed of the experiment's random streams; defaults to `settings.seed`, else 0. */
@@ -59,7 +60,7 @@ export function createExperiment(recipe: ResolvedRecipe, options: ExperimentOpti
     recipe.plugins.map((p) => p.id),
     catalog,
     recipe.packages,
-    options.loadModule ?? requireModule,
+    options.packages,
   );
 
   const validated = recipe.plugins.map((p) => {

@@ -1,82 +1,69 @@
 import { TirlError } from '../errors';
-import { KINDS, isKnownKind } from '../kinds';
 import { PluginCatalog, unknownPluginError } from '../plugin/catalog';
-
-import type { AnyPluginDefinition } from '../plugin/define-plugin';
 import { parsePluginId } from '../plugin/define-plugin';
+import { installedPackages, type InstalledPackage, type PackageSource } from '../packages/installed';
+import { loadPackagePlugins, pluginProviders, registerManifestKinds } from '../packages/provided';
 
-/** Loads a package by name; the default is Node's `require`. */
-export type ModuleLoader = (packageName: string) => unknown;
-
-export const requireModule: ModuleLoader = (name) => require(name);
-
-/** Loads the package that owns each id not yet in the catalog, then checks every id is known. */
+/**
+ * Loads, for each id not yet in the catalog, the installed package whose manifest lists it. An id no
+ * installed package provides is an error that names the `npm install` to run when the recipe names a
+ * package that is not installed, else the known ids of its kind.
+ */
 export function loadPluginPackages(
   ids: readonly string[],
   catalog: PluginCatalog,
-  extraPackages: readonly string[],
-  load: ModuleLoader,
+  recipePackages: readonly string[],
+  source: PackageSource = installedPackages(),
 ): void {
-  const missingPackages = new Set<string>();
-  const tried = new Set<string>();
+  registerManifestKinds(source);
+  const loaded = new Set<string>();
   for (const id of ids) {
     if (catalog.has(id)) continue;
-    const { kind } = parsePluginId(id);
-    const candidates = [...extraPackages, ...(isKnownKind(kind) ? KINDS[kind].packages : [])];
-    for (const pkg of candidates) {
-      if (catalog.has(id)) break;
-      if (tried.has(pkg)) continue;
-      tried.add(pkg);
-      const plugins = loadPackagePlugins(pkg, load);
-      if (plugins === 'missing') missingPackages.add(pkg);
-      else catalog.addAll(plugins);
+    parsePluginId(id);
+    const provider = pluginProviders(source, id)[0];
+    if (provider && !loaded.has(provider.name)) {
+      loaded.add(provider.name);
+      for (const def of loadPackagePlugins(source, provider)) if (!catalog.has(def.id)) catalog.add(def);
     }
-    if (!catalog.has(id)) {
-      const missing = candidates.filter((p) => missingPackages.has(p));
-      if (missing.length) {
-        throw new TirlError(
-          `Plugin "${id}" is not available: ${missing.join(' or ')} ${missing.length > 1 ? 'are' : 'is'} not installed. ` +
-            `Run: npm install ${missing[0]}`,
-          'missing-package',
-        );
-      }
-      throw unknownPluginError(id, catalog.list());
+    if (catalog.has(id)) continue;
+    const installed = new Set(source.list().map((p) => p.name));
+    const missing = recipePackages.filter((p) => !installed.has(p));
+    if (missing.length) {
+      throw new TirlError(
+        `Plugin "${id}" is not available: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed. ` +
+          `Run: npm install ${missing.join(' ')}`,
+        'missing-package',
+      );
     }
+    throw unknownPluginError(id, [...catalog.list(), ...listedPlugins(source)]);
   }
 }
 
-function loadPackagePlugins(pkg: string, load: ModuleLoader): AnyPluginDefinition[] | 'missing' {
-  let mod: unknown;
-  try {
-    mod = load(pkg);
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(pkg)) return 'missing';
-    throw new TirlError(`Loading ${pkg} failed: ${err.message}`, 'missing-package');
-  }
-  const plugins = (mod as { plugins?: AnyPluginDefinition[] }).plugins;
-  if (!Array.isArray(plugins)) {
-    throw new TirlError(`${pkg} does not export a "plugins" list, so tirl cannot load its plugins`, 'missing-package');
-  }
-  return plugins;
+/** Plugin ids that installed manifests list, as `{ kind, name }` (for did-you-mean without loading). */
+function listedPlugins(source: PackageSource): { kind: string; name: string }[] {
+  return source.list().flatMap((p) => (p.manifest.plugins ?? []).map((id) => parsePluginId(id)));
 }
 
-/** Every package that holds built-in plugins, in kind order. */
-export function builtInPackages(): string[] {
-  return [...new Set(Object.values(KINDS).flatMap((k) => k.packages))];
+export interface DiscoveredPlugins {
+  catalog: PluginCatalog;
+  /** Installed packages with a manifest, each with the plugin ids it provides. */
+  packages: readonly InstalledPackage[];
+  /** Packages whose manifest lists plugins but that failed to load, with why. */
+  failed: { name: string; reason: string }[];
 }
 
-/** Loads every installed plugin package into a catalog; reports the ones that are not installed. */
-export function discoverPlugins(
-  packages: readonly string[] = builtInPackages(),
-  load: ModuleLoader = requireModule,
-): { catalog: PluginCatalog; missing: string[] } {
+/** Loads every installed package that provides plugins (built-in and third-party alike) into a catalog. */
+export function discoverPlugins(source: PackageSource = installedPackages()): DiscoveredPlugins {
   const catalog = new PluginCatalog();
-  const missing: string[] = [];
+  const failed: DiscoveredPlugins['failed'] = [];
+  const packages = source.list();
   for (const pkg of packages) {
-    const plugins = loadPackagePlugins(pkg, load);
-    if (plugins === 'missing') missing.push(pkg);
-    else catalog.addAll(plugins);
+    if (!pkg.manifest.plugins?.length) continue;
+    try {
+      for (const def of loadPackagePlugins(source, pkg)) if (!catalog.has(def.id)) catalog.add(def);
+    } catch (e) {
+      failed.push({ name: pkg.name, reason: (e as Error).message });
+    }
   }
-  return { catalog, missing };
+  return { catalog, packages, failed };
 }

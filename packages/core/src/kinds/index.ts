@@ -41,31 +41,25 @@ export type PluginKind = keyof PluginKinds & string;
 export interface KindInfo {
   /** One plugin of this kind per recipe (a later entry replaces an earlier one), or many. */
   cardinality: 'single' | 'multi';
-  /** Packages that hold the built-in plugins of this kind, searched on demand. */
-  packages: readonly string[];
   /** Methods an instance must have. */
   methods: readonly string[];
 }
 
 export const KINDS: Record<PluginKind, KindInfo> = {
-  advantage: { cardinality: 'single', packages: ['@tirl/advantage'], methods: ['compute'] },
-  advantageTransform: { cardinality: 'multi', packages: ['@tirl/advantage'], methods: ['transform'] },
-  objective: { cardinality: 'single', packages: ['@tirl/clipping'], methods: ['perToken'] },
-  aggregation: { cardinality: 'single', packages: ['@tirl/clipping'], methods: ['aggregate'] },
-  regularizer: { cardinality: 'multi', packages: ['@tirl/clipping'], methods: [] },
-  reward: { cardinality: 'multi', packages: ['@tirl/rewards'], methods: ['score'] },
-  sampler: { cardinality: 'single', packages: ['@tirl/samplers'], methods: ['setDataset', 'next'] },
-  filter: { cardinality: 'multi', packages: ['@tirl/samplers'], methods: ['filter'] },
-  rollout: { cardinality: 'single', packages: ['@tirl/rollout-tree'], methods: ['rollout'] },
-  toolFormat: { cardinality: 'single', packages: ['@tirl/rollout-tree'], methods: ['parse', 'renderObservations', 'describeTools'] },
-  tool: {
-    cardinality: 'multi',
-    packages: ['@tirl/tools-python', '@tirl/tools-search', '@tirl/tools-vision', '@tirl/orchestration'],
-    methods: ['call'],
-  },
-  memory: { cardinality: 'single', packages: ['@tirl/memory-folding'], methods: ['onOverflow'] },
-  router: { cardinality: 'single', packages: ['@tirl/orchestration'], methods: ['rootMessages', 'agentTools'] },
-  metricSink: { cardinality: 'multi', packages: ['@tirl/trainer'], methods: ['write'] },
+  advantage: { cardinality: 'single', methods: ['compute'] },
+  advantageTransform: { cardinality: 'multi', methods: ['transform'] },
+  objective: { cardinality: 'single', methods: ['perToken'] },
+  aggregation: { cardinality: 'single', methods: ['aggregate'] },
+  regularizer: { cardinality: 'multi', methods: [] },
+  reward: { cardinality: 'multi', methods: ['score'] },
+  sampler: { cardinality: 'single', methods: ['setDataset', 'next'] },
+  filter: { cardinality: 'multi', methods: ['filter'] },
+  rollout: { cardinality: 'single', methods: ['rollout'] },
+  toolFormat: { cardinality: 'single', methods: ['parse', 'renderObservations', 'describeTools'] },
+  tool: { cardinality: 'multi', methods: ['call'] },
+  memory: { cardinality: 'single', methods: ['onOverflow'] },
+  router: { cardinality: 'single', methods: ['rootMessages', 'agentTools'] },
+  metricSink: { cardinality: 'multi', methods: ['write'] },
 };
 
 /** Registers a kind added by a third party, so recipes and experiments know its cardinality. */

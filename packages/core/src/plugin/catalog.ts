@@ -1,5 +1,4 @@
 import { TirlError } from '../errors';
-import { KINDS, isKnownKind } from '../kinds';
 import type { AnyPluginDefinition } from './define-plugin';
 import { parsePluginId } from './define-plugin';
 import { closestMatch } from './did-you-mean';
@@ -40,17 +39,20 @@ export class PluginCatalog {
   }
 }
 
-/** `Unknown advantage "grop". Known: gae, grpo, rloo. Did you mean "grpo"? Is @tirl/advantage installed?` */
-export function unknownPluginError(id: string, known: readonly AnyPluginDefinition[]): TirlError {
+/**
+ * `Unknown advantage "grop". Known: gae, grpo, rloo. Did you mean "grpo"?` — `known` holds the loaded
+ * definitions and the ids that installed manifests list.
+ */
+export function unknownPluginError(id: string, known: readonly { kind: string; name: string }[]): TirlError {
   const { kind, name } = parsePluginId(id);
-  const names = known.filter((d) => d.kind === kind).map((d) => d.name);
+  const names = [...new Set(known.filter((d) => d.kind === kind).map((d) => d.name))].sort();
   const guess = closestMatch(name, names);
-  const packages = isKnownKind(kind) ? KINDS[kind].packages : [];
   const parts = [
     `Unknown ${kind} "${name}".`,
-    names.length ? `Known: ${names.join(', ')}.` : `No ${kind} plugins are loaded.`,
+    names.length
+      ? `Known: ${names.join(', ')}.`
+      : `No installed package provides ${kind} plugins (a package lists what it provides in the "tirl" field of its package.json).`,
     guess ? `Did you mean "${guess}"?` : '',
-    packages.length ? `Is ${packages.join(' or ')} installed?` : '',
   ];
   return new TirlError(parts.filter(Boolean).join(' '), 'unknown-plugin');
 }

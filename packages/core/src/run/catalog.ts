@@ -1,5 +1,6 @@
 import { TirlError } from '../errors';
-import { builtInPackages, requireModule, type ModuleLoader } from '../experiment/package-loader';
+import { installedPackages, type PackageSource } from '../packages/installed';
+import { loadNamed } from '../packages/provided';
 import { closestMatch } from '../plugin/did-you-mean';
 import type { Method, Recipe, Scale, Task } from './define';
 
@@ -77,21 +78,14 @@ export class RunCatalog {
 }
 
 /**
- * The methods, tasks, scales and recipes of every installed built-in package (each package's `methods`,
- * `tasks`, `scales` and `recipes` exports). A package that is not installed is skipped.
+ * The methods, tasks, scales and recipes that installed packages list in their manifests (built-in and
+ * third-party alike), checked against each package's exports.
  */
-export function installedRunCatalog(load: ModuleLoader = requireModule, packages: readonly string[] = ['@tirl/recipes', ...builtInPackages()]): RunCatalog {
-  const catalog = new RunCatalog();
-  for (const pkg of packages) {
-    let mod: unknown;
-    try {
-      mod = load(pkg);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'MODULE_NOT_FOUND' && err.message.includes(pkg)) continue;
-      throw new TirlError(`Loading ${pkg} failed: ${err.message}`, 'missing-package');
-    }
-    catalog.add(mod as RunParts, pkg);
-  }
-  return catalog;
+export function installedRunCatalog(source: PackageSource = installedPackages()): RunCatalog {
+  return new RunCatalog({
+    methods: loadNamed<Method>(source, 'methods'),
+    tasks: loadNamed<Task>(source, 'tasks'),
+    scales: loadNamed<Scale>(source, 'scales'),
+    recipes: loadNamed<Recipe>(source, 'recipes'),
+  });
 }

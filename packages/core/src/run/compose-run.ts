@@ -23,6 +23,8 @@ export type RunOverrides =
       readonly remove?: readonly string[];
       /** Method switches to choose, e.g. `{ compat: 'released-code' }`. */
       readonly switches?: Readonly<Record<string, string>>;
+      /** Packages the overrides' plugins come from (named in the install hint when one is missing). */
+      readonly packages?: readonly string[];
     }
   | readonly string[];
 
@@ -120,7 +122,10 @@ export function composeRun(spec: RunSpec | string, options: ComposeOptions = {})
       for (const path of leafPaths(opts)) state.sources[`${id}.${path}`] = `scale:${scale.name}`;
     }
   }
-  for (const o of s.overrides ?? []) applyOverrides(state, o);
+  for (const o of s.overrides ?? []) {
+    if (!Array.isArray(o)) for (const pkg of (o as { packages?: readonly string[] }).packages ?? []) if (!packages.includes(pkg)) packages.push(pkg);
+    applyOverrides(state, o);
+  }
 
   return finish(state, {
     method: method.name,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TirlError } from '../errors';
-import { type ModuleLoader, requireModule } from '../experiment/package-loader';
+import { installedPackages, type PackageSource } from '../packages/installed';
 
 /** Backends from fastest to most portable. `wasm-native` is wasm with tirl's native matmul kernels. */
 export const BACKEND_ORDER = ['tensorflow', 'webgpu', 'wasm-native', 'wasm', 'cpu'] as const;
@@ -22,8 +22,30 @@ export interface InitBackendOptions {
   prefer?: BackendName | readonly BackendName[];
   /** Use exactly this backend or fail; `TIRL_BACKEND` sets it from the environment. */
   force?: BackendName;
+  /** How the TensorFlow.js packages are loaded (tests simulate missing ones). */
   loadModule?: ModuleLoader;
+  /** Where packages that declare tirl backends (`"tirl": { "backends": [...] }`) are found. */
+  packages?: PackageSource;
 }
+
+/** Loads one of the TensorFlow.js packages by name. */
+export type ModuleLoader = (name: TfjsPackage) => unknown;
+
+type TfjsPackage = '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node' | '@tensorflow/tfjs-backend-wasm' | '@tensorflow/tfjs-backend-cpu';
+
+/** Fixed names, so each is a plain `require` that bundlers and linters can see. */
+const requireTfjs: ModuleLoader = (name) => {
+  switch (name) {
+    case '@tensorflow/tfjs-node-gpu':
+      return require('@tensorflow/tfjs-node-gpu');
+    case '@tensorflow/tfjs-node':
+      return require('@tensorflow/tfjs-node');
+    case '@tensorflow/tfjs-backend-wasm':
+      return require('@tensorflow/tfjs-backend-wasm');
+    case '@tensorflow/tfjs-backend-cpu':
+      return require('@tensorflow/tfjs-backend-cpu');
+  }
+};
 
 type Attempt = { ok: true; tfBackend: string; detail?: string } | { ok: false; reason: string };
 
@@ -33,13 +55,14 @@ type Attempt = { ok: true; tfBackend: string; detail?: string } | { ok: false; r
  * native kernels → wasm → cpu.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
-  const load = options.loadModule ?? requireModule;
+  const load = options.loadModule ?? requireTfjs;
+  const packages = options.packages ?? installedPackages();
   const forced = options.force ?? parseEnvBackend(process.env.TIRL_BACKEND);
   const preferred = options.prefer === undefined ? [] : Array.isArray(options.prefer) ? options.prefer : [options.prefer];
   const order: BackendName[] = forced ? [forced] : [...new Set([...preferred, ...BACKEND_ORDER])] as BackendName[];
   const skipped: BackendReport['skipped'] = [];
   for (const name of order) {
-    const attempt = await tryBackend(name, load);
+    const attempt = await tryBackend(name, load, packages);
     if (attempt.ok) return { name, tfBackend: attempt.tfBackend, skipped, detail: attempt.detail };
     if (forced) throw new TirlError(`Backend "${name}" was forced but cannot start: ${attempt.reason}`, 'backend');
     skipped.push({ name, reason: attempt.reason });
@@ -61,22 +84,22 @@ function parseEnvBackend(value: string | undefined): BackendName | undefined {
   return value as BackendName;
 }
 
-async function tryBackend(name: BackendName, load: ModuleLoader): Promise<Attempt> {
+async function tryBackend(name: BackendName, load: ModuleLoader, packages: PackageSource): Promise<Attempt> {
   try {
     switch (name) {
       case 'tensorflow':
         return await tryTensorflow(load);
       case 'webgpu':
-        return await tryPlugin('@tirl/backend-webgpu', 'registerWebGpuBackend', load);
+        return await tryDeclared('webgpu', packages);
       case 'wasm-native': {
-        const wasm = await activate('wasm', () => load('@tensorflow/tfjs-backend-wasm'));
+        const wasm = await activate('wasm', '@tensorflow/tfjs-backend-wasm', load);
         if (!wasm.ok) return wasm;
-        return await tryPlugin('@tirl/backend-native', 'registerNativeKernels', load);
+        return await tryDeclared('wasm-native', packages);
       }
       case 'wasm':
-        return await activate('wasm', () => load('@tensorflow/tfjs-backend-wasm'));
+        return await activate('wasm', '@tensorflow/tfjs-backend-wasm', load);
       case 'cpu':
-        return await activate('cpu', () => load('@tensorflow/tfjs-backend-cpu'));
+        return await activate('cpu', '@tensorflow/tfjs-backend-cpu', load);
     }
   } catch (e) {
     return { ok: false, reason: firstLine(e) };
@@ -85,36 +108,42 @@ async function tryBackend(name: BackendName, load: ModuleLoader): Promise<Attemp
 
 async function tryTensorflow(load: ModuleLoader): Promise<Attempt> {
   const reasons: string[] = [];
-  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-    const attempt = await activate('tensorflow', () => load(pkg));
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const) {
+    const attempt = await activate('tensorflow', pkg, load);
     if (attempt.ok) return { ...attempt, detail: pkg };
     reasons.push(`${pkg}: ${attempt.reason}`);
   }
   return { ok: false, reason: reasons.join('; ') };
 }
 
-/** A tirl backend package exports `fn(tf) → { ok, tfBackend?, detail?, reason? }`. */
-async function tryPlugin(pkg: string, fn: string, load: ModuleLoader): Promise<Attempt> {
+/**
+ * A backend that an installed package declares in its manifest (`"backends": [{ "name", "register" }]`);
+ * `register(tf)` returns `{ ok, tfBackend?, detail?, reason? }`.
+ */
+async function tryDeclared(name: BackendName, packages: PackageSource): Promise<Attempt> {
+  const pkg = packages.list().find((p) => p.manifest.backends?.some((b) => b.name === name));
+  if (!pkg) return { ok: false, reason: 'no installed package provides it' };
+  const fn = pkg.manifest.backends!.find((b) => b.name === name)!.register;
   let mod: Record<string, unknown>;
   try {
-    mod = load(pkg) as Record<string, unknown>;
+    mod = packages.load(pkg) as Record<string, unknown>;
   } catch (e) {
-    return { ok: false, reason: isMissing(e, pkg) ? `${pkg} is not installed` : firstLine(e) };
+    return { ok: false, reason: firstLine(e) };
   }
   const register = mod[fn] as ((t: typeof tf) => Promise<Attempt>) | undefined;
-  if (typeof register !== 'function') return { ok: false, reason: `${pkg} has no ${fn}()` };
+  if (typeof register !== 'function') return { ok: false, reason: `${pkg.name} has no ${fn}()` };
   const result = await register(tf);
   if (!result.ok) return result;
   const set = await tf.setBackend(result.tfBackend);
   return set ? result : { ok: false, reason: `tfjs could not start "${result.tfBackend}"` };
 }
 
-async function activate(tfBackend: string, loadPackage: () => unknown): Promise<Attempt> {
+async function activate(tfBackend: string, pkg: TfjsPackage, load: ModuleLoader): Promise<Attempt> {
   if (!tf.findBackendFactory(tfBackend)) {
     try {
-      loadPackage();
+      load(pkg);
     } catch (e) {
-      return { ok: false, reason: isMissing(e) ? 'not installed' : firstLine(e) };
+      return { ok: false, reason: isMissing(e, pkg) ? 'not installed' : `installed but failed to load: ${firstLine(e)}` };
     }
   }
   if (!tf.findBackendFactory(tfBackend)) return { ok: false, reason: `package loaded but registered no "${tfBackend}" backend` };
@@ -124,9 +153,10 @@ async function activate(tfBackend: string, loadPackage: () => unknown): Promise<
   return { ok: true, tfBackend };
 }
 
-function isMissing(e: unknown, pkg?: string): boolean {
+/** The package itself is absent, as opposed to present but broken (a missing dependency of it, a bad binary). */
+function isMissing(e: unknown, pkg: string): boolean {
   const err = e as NodeJS.ErrnoException;
-  return err?.code === 'MODULE_NOT_FOUND' && (!pkg || String(err.message).includes(pkg));
+  return err?.code === 'MODULE_NOT_FOUND' && String(err.message).includes(`'${pkg}'`);
 }
 
 function firstLine(e: unknown): string {

@@ -32,7 +32,8 @@ export const matpoMethod = defineMethod({
     decode: { temperature: 1 },
     limits: { maxTurns: 20 },
   },
-  packages: ['@tirl/orchestration'],
+  // The packages of its plugins, so `tirl recipes matpo --packages` can say what to install.
+  packages: ['@tirl/advantage', '@tirl/clipping', '@tirl/orchestration', '@tirl/rollout-tree', '@tirl/samplers'],
   switches: {
     compat: {
       description: 'Follow the paper (default) or the released training code where they differ',

@@ -24,6 +24,8 @@ export const experimentFileSchema = z
       .refine((m) => Boolean(m.path) !== Boolean(m.tiny), { message: 'give exactly one of model.path or model.tiny' }),
     data: z.object({ train: z.string(), eval: z.string().optional() }).strict(),
     runDir: z.string().default('runs/latest'),
+    /** Installed packages whose plugins the file adds (named in the install hint when one is missing). */
+    packages: z.array(z.string().min(1)).optional(),
     plugins: z.array(z.tuple([z.string(), z.record(z.string(), z.unknown()).optional()])).optional(),
     settings: z.record(z.string(), z.unknown()).optional(),
     remove: z.array(z.string()).optional(),
@@ -49,6 +51,7 @@ export function overridesOf(file: ExperimentFile, path = 'config'): RunOverrides
     settings: file.settings,
     remove: file.remove,
     switches: file.switches,
+    packages: file.packages,
   };
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { composeRun, describeBackend, discoverPlugins, formatRun, initBackend, installedRunCatalog, TirlError, type RunSpec } from '@tirl/core';
+import { composeRun, describeBackend, discoverPlugins, formatRun, initBackend, installedPackages, installedRunCatalog, TirlError, type RunSpec } from '@tirl/core';
 import { assertFits, formatMemoryPlan } from '@tirl/policy';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
@@ -17,7 +17,9 @@ const USAGE = `tirl — tool-integrated RL
   tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
   tirl export  --config exp.yaml --checkpoint DIR --out DIR [--merged] [--dtype float32|bfloat16|float16]
   tirl report  RUN_DIR
-  tirl recipes [RUN] [--set path=value ...]     (no RUN: list recipes, methods, tasks, scales)
+  tirl recipes [RUN] [--packages] [--set path=value ...]   (no RUN: list recipes, methods, tasks, scales;
+                                                          --packages: the npm install line RUN needs)
+  tirl --help
   tirl plugins [KIND]
 
   RUN is --recipe NAME|FILE, and/or --method NAME|FILE, --task NAME|FILE, --scale NAME|FILE
@@ -35,6 +37,7 @@ const FLAGS = {
   overwrite: { type: 'boolean' },
   strict: { type: 'boolean' },
   checkpoint: { type: 'string' },
+  packages: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   ...MODEL_FLAGS,
 } as const;
@@ -55,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const sets = values.set ?? [];
   switch (command) {
     case 'recipes':
-      return printRecipes(positionals[0] ?? values.recipe, values, sets);
+      return printRecipes(positionals[0] ?? values.recipe, values, sets, values.packages === true);
     case 'plugins':
       return printPlugins(positionals[0]);
     case 'report': {
@@ -135,14 +138,29 @@ function runSpec(recipe: string | undefined, flags: PartFlags, command: string):
   };
 }
 
-function printRecipes(name: string | undefined, flags: PartFlags, sets: string[]): number {
+/** The trainer's own packages: every install line starts with them. */
+const HOST_PACKAGES = ['@tirl/core', '@tirl/policy', '@tirl/trainer'];
+
+function printRecipes(name: string | undefined, flags: PartFlags, sets: string[], packages: boolean): number {
+  const catalog = installedRunCatalog();
+  if (!catalog.recipes.size && !catalog.methods.size) {
+    throw new TirlError('No installed package provides recipes or methods. Run: npm install @tirl/recipes', 'missing-package');
+  }
   if (name || flags.method) {
-    const run = composeRun({ ...runSpec(name, flags, 'recipes'), overrides: [sets] });
+    const run = composeRun({ ...runSpec(name, flags, 'recipes'), overrides: [sets] }, { catalog });
+    if (packages) {
+      const named = new Set([...run.chain, run.name, run.task, run.scale].filter((n): n is string => typeof n === 'string'));
+      const providers = installedPackages()
+        .list()
+        .filter((p) => [p.manifest.methods, p.manifest.recipes, p.manifest.tasks, p.manifest.scales].some((l) => l?.some((n) => named.has(n))))
+        .map((p) => p.name);
+      console.log(`npm install ${[...new Set([...HOST_PACKAGES, ...providers, ...run.packages])].join(' ')}`);
+      return 0;
+    }
     console.log(formatRun(run));
     console.log(JSON.stringify(run, null, 2));
     return 0;
   }
-  const catalog = installedRunCatalog();
   const cite = (p?: { title: string; arxiv?: string }) => (p ? `${p.title}${p.arxiv ? ` (arXiv ${p.arxiv})` : ''}` : '');
   const list = (title: string, rows: [string, string][]) => {
     console.log(`${title}:`);
@@ -158,9 +176,10 @@ function printRecipes(name: string | undefined, flags: PartFlags, sets: string[]
 }
 
 function printPlugins(kind: string | undefined): number {
-  const { catalog, missing } = discoverPlugins();
-  for (const def of catalog.list(kind)) console.log(`${def.id.padEnd(40)} ${def.summary}`);
-  if (missing.length) console.log(`\nnot installed: ${missing.join(', ')}`);
+  const { catalog, packages, failed } = discoverPlugins();
+  const owner = new Map(packages.flatMap((p) => (p.manifest.plugins ?? []).map((id) => [id, p.name] as const)));
+  for (const def of catalog.list(kind)) console.log(`${def.id.padEnd(40)} ${(owner.get(def.id) ?? '').padEnd(28)} ${def.summary}`);
+  for (const f of failed) console.log(`\nnot loaded: ${f.reason}`);
   return 0;
 }
 

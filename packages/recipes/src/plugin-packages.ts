@@ -1,0 +1,129 @@
+import type { EntryOp, Method } from '@tirl/core';
+
+/**
+ * Where each built-in plugin lives, so a recipe can say which packages it needs before any is installed
+ * (`tirl recipes NAME --packages`). The package manifests are the source of truth; a test checks this
+ * table against them.
+ */
+export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  '@tirl/advantage': [
+    'advantage/gae',
+    'advantage/grpo',
+    'advantage/matpo',
+    'advantage/opo',
+    'advantage/pass-at-k',
+    'advantage/portool',
+    'advantage/reinforce-plus-plus',
+    'advantage/reinforce-plus-plus-baseline',
+    'advantage/remax',
+    'advantage/rloo',
+    'advantage/toolpo',
+    'advantage/tree-grpo',
+    'advantageTransform/aspo',
+    'advantageTransform/dcpo-sas',
+    'advantageTransform/hapo-token-group',
+    'advantageTransform/riskpo-mvar',
+    'advantageTransform/xrpo-novelty',
+  ],
+  '@tirl/clipping': [
+    'aggregation/root-normalised',
+    'aggregation/seq-mean-token-mean',
+    'aggregation/seq-mean-token-sum',
+    'aggregation/seq-mean-token-sum-norm',
+    'aggregation/token-mean',
+    'objective/bapo',
+    'objective/cispo',
+    'objective/clip-cov',
+    'objective/dcpo',
+    'objective/gmpo',
+    'objective/gspo',
+    'objective/hapo',
+    'objective/kl-cov',
+    'objective/ppo-clip',
+    'objective/reinforce',
+    'objective/sapo',
+    'regularizer/entropy',
+    'regularizer/kl',
+    'regularizer/llds',
+  ],
+  '@tirl/memory-folding': [
+    'memory/deepagent',
+    'memory/fail',
+    'memory/sliding-window',
+    'memory/summarize',
+  ],
+  '@tirl/orchestration': [
+    'reward/matpo',
+    'router/matpo',
+    'router/orchestrator',
+    'tool/agent',
+    'tool/chat-model',
+  ],
+  '@tirl/rewards': [
+    'reward/adaptive-mode',
+    'reward/exact-match',
+    'reward/flawed-positive',
+    'reward/gate',
+    'reward/length-penalty',
+    'reward/llm-judge',
+    'reward/math-equivalence',
+    'reward/otc',
+    'reward/product',
+    'reward/soft-overlong',
+    'reward/token-f1',
+    'reward/tool-format',
+    'reward/tool-orchestra',
+    'reward/tool-star',
+    'reward/toolrl',
+    'reward/unified-cost',
+    'reward/visual-evidence',
+    'reward/weighted-sum',
+  ],
+  '@tirl/rollout-tree': [
+    'rollout/arpo',
+    'rollout/linear',
+    'rollout/tree-search',
+    'toolFormat/hermes',
+    'toolFormat/xml-tags',
+  ],
+  '@tirl/samplers': [
+    'filter/d3s-sample',
+    'filter/dynamic-sampling',
+    'filter/overlong',
+    'filter/void-mask',
+    'sampler/curriculum',
+    'sampler/epoch-shuffle',
+    'sampler/scaf-hints',
+    'sampler/xrpo-allocator',
+  ],
+  '@tirl/tools-python': [
+    'tool/python',
+  ],
+  '@tirl/tools-search': [
+    'tool/http-search',
+    'tool/mcp',
+    'tool/open',
+    'tool/search',
+  ],
+  '@tirl/tools-vision': [
+    'tool/image',
+  ],
+};
+
+const OWNER = new Map(Object.entries(PLUGIN_PACKAGES).flatMap(([pkg, ids]) => ids.map((id) => [id, pkg] as const)));
+
+/** The method with `packages` naming the package of each plugin it adds or swaps in (parents add theirs). */
+export function withPackages(method: Method): Method {
+  const own = method.plugins
+    .map(addedId)
+    .map((id) => (id === undefined ? undefined : OWNER.get(id)))
+    .filter((p): p is string => p !== undefined);
+  const packages = [...new Set([...(method.packages ?? []), ...own])].sort();
+  return Object.freeze({ ...method, packages });
+}
+
+function addedId(entry: EntryOp): string | undefined {
+  if ('remove' in entry) return undefined;
+  if ('replace' in entry) return entry.with[0];
+  return entry[0];
+}
