@@ -3,6 +3,7 @@ import {
   Tokens,
   type AnyPluginDefinition,
   type PackageSource,
+  type ServiceEntry,
   type PolicyGenerator,
   type ResolvedRecipe,
   type Sample,
@@ -29,6 +30,8 @@ export interface EvalOptions {
   plugins?: readonly AnyPluginDefinition[];
   /** Where plugin packages are found; default: the installed packages with a `tirl` manifest. */
   packages?: PackageSource;
+  /** Package services by name (`defineService`), registered after the evaluator's own. */
+  serviceOverrides?: readonly ServiceEntry[];
   seed?: number;
 }
 
@@ -44,7 +47,7 @@ export interface EvalResult {
  */
 export async function evaluate(o: EvalOptions): Promise<EvalResult> {
   const settings = parseTrainerSettings(o.recipe.settings);
-  const exp = createExperiment(o.recipe, { plugins: o.plugins, packages: o.packages, services: [[Tokens.tokenizer, o.tokenizer]], seed: o.seed });
+  const exp = createExperiment(o.recipe, { plugins: o.plugins, packages: o.packages, services: [[Tokens.tokenizer, o.tokenizer]], serviceOverrides: o.serviceOverrides, seed: o.seed });
   try {
     if (!o.policy && !o.model) throw new Error('evaluate: give a model (or a policy generator) to roll out');
     const policy = o.policy ?? new Policy(o.model!, o.tokenizer);

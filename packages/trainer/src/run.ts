@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InjectionToken } from 'tsyringe';
 import {
   TirlError,
   createExperiment,
@@ -10,6 +11,7 @@ import {
   type PackageSource,
   type ResolvedRecipe,
   type Sample,
+  type ServiceEntry,
   type Tokenizer,
 } from '@tirl/core';
 import { Policy, type CausalLM } from '@tirl/policy';
@@ -40,6 +42,10 @@ export interface TrainOptions {
   plugins?: readonly AnyPluginDefinition[];
   /** Where plugin packages are found; default: the installed packages with a `tirl` manifest. */
   packages?: PackageSource;
+  /** Services registered after the trainer's own (tokenizer, training policy): each replaces the trainer's under its token. */
+  services?: readonly [InjectionToken<unknown>, unknown][];
+  /** Package services by name (`defineService`), registered last: e.g. from the experiment file's `services`. */
+  serviceOverrides?: readonly ServiceEntry[];
   /** Called after every step. */
   onStep?: (step: number, metrics: Record<string, number>) => void;
   /** Show a progress line (default: true). */
@@ -64,12 +70,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const settings = parseTrainerSettings(o.recipe.settings);
   mkdirSync(o.runDir, { recursive: true });
   writeFileSync(join(o.runDir, 'recipe.json'), JSON.stringify(o.recipe, null, 2) + '\n');
+  const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
   const exp = createExperiment(o.recipe, {
     plugins: o.plugins,
     packages: o.packages,
-    services: [[Tokens.tokenizer, o.tokenizer]],
+    services: [[Tokens.tokenizer, o.tokenizer], [Tokens.trainingPolicy, policy], ...(o.services ?? [])],
+    serviceOverrides: o.serviceOverrides,
   });
-  const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
   // LoRA: the base with adapters off (no copy); full fine-tuning: a frozen copy.
   const referenceModel = exp.requirements.has('refLogProbs') ? o.model.referenceModel() : undefined;
   const critic = exp.requirements.has('values') ? new Critic(o.model, settings) : undefined;
@@ -120,6 +127,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (settings.checkpoint.every > 0 && trainer.step % settings.checkpoint.every === 0) await save();
     }
     if (signal) await save();
+    if (o.progress !== false) log.info(`${exp.recipe.name}: trained ${trainer.step} steps${signal ? ` (stopped by ${signal}, checkpoint saved)` : ''}; metrics in ${metricsFile}`);
     return { steps: trainer.step, history, ...(signal ? { interruptedBy: signal } : {}) };
   } finally {
     progress?.done();

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import { TirlError } from '../errors';
 import type { OptionalInput, PluginKind, PluginKinds } from '../kinds';
 import { KINDS } from '../kinds';
@@ -11,7 +11,9 @@ import { Rng } from '../random/rng';
 import type { ResolvedRecipe } from '../recipe/resolve-recipe';
 import type { PackageSource } from '../packages/installed';
 import { loadPluginPackages } from './package-loader';
-import { kindToken, Tokens } from './tokens';
+import { registerServiceOverrides } from './register-services';
+import type { ServiceEntry } from './define-service';
+import { consoleLogger, kindToken, pluginToken, Tokens } from './tokens';
 
 export interface ExperimentOptions {
   /** Definitions known up front; packages named by the recipe are loaded on demand for the rest. */
@@ -22,8 +24,13 @@ export interface ExperimentOptions {
   container?: DependencyContainer;
   /** Seed of the experiment's random streams; defaults to `settings.seed`, else 0. */
   seed?: number;
-  /** Services to register before plugins are created (policy, tokenizer, logger ...). */
+  /** The host's services, registered before plugins are created (policy, tokenizer, logger ...). */
   services?: readonly [InjectionToken<unknown>, unknown][];
+  /**
+   * Services that installed packages define (`defineService`), named with options, registered after the
+   * host's: each replaces what the host registered under its token, for this experiment only.
+   */
+  serviceOverrides?: readonly ServiceEntry[];
 }
 
 export interface CreatedPlugin {
@@ -73,7 +80,51 @@ export function createExperiment(recipe: ResolvedRecipe, options: ExperimentOpti
   const rng = new Rng(seed);
   container.register(Tokens.settings, { useValue: recipe.settings });
   container.register(Tokens.rng, { useValue: rng });
+  container.register(Tokens.logger, { useValue: consoleLogger });
+  container.register(Tokens.tools, {
+    useFactory: (c) => {
+      const tools = c.isRegistered(kindToken('tool'), true) ? c.resolveAll(kindToken('tool')) : [];
+      return new Map(tools.map((t) => [t.name, t]));
+    },
+  });
   for (const [token, value] of options.services ?? []) container.register(token, { useValue: value });
+  registerServiceOverrides(container, options.serviceOverrides ?? [], options.packages);
+
+  const created = new Map<string, PluginKinds[PluginKind]>();
+  const creating: string[] = [];
+  const build = (v: (typeof validated)[number]) => {
+    if (creating.includes(v.id)) {
+      throw new TirlError(`Plugins need each other in a cycle: ${[...creating.slice(creating.indexOf(v.id)), v.id].join(' -> ')}`, 'conflict');
+    }
+    creating.push(v.id);
+    try {
+      // Each plugin is built in a scope of its own, where its options and random stream are injectable too.
+      const scope = container.createChildContainer();
+      const pluginRng = rng.fork(v.id);
+      scope.register(Tokens.options, { useValue: v.options });
+      scope.register(Tokens.pluginRng, { useValue: pluginRng });
+      const ctx: PluginContext = {
+        id: v.id,
+        container,
+        rng: pluginRng,
+        settings: recipe.settings,
+        services: resolveInjected(v.id, v.definition.inject ?? {}, scope),
+        resolve: (token) => scope.resolve(token),
+      };
+      const instance = v.definition.create(v.options, ctx);
+      checkShape(v.id, v.kind, instance);
+      created.set(v.id, instance);
+      return instance;
+    } finally {
+      creating.pop();
+    }
+  };
+  // The container creates every plugin: each id is a cached factory, and its kind token points at it,
+  // so a plugin that injects another (by id or by kind) gets it created first.
+  for (const v of validated) {
+    container.register(pluginToken(v.id), { useFactory: instanceCachingFactory(() => build(v)) });
+    container.register(kindToken(v.kind), { useToken: pluginToken(v.id) });
+  }
 
   const plugins: CreatedPlugin[] = [];
   const disposeAll = async () => {
@@ -82,21 +133,11 @@ export function createExperiment(recipe: ResolvedRecipe, options: ExperimentOpti
     container.clearInstances();
   };
   try {
-    for (const v of validated) {
-      const ctx: PluginContext = {
-        id: v.id,
-        container,
-        rng: rng.fork(v.id),
-        settings: recipe.settings,
-        resolve: (token) => container.resolve(token),
-      };
-      const instance = v.definition.create(v.options, ctx);
-      checkShape(v.id, v.kind, instance);
-      plugins.push({ ...v, instance });
-      container.register(kindToken(v.kind), { useValue: instance });
-    }
+    for (const v of validated) container.resolve(pluginToken(v.id));
+    for (const v of validated) plugins.push({ ...v, instance: created.get(v.id)! });
     checkAggregationConflict(plugins);
   } catch (e) {
+    for (const v of validated) if (created.has(v.id) && !plugins.some((p) => p.id === v.id)) plugins.push({ ...v, instance: created.get(v.id)! });
     void disposeAll();
     throw e;
   }
@@ -137,6 +178,32 @@ export function createExperiment(recipe: ResolvedRecipe, options: ExperimentOpti
     },
     dispose: disposeAll,
   };
+}
+
+/** Resolves a plugin's `inject` map, naming the plugin, the key and the token when nothing provides one. */
+function resolveInjected(
+  id: string,
+  inject: Readonly<Record<string, InjectionToken<unknown>>>,
+  scope: DependencyContainer,
+): Record<string, unknown> {
+  const services: Record<string, unknown> = {};
+  for (const [key, token] of Object.entries(inject)) {
+    if (!scope.isRegistered(token, true)) {
+      throw new TirlError(
+        `Plugin "${id}" needs ${describeToken(token)} (inject.${key}), which nothing in this experiment provides. ` +
+          'Register it as a service of the host, name a package service that provides it, or add the plugin it names.',
+        'missing-input',
+      );
+    }
+    services[key] = scope.resolve(token);
+  }
+  return services;
+}
+
+function describeToken(token: InjectionToken<unknown>): string {
+  if (typeof token === 'symbol') return token.description ?? String(token);
+  if (typeof token === 'string') return token;
+  return (token as { name?: string }).name ?? 'a token';
 }
 
 function checkShape(id: string, kind: PluginKind, instance: unknown): void {

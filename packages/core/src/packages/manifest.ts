@@ -18,6 +18,8 @@ export const manifestSchema = z
     methods: names.optional(),
     tasks: names.optional(),
     scales: names.optional(),
+    /** Service names in the exported `services` list (`defineService`). */
+    services: names.optional(),
     /** Plugin kinds this package adds, with what one instance must have. */
     kinds: z
       .record(z.string(), z.object({ cardinality: z.enum(['single', 'multi']), methods: names }).strict())
@@ -30,7 +32,7 @@ export const manifestSchema = z
 export type TirlManifest = z.output<typeof manifestSchema>;
 
 /** Collections a package exports by name, listed in its manifest under the same key. */
-export type NamedCollection = 'recipes' | 'methods' | 'tasks' | 'scales';
+export type NamedCollection = 'recipes' | 'methods' | 'tasks' | 'scales' | 'services';
 
 export function parseManifest(packageName: string, raw: unknown): TirlManifest {
   const parsed = manifestSchema.safeParse(raw);

@@ -25,6 +25,8 @@ export interface PluginContext {
   rng: Rng;
   /** The recipe's resolved settings. */
   settings: Readonly<Record<string, unknown>>;
+  /** What the definition's `inject` asked for, resolved from the experiment's container, by the same keys. */
+  services: Readonly<Record<string, unknown>>;
   resolve<T>(token: InjectionToken<T>): T;
 }
 
@@ -39,6 +41,12 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends z
   readonly options: S;
   /** Inputs the trainer must compute for this plugin. */
   readonly requires?: readonly OptionalInput[];
+  /**
+   * Services and other plugins the factory needs, by token (`{ tokenizer: Tokens.tokenizer, judge:
+   * pluginToken('reward/matpo') }`): the experiment's container resolves them into `ctx.services` before
+   * `create` runs, creating a needed plugin first, and fails naming the token when nothing provides one.
+   */
+  readonly inject?: Readonly<Record<string, InjectionToken<unknown>>>;
   create(options: Readonly<z.output<S>>, ctx: PluginContext): PluginKinds[K];
 }
 

@@ -21,7 +21,7 @@ export interface ContractOptions {
 /** A plugin context for unit tests: fresh child container, seeded rng. */
 export function testPluginContext(id: string, settings: Record<string, unknown> = {}, seed = 0): PluginContext {
   const child = container.createChildContainer();
-  return { id, container: child, rng: new Rng(seed), settings, resolve: (t) => child.resolve(t) };
+  return { id, container: child, rng: new Rng(seed), settings, services: {}, resolve: (t) => child.resolve(t) };
 }
 
 /** The contract every plugin of every kind must meet. */

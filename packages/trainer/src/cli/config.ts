@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { formatIssues, TirlError, type RunOverrides, type Sample } from '@tirl/core';
+import { formatIssues, TirlError, type RunOverrides, type Sample, type ServiceEntry } from '@tirl/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -24,6 +24,11 @@ export const experimentFileSchema = z
       .refine((m) => Boolean(m.path) !== Boolean(m.tiny), { message: 'give exactly one of model.path or model.tiny' }),
     data: z.object({ train: z.string(), eval: z.string().optional() }).strict(),
     runDir: z.string().default('runs/latest'),
+    /**
+     * Package services for this experiment (`[name, options]`): each is registered under its token after
+     * the trainer's own services and replaces them (a tokenizer, a logger, a judge ...).
+     */
+    services: z.array(z.tuple([z.string(), z.record(z.string(), z.unknown()).optional()])).optional(),
     /** Installed packages whose plugins the file adds (named in the install hint when one is missing). */
     packages: z.array(z.string().min(1)).optional(),
     plugins: z.array(z.tuple([z.string(), z.record(z.string(), z.unknown()).optional()])).optional(),
@@ -53,6 +58,11 @@ export function overridesOf(file: ExperimentFile, path = 'config'): RunOverrides
     switches: file.switches,
     packages: file.packages,
   };
+}
+
+/** The file's package services, as `train` and `evaluate` take them. */
+export function serviceEntries(file: ExperimentFile): ServiceEntry[] {
+  return (file.services ?? []).map(([name, options]) => [name, options ?? {}] as const);
 }
 
 /** `--recipe`, `--method`, `--task`, `--scale` take a name, or a JSON/YAML file holding one. */

@@ -5,7 +5,7 @@ import { assertFits, formatMemoryPlan } from '@tirl/policy';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
 import { train } from '../run';
-import { overridesOf, partArgument, readExperimentFile, readSamples } from './config';
+import { overridesOf, serviceEntries, partArgument, readExperimentFile, readSamples } from './config';
 import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun } from './model-setup';
 import { parseTrainerSettings } from '../settings';
 
@@ -89,11 +89,20 @@ export async function main(argv: string[]): Promise<number> {
       const { model, tokenizer } = await loadModelFor(file, { checkpoint: values.checkpoint, lora, adapterDir: values['lora.adapter'], gradientCheckpointing: checkpointing });
       if (command === 'train') {
         const dataset = readSamples(file.data.train);
-        const result = await train({ recipe, model, tokenizer, dataset, runDir: file.runDir, resume: values.resume, overwrite: values.overwrite, strict: values.strict });
-        console.log(`trained ${result.steps} steps${result.interruptedBy ? ` (stopped by ${result.interruptedBy}, checkpoint saved)` : ''}; metrics in ${file.runDir}/metrics.jsonl`);
+        await train({
+          recipe,
+          model,
+          tokenizer,
+          dataset,
+          runDir: file.runDir,
+          resume: values.resume,
+          overwrite: values.overwrite,
+          strict: values.strict,
+          serviceOverrides: serviceEntries(file),
+        });
       } else {
         const data = required(file.data.eval, 'data.eval in the config', command);
-        const result = await evaluate({ recipe, model, tokenizer, dataset: readSamples(data) });
+        const result = await evaluate({ recipe, model, tokenizer, dataset: readSamples(data), serviceOverrides: serviceEntries(file) });
         console.log(JSON.stringify(result.metrics, null, 2));
       }
       model.dispose();
