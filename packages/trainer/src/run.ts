@@ -80,7 +80,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   // LoRA: the base with adapters off (no copy); full fine-tuning: a frozen copy.
   const referenceModel = exp.requirements.has('refLogProbs') ? o.model.referenceModel() : undefined;
   const critic = exp.requirements.has('values') ? new Critic(o.model, settings) : undefined;
-  const log = o.log ?? ((line: string) => console.log(line));
+  // Lines go to the experiment's logger service (a package or the host may replace it) unless `log` is given.
+  const logger = exp.container.resolve(Tokens.logger);
+  const log = o.log ?? ((line: string) => logger.info(line));
   const onProblems = (step: number, problems: StepProblem[]) => {
     const lines = describeProblems(step, problems);
     if (o.strict) throw new TirlError(`${lines.join('\n')}\n(--strict stops on failing rewards, skipped samples and dropped trajectories; fix the data or reward, or run without --strict)`, 'invalid-data');
@@ -127,7 +129,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       if (settings.checkpoint.every > 0 && trainer.step % settings.checkpoint.every === 0) await save();
     }
     if (signal) await save();
-    if (o.progress !== false) log.info(`${exp.recipe.name}: trained ${trainer.step} steps${signal ? ` (stopped by ${signal}, checkpoint saved)` : ''}; metrics in ${metricsFile}`);
+    if (o.progress !== false) log(`${exp.recipe.name}: trained ${trainer.step} steps${signal ? ` (stopped by ${signal}, checkpoint saved)` : ''}; metrics in ${metricsFile}`);
     return { steps: trainer.step, history, ...(signal ? { interruptedBy: signal } : {}) };
   } finally {
     progress?.done();
