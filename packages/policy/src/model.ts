@@ -58,7 +58,7 @@ export class CausalLM {
   private adaptersOn = true;
   /** Set while computing gradients: enables LoRA dropout. */
   training = false;
-  /** Recompute each layer's activations in the backward pass instead of keeping them. */
+  /** Recompute each layer's activations in the backward pass instead of keeping them (while `training`). */
   gradientCheckpointing = false;
 
   /**
@@ -280,8 +280,9 @@ export class CausalLM {
     const mask = attentionMask(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
     let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D);
     const present: LayerKV[] = [];
-    const recompute = this.gradientCheckpointing && !past;
-    if (recompute && this.training && (this.lora?.options.dropout ?? 0) > 0) {
+    // Only while gradients are taken (the trainer sets `training`): decoding needs every layer's keys/values.
+    const recompute = this.gradientCheckpointing && this.training && !past;
+    if (recompute && (this.lora?.options.dropout ?? 0) > 0) {
       throw new Error('CausalLM: gradient checkpointing with LoRA dropout would recompute a different dropout mask; set lora.dropout to 0');
     }
     for (let i = 0; i < c.numHiddenLayers; i++) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertFits, createTinyModel, embed, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type CausalLM } from '../src';
-import { maxAbsDiff } from './helpers';
+import { Rng } from '@tirl/core';
+import { assertFits, createTinyModel, embed, memoryPlan, ModelConfig, Policy, WASM_HEAP_BYTES, type CausalLM } from '../src';
+import { DecimalTokenizer, maxAbsDiff } from './helpers';
 
 /** Qwen2.5-0.5B's config.json fields (hidden 896, 24 layers, 14 heads / 2 KV heads, ffn 4864, 151936 tokens, tied). */
 const QWEN25_05B = ModelConfig.create({
@@ -111,11 +112,18 @@ describe('gradient checkpointing', () => {
     }
     const plain = grads(model);
     model.gradientCheckpointing = true;
+    model.training = true;
     const before = tf.memory().numTensors;
     const recomputed = grads(model);
+    model.training = false;
     expect(tf.memory().numTensors).toBe(before);
     expect([...recomputed.keys()]).toEqual([...plain.keys()]);
     for (const [name, g] of plain) expect(maxAbsDiff(recomputed.get(name), g)).toBeLessThan(1e-5);
+    // decoding with the option on still fills the KV cache (checkpointing applies only while training)
+    const session = new Policy(model, new DecimalTokenizer(CONFIG.vocabSize)).startSession();
+    const row = session.add([1, 2, 3]);
+    expect((session.generateSync([row], { maxNewTokens: 3, temperature: 0, stopTokenIds: [] }, new Rng(0)))[0].tokenIds).toHaveLength(3);
+    session.dispose();
     model.dispose();
   });
 });
