@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { maskedFraction, metricKey } from '../math/host';
-import { approxKl, cleanInput } from '../math/objective-input';
+import { metricKey } from '../math/host';
+import { cleanInput } from '../math/objective-input';
 import { clippedSurrogate } from '../math/surrogate';
 import { logRatio } from '../math/tensor';
+import { logRatioClampField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'bapo';
 
@@ -29,7 +30,7 @@ const schema = z
     highStep: z.number().positive().default(0.05),
     /** Dual clip for A < 0 (repo: 3.0); `null` turns it off. */
     dualClipC: z.number().gt(1).nullable().default(3),
-    logRatioClamp: z.number().positive().default(20),
+    logRatioClamp: logRatioClampField,
   })
   .strict()
   .refine((o) => o.lowStart <= o.lowMax, { message: 'lowStart must not exceed lowMax', path: ['lowStart'] })
@@ -104,8 +105,7 @@ export const bapo = definePlugin({
             [metricKey('objective', NAME, 'clip_low')]: found.cLow,
             [metricKey('objective', NAME, 'clip_high')]: found.cHigh,
             [metricKey('objective', NAME, 'positive_share')]: found.share,
-            [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(s.clipped, clean.mask),
-            [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+            ...surrogateMetrics(NAME, clean, { clipped: s.clipped }),
           },
         };
       });

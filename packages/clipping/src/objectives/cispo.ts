@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { maskedFraction, metricKey } from '../math/host';
-import { applyRolloutCorrection, approxKl, cleanInput } from '../math/objective-input';
-import { rolloutCorrectionField } from '../math/rollout-correction';
+import { applyRolloutCorrection, cleanInput } from '../math/objective-input';
 import { logRatio, stopGradient } from '../math/tensor';
+import { logRatioClampField, rolloutCorrectionField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'cispo';
 
@@ -28,7 +27,7 @@ export const cispo = definePlugin({
        */
       epsHigh: z.number().positive().default(0.2),
       /** |ℓ − ℓ_old| is clamped to this before exp (verl: 20). */
-      logRatioClamp: z.number().positive().default(20),
+      logRatioClamp: logRatioClampField,
       rolloutCorrection: rolloutCorrectionField,
     })
     .strict(),
@@ -41,8 +40,7 @@ export const cispo = definePlugin({
         const weight = stopGradient(bounded);
         const raw = tf.mul(tf.neg(tf.mul(tf.mul(weight, clean.advantages), clean.logProbs)), clean.mask) as tf.Tensor2D;
         const metrics: Record<string, number> = {
-          [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(tf.notEqual(bounded, ratio), clean.mask),
-          [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+          ...surrogateMetrics(NAME, clean, { clipped: tf.notEqual(bounded, ratio) }),
         };
         return { perToken: applyRolloutCorrection(NAME, raw, o.rolloutCorrection, input, clean, metrics), metrics };
       });

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, type RngState } from '@tirl/core';
 import { z } from 'zod';
 import { countValid, tokenCovariance } from '../math/covariance';
-import { maskedFraction, metricKey } from '../math/host';
-import { approxKl, cleanInput } from '../math/objective-input';
+import { metricKey } from '../math/host';
+import { cleanInput } from '../math/objective-input';
 import { clippedSurrogate } from '../math/surrogate';
+import { surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'clip-cov';
 
@@ -55,9 +56,8 @@ export const clipCov = definePlugin({
           return {
             perToken: loss,
             metrics: {
-              [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(s.clipped, clean.mask),
+              ...surrogateMetrics(NAME, clean, { clipped: s.clipped }),
               [metricKey('objective', NAME, 'detached_fraction')]: n === 0 ? 0 : take / n,
-              [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
             },
           };
         });

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { maskedFraction, maskedMeanOf, metricKey } from '../math/host';
-import { approxKl, cleanInput } from '../math/objective-input';
+import { maskedMeanOf, metricKey } from '../math/host';
+import { cleanInput } from '../math/objective-input';
 import { clippedSurrogate } from '../math/surrogate';
 import { logRatio } from '../math/tensor';
+import { surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'dcpo';
 
@@ -43,11 +44,9 @@ export const dcpo = definePlugin({
         return {
           perToken: tf.mul(s.loss, clean.mask) as tf.Tensor2D,
           metrics: {
-            [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(s.clipped, clean.mask),
-            [metricKey('objective', NAME, 'dual_clip_fraction')]: maskedFraction(s.dualClipped, clean.mask),
+            ...surrogateMetrics(NAME, clean, s),
             [metricKey('objective', NAME, 'mean_low')]: maskedMeanOf(low, clean.mask),
             [metricKey('objective', NAME, 'mean_high')]: maskedMeanOf(high, clean.mask),
-            [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
           },
         };
       });

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { maskedFraction, metricKey } from '../math/host';
-import { approxKl, cleanInput } from '../math/objective-input';
+import { cleanInput } from '../math/objective-input';
 import { broadcastRows, rowMeans } from '../math/tensor';
+import { surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'gmpo';
 
@@ -42,8 +42,7 @@ export const gmpo = definePlugin({
         return {
           perToken: tf.mul(broadcastRows(seqLoss, clean.mask), clean.mask) as tf.Tensor2D,
           metrics: {
-            [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(clipped, clean.mask),
-            [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+            ...surrogateMetrics(NAME, clean, { clipped }),
           },
         };
       });

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { maskedFraction, metricKey } from '../math/host';
-import { applyRolloutCorrection, approxKl, cleanInput } from '../math/objective-input';
-import { rolloutCorrectionField } from '../math/rollout-correction';
+import { applyRolloutCorrection, cleanInput } from '../math/objective-input';
 import { clippedSurrogate } from '../math/surrogate';
 import { broadcastRows, rowMeans, stopGradient } from '../math/tensor';
+import { rolloutCorrectionField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'gspo';
 
@@ -46,8 +45,7 @@ export const gspo = definePlugin({
         const ratio = tf.exp(tf.minimum(tokenLog, o.logRatioMax)) as tf.Tensor2D;
         const s = clippedSurrogate(ratio, clean.advantages, 1 - o.epsLow, 1 + o.epsHigh, null);
         const metrics: Record<string, number> = {
-          [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(s.clipped, clean.mask),
-          [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+          ...surrogateMetrics(NAME, clean, { clipped: s.clipped }),
         };
         const loss = applyRolloutCorrection(NAME, tf.mul(s.loss, clean.mask) as tf.Tensor2D, o.rolloutCorrection, input, clean, metrics);
         return { perToken: loss, metrics };

@@ -3,9 +3,10 @@ import { definePlugin, TirlError } from '@tirl/core';
 import { z } from 'zod';
 import { normalisedEntropy } from '../math/entropy-scale';
 import { maskedFraction, metricKey } from '../math/host';
-import { approxKl, cleanInput } from '../math/objective-input';
+import { cleanInput } from '../math/objective-input';
 import { clippedSurrogate } from '../math/surrogate';
 import { logRatio, maskOut } from '../math/tensor';
+import { logRatioClampField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'hapo';
 
@@ -36,7 +37,7 @@ export const hapo = definePlugin({
       advantageBeta: z.number().min(0).default(1),
       /** Dual clip for A < 0 (recipe: 10); `null` turns it off. */
       dualClipC: z.number().gt(1).nullable().default(10),
-      logRatioClamp: z.number().positive().default(20),
+      logRatioClamp: logRatioClampField,
     })
     .strict(),
   create: (o) => ({
@@ -71,10 +72,8 @@ export const hapo = definePlugin({
         return {
           perToken: tf.mul(s.loss, clean.mask) as tf.Tensor2D,
           metrics: {
-            [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(s.clipped, clean.mask),
-            [metricKey('objective', NAME, 'dual_clip_fraction')]: maskedFraction(s.dualClipped, clean.mask),
+            ...surrogateMetrics(NAME, clean, s),
             [metricKey('objective', NAME, 'redistributed_fraction')]: maskedFraction(redistributed, clean.mask),
-            [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
           },
         };
       });

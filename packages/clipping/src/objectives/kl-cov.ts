@@ -3,7 +3,8 @@ import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { countValid, tokenCovariance } from '../math/covariance';
 import { metricKey } from '../math/host';
-import { approxKl, cleanInput } from '../math/objective-input';
+import { cleanInput } from '../math/objective-input';
+import { surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'kl-cov';
 
@@ -45,7 +46,7 @@ export const klCov = definePlugin({
           perToken: tf.mul(tf.add(base, penalty), clean.mask) as tf.Tensor2D,
           metrics: {
             [metricKey('objective', NAME, 'penalised_fraction')]: n === 0 ? 0 : k / n,
-            [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+            ...surrogateMetrics(NAME, clean),
           },
         };
       });

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { maskedFraction, metricKey } from '../math/host';
-import { applyRolloutCorrection, approxKl, cleanInput } from '../math/objective-input';
-import { rolloutCorrectionField } from '../math/rollout-correction';
+import { applyRolloutCorrection, cleanInput } from '../math/objective-input';
 import { clippedSurrogate } from '../math/surrogate';
 import { logRatio } from '../math/tensor';
+import { logRatioClampField, rolloutCorrectionField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'ppo-clip';
 
@@ -30,7 +29,7 @@ export const ppoClip = definePlugin({
        */
       dualClipC: z.number().gt(1).nullable().default(null),
       /** |ℓ − ℓ_old| is clamped to this before exp (verl: 20). */
-      logRatioClamp: z.number().positive().default(20),
+      logRatioClamp: logRatioClampField,
       rolloutCorrection: rolloutCorrectionField,
     })
     .strict(),
@@ -41,9 +40,7 @@ export const ppoClip = definePlugin({
         const ratio = tf.exp(logRatio(clean.logProbs, clean.oldLogProbs, o.logRatioClamp)) as tf.Tensor2D;
         const s = clippedSurrogate(ratio, clean.advantages, 1 - o.epsLow, 1 + o.epsHigh, o.dualClipC);
         const metrics: Record<string, number> = {
-          [metricKey('objective', NAME, 'clip_fraction')]: maskedFraction(s.clipped, clean.mask),
-          [metricKey('objective', NAME, 'dual_clip_fraction')]: maskedFraction(s.dualClipped, clean.mask),
-          [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+          ...surrogateMetrics(NAME, clean, s),
         };
         const loss = applyRolloutCorrection(NAME, tf.mul(s.loss, clean.mask) as tf.Tensor2D, o.rolloutCorrection, input, clean, metrics);
         return { perToken: loss, metrics };

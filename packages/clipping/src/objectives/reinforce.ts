@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { metricKey } from '../math/host';
-import { applyRolloutCorrection, approxKl, cleanInput } from '../math/objective-input';
-import { rolloutCorrectionField } from '../math/rollout-correction';
+import { applyRolloutCorrection, cleanInput } from '../math/objective-input';
 import { logRatio } from '../math/tensor';
+import { logRatioClampField, rolloutCorrectionField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'reinforce';
 
@@ -22,7 +21,7 @@ export const reinforce = definePlugin({
       /** false: −A·ℓ (on-policy REINFORCE); true: −A·r with the ratio to the behaviour policy. */
       importanceSampling: z.boolean().default(false),
       /** |ℓ − ℓ_old| is clamped to this before exp (verl: 20). */
-      logRatioClamp: z.number().positive().default(20),
+      logRatioClamp: logRatioClampField,
       rolloutCorrection: rolloutCorrectionField,
     })
     .strict(),
@@ -34,7 +33,7 @@ export const reinforce = definePlugin({
           ? tf.exp(logRatio(clean.logProbs, clean.oldLogProbs, o.logRatioClamp))
           : clean.logProbs;
         const raw = tf.mul(tf.neg(tf.mul(clean.advantages, factor)), clean.mask) as tf.Tensor2D;
-        const metrics: Record<string, number> = { [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean) };
+        const metrics: Record<string, number> = surrogateMetrics(NAME, clean);
         return { perToken: applyRolloutCorrection(NAME, raw, o.rolloutCorrection, input, clean, metrics), metrics };
       });
     },

@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { maskedMeanOf, metricKey } from '../math/host';
-import { applyRolloutCorrection, approxKl, cleanInput } from '../math/objective-input';
-import { rolloutCorrectionField } from '../math/rollout-correction';
+import { applyRolloutCorrection, cleanInput } from '../math/objective-input';
 import { logRatio } from '../math/tensor';
+import { logRatioClampField, rolloutCorrectionField, surrogateMetrics } from '../math/objective-fields';
 
 const NAME = 'sapo';
 
@@ -25,7 +25,7 @@ export const sapo = definePlugin({
       /** Gate temperature for A ≤ 0, larger so the gate decays faster (paper: 1.05). */
       tauNeg: z.number().positive().default(1.05),
       /** |ℓ − ℓ_old| is clamped to this before exp (verl: 20). */
-      logRatioClamp: z.number().positive().default(20),
+      logRatioClamp: logRatioClampField,
       rolloutCorrection: rolloutCorrectionField,
     })
     .strict(),
@@ -42,7 +42,7 @@ export const sapo = definePlugin({
         const gradientWeight = tf.mul(tf.mul(sig, tf.sub(1, sig)), 4);
         const metrics: Record<string, number> = {
           [metricKey('objective', NAME, 'mean_gate_weight')]: maskedMeanOf(gradientWeight, clean.mask),
-          [metricKey('objective', NAME, 'approx_kl')]: approxKl(clean),
+          ...surrogateMetrics(NAME, clean),
         };
         return { perToken: applyRolloutCorrection(NAME, raw, o.rolloutCorrection, input, clean, metrics), metrics };
       });
