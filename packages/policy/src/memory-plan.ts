@@ -101,8 +101,10 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
     },
     { name: 'LM head buffers (train)', bytes: headFloats * F32, detail: `${headCopies} × [${N}, ${c.vocabSize}]` },
     { name: 'KV cache + decode (rollout)', bytes: rolloutFloats * F32, detail: `${p.rolloutRows} rows × ${p.rolloutContext} tokens` },
+    // `linear` multiplies by a transposed copy of the weight; the largest (the LM head) is alive at once.
+    { name: 'transposed weight (transient)', bytes: c.vocabSize * H * F32, detail: `[${H}, ${c.vocabSize}] copy of the LM head during its product` },
   ];
-  const resident = items.slice(0, 5).reduce((a, b) => a + b.bytes, 0);
+  const resident = items.slice(0, 5).reduce((a, b) => a + b.bytes, 0) + items[8].bytes;
   const train = items[5].bytes + items[6].bytes;
   const peakBytes = resident + Math.max(train, items[7].bytes);
   return { items, peakBytes, limitBytes: p.limitBytes, backend: p.backend, fits: peakBytes <= p.limitBytes, parameters, trainableParameters: trainable };

@@ -1,6 +1,6 @@
 /**
  * GRPO steps on real model shapes (random weights, the real Qwen tokenizer and chat template), printing
- * JSON lines: `npx tsx packages/trainer/bench/real-models.ts --model qwen2.5-0.5b --lora 16 [--steps 2]
+ * JSON lines: `npx tsx --conditions=tirl-source packages/trainer/bench/real-models.ts --model qwen2.5-0.5b --lora 16 [--steps 2]
  * [--group 4] [--micro 4] [--new-tokens 16] [--max-total-tokens 128] [--backend wasm-native] [--checkpointing]`, or `--model smollm2-135m --full`.
  * `--plans` prints only the memory plans of the Qwen2.5 / Qwen3 / Llama 3.2 / SmolLM2 family (with LoRA
  * r = 16 and full fine-tuning) against the wasm heap, and the refusal of the first that does not fit.
