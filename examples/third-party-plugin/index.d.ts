@@ -1,4 +1,6 @@
-import type { PluginDefinition } from '@tirl/core';
+import type { Logger, PluginDefinition, ServiceDefinition } from '@tirl/core';
 
 export declare const brevity: PluginDefinition<'reward'>;
 export declare const plugins: [typeof brevity];
+export declare const fileLogger: ServiceDefinition<Logger>;
+export declare const services: [typeof fileLogger];

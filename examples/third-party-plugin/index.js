@@ -1,6 +1,7 @@
 'use strict';
 // Plain CommonJS so that installing the package needs no build step.
-const { definePlugin } = require('@tirl/core');
+const { appendFileSync } = require('node:fs');
+const { definePlugin, defineService, Tokens } = require('@tirl/core');
 const { z } = require('zod');
 
 /**
@@ -27,4 +28,19 @@ const brevity = definePlugin({
   }),
 });
 
-module.exports = { brevity, plugins: [brevity] };
+/**
+ * service file-logger: replaces the run's logger (Tokens.logger) with one that appends each line to a file,
+ * for the experiments that name it (`services: [[file-logger, { path: run.log }]]` in the experiment file).
+ */
+const fileLogger = defineService({
+  name: 'file-logger',
+  summary: 'Run log lines appended to a file instead of the console',
+  token: Tokens.logger,
+  options: z.object({ path: z.string().min(1) }).strict(),
+  create: (o) => ({
+    info: (m) => appendFileSync(o.path, `${m}\n`),
+    warn: (m) => appendFileSync(o.path, `warning: ${m}\n`),
+  }),
+});
+
+module.exports = { brevity, fileLogger, plugins: [brevity], services: [fileLogger] };

@@ -31,6 +31,7 @@ JSON
 npx tirl train --recipe grpo --config exp.json
 npm install --prefer-offline --no-audit --no-fund "$work"/tgz/tirl-plugin-brevity-*.tgz
 npx tirl plugins | grep 'reward/brevity'
-node -e "const f=require('./exp.json'); f.plugins=[['reward/brevity',{target:8}]]; f.runDir='runs/brevity'; require('fs').writeFileSync('exp-brevity.json', JSON.stringify(f))"
+node -e "const f=require('./exp.json'); f.plugins=[['reward/brevity',{target:8}]]; f.services=[['file-logger',{path:'brevity.log'}]]; f.runDir='runs/brevity'; require('fs').writeFileSync('exp-brevity.json', JSON.stringify(f))"
 npx tirl train --recipe grpo --config exp-brevity.json
 grep -q '"reward/brevity"' runs/brevity/metrics.jsonl && echo 'third-party reward trained: ok'
+grep -q 'trained 2 steps' brevity.log && echo 'third-party logger service replaced the console for this experiment: ok'
