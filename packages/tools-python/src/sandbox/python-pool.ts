@@ -59,17 +59,20 @@ export class PythonPool {
 
   /**
    * Opens the trajectory's session (waiting for an interpreter to load) without running a cell, so that
-   * a caller can keep the load out of a cell's time limit. No-op when the session is open.
+   * a caller can keep the load out of a cell's time limit; the caller must run its cell next. The session
+   * stays reserved (busy) until that cell ends, so no other trajectory's load closes it in between.
+   * No-op when the session is open.
    */
   prepare(trajectoryId: string): Promise<void> {
     return this.serialize(trajectoryId, async () => {
       if (this.disposed) throw new Error('python pool: used after dispose()');
       if (this.refused) throw new SandboxRefusedError(this.refused);
-      if (this.sessions.has(trajectoryId)) return;
-      const session = await this.openSession(trajectoryId);
-      session.busy = false;
-      session.lastUsed = Date.now();
-      this.wake();
+      const open = this.sessions.get(trajectoryId);
+      if (open) {
+        open.busy = true;
+        return;
+      }
+      await this.openSession(trajectoryId);
     });
   }
 
