@@ -41,6 +41,15 @@ export function instantiate<T>(
   return def.create(parseOptions(def.id, def.options, options), ctx) as T;
 }
 
+/**
+ * An instance made while the tests are being collected, to see which methods it has (state, reward
+ * penalty). It uses the definition's own `create` with `valid`: a kit `create` may read values (a server
+ * URL) that only exist once `beforeAll` has run.
+ */
+export function probe<T>(def: AnyPluginDefinition, options: Record<string, unknown>, kit: Pick<KitOptions, 'settings' | 'seed'>): T {
+  return instantiate<T>(def, options, { settings: kit.settings, seed: kit.seed });
+}
+
 /** `it(...)` for a check unless the plugin is exempt from it. */
 export function check(kit: KitOptions, name: KitCheck, title: string, fn: () => void | Promise<void>): void {
   if (kit.exempt?.[name] !== undefined) {

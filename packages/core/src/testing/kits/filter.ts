@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FinishReason, Trajectory } from '../../data/trajectory';
 import type { FilterOutput, GroupFilter, TrajectoryGroup } from '../../kinds/data';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
-import { check, deepFreeze, describeKit, expectMetricKeys, instantiate, type KitOptions } from './common';
+import { check, probe, deepFreeze, describeKit, expectMetricKeys, instantiate, type KitOptions } from './common';
 
 export interface FilterCase {
   name?: string;
@@ -90,8 +90,7 @@ export function runFilterKit(def: AnyPluginDefinition, kit: FilterKitOptions = {
           expect(run(def, kit, c)).toEqual(run(def, kit, c));
         });
 
-        const probe = instantiate<GroupFilter>(def, { ...(kit.valid ?? {}), ...(c.options ?? {}) }, kit);
-        if (typeof probe.state === 'function') {
+        if (typeof probe<GroupFilter>(def, { ...(kit.valid ?? {}), ...(c.options ?? {}) }, kit).state === 'function') {
           check(kit, 'resume', 'an instance restored from state filters the next step like the original', () => {
             const a = instantiate<GroupFilter>(def, { ...(kit.valid ?? {}), ...(c.options ?? {}) }, kit);
             run(def, kit, c, a);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Regularizer } from '../../kinds/algorithm';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { expectClose } from '../numbers';
-import { check, describeKit, expectFinite, instantiate } from './common';
+import { check, probe, describeKit, expectFinite, instantiate } from './common';
 import { perTokenChecks, type PerTokenKitOptions } from './per-token';
 import { batchFromMask, defaultTensorCases, perturbMasked, type TensorCase } from './tensor-cases';
 
@@ -35,15 +35,15 @@ function penalty(def: AnyPluginDefinition, kit: RegularizerKitOptions, c: Tensor
  */
 export function runRegularizerKit(def: AnyPluginDefinition, kit: RegularizerKitOptions = {}): void {
   describeKit(def, 'regularizer', kit, () => {
-    const probe = instantiate<Regularizer>(def, kit.valid ?? {}, kit);
-    if (!probe.perToken && !probe.rewardPenalty) {
+    const probed = probe<Regularizer>(def, kit.valid ?? {}, kit);
+    if (!probed.perToken && !probed.rewardPenalty) {
       it('has perToken or rewardPenalty', () => {
         throw new Error(`${def.id}: a regularizer needs perToken or rewardPenalty`);
       });
       return;
     }
-    if (probe.perToken) perTokenChecks(def, kit, (instance, input) => (instance as Regularizer).perToken!(input));
-    if (!probe.rewardPenalty) return;
+    if (probed.perToken) perTokenChecks(def, kit, (instance, input) => (instance as Regularizer).perToken!(input));
+    if (!probed.rewardPenalty) return;
     const tol = kit.tol ?? 1e-5;
     for (const c of kit.cases ?? defaultTensorCases(kit.seed ?? 0)) {
       describe(`${c.name ?? 'case'} (reward penalty)`, () => {

@@ -3,7 +3,7 @@ import type { Trajectory } from '../../data/trajectory';
 import type { RewardFunction, RewardInput, RewardOutput } from '../../kinds/data';
 import type { Sample } from '../../kinds/tool';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
-import { check, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
+import { check, probe, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
 
 export interface RewardCase {
   name?: string;
@@ -101,9 +101,9 @@ export function runRewardKit(def: AnyPluginDefinition, kit: RewardKitOptions = {
           expect(await score(def, kit, c)).toEqual(await score(def, kit, c));
         });
 
-        const probe = instantiate<RewardFunction>(def, { ...(kit.valid ?? {}), ...(c.options ?? {}) }, kit);
-        const stateful = typeof probe.state === 'function';
-        void probe.dispose?.();
+        const probed = probe<RewardFunction>(def, { ...(kit.valid ?? {}), ...(c.options ?? {}) }, kit);
+        const stateful = typeof probed.state === 'function';
+        void probed.dispose?.();
         if (stateful) check(kit, 'resume', 'an instance restored from state scores the next step like the original', async () => {
           const a = instantiate<RewardFunction>(def, { ...(kit.valid ?? {}), ...(c.options ?? {}) }, kit);
           const first = await a.score(inputOf(c, 0));

@@ -1,7 +1,7 @@
 import type { PromptSampler } from '../../kinds/data';
 import type { Sample } from '../../kinds/tool';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
-import { check, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
+import { check, probe, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
 
 export interface SamplerKitOptions extends KitOptions {
   /** Default: twelve samples with difficulties and hints. */
@@ -62,7 +62,7 @@ export function runSamplerKit(def: AnyPluginDefinition, kit: SamplerKitOptions =
       expect(runSteps(make(), batch, 0, steps)).toEqual(runSteps(make(), batch, 0, steps));
     });
 
-    if (typeof make().state === 'function') {
+    if (typeof probe<PromptSampler>(def, kit.valid ?? {}, kit).state === 'function') {
       check(kit, 'resume', 'an instance restored from state continues exactly like the original', () => {
         const a = make();
         runSteps(a, batch, 0, 2);
