@@ -27,9 +27,9 @@ export function fakeBatch(lossMask: number[][], rowKinds?: RowKind[], rootIds?: 
   };
 }
 
-export function countsOf(batch: Batch): GlobalCounts {
+export function countsOf(batch: Batch, generationBudget = 8): GlobalCounts {
   const [B, T] = batch.lossMask.shape;
-  return countBatch(batch.lossMaskValues, [B, T], batch.rowKinds, batch.rootIds);
+  return countBatch(batch.lossMaskValues, [B, T], batch.rowKinds, batch.rootIds, generationBudget);
 }
 
 /** Plain-array description of an objective input, as written in the fixture files. */

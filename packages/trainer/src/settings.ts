@@ -1,4 +1,4 @@
-import { formatIssues, TirlError } from '@tirl/core';
+import { closestMatch, formatIssues, TirlError } from '@tirl/core';
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
@@ -71,13 +71,49 @@ export const trainerSettingsSchema = z
       .strict()
       .default({ every: 0, keep: 2 }),
   })
-  .loose();
+  .strict();
 
 export type TrainerSettings = z.output<typeof trainerSettingsSchema>;
 
-/** Validates the trainer's part of a recipe's settings; unknown top-level keys belong to plugins or the host. */
+/**
+ * Validates a run's settings before any work. Every key must be known: a misspelt one (`groupsize`) fails,
+ * naming the key and the nearest valid one, instead of being ignored.
+ */
 export function parseTrainerSettings(settings: unknown): TrainerSettings {
   const parsed = trainerSettingsSchema.safeParse(settings ?? {});
-  if (!parsed.success) throw new TirlError(`Invalid recipe settings: ${formatIssues(parsed.error.issues)}`, 'invalid-options');
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const unknown = parsed.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => unknownSetting(issue.path.map(String), key)) : [],
+  );
+  const other = parsed.error.issues.filter((issue) => issue.code !== 'unrecognized_keys');
+  const parts = [...unknown, ...(other.length ? [formatIssues(other)] : [])];
+  throw new TirlError(`Invalid recipe settings: ${parts.join('; ')}`, 'invalid-options');
+}
+
+function unknownSetting(path: string[], key: string): string {
+  const known = keysAt(trainerSettingsSchema, path);
+  const guess = closestMatch(key, known) ?? known.find((k) => k.toLowerCase() === key.toLowerCase());
+  const full = [...path, key].join('.');
+  const prefix = path.length ? `${path.join('.')}.` : '';
+  return (
+    `unknown setting "${full}"` +
+    (guess ? `. Did you mean "${prefix}${guess}"?` : '') +
+    ` Settings${path.length ? ` under ${path.join('.')}` : ''}: ${known.join(', ')}`
+  );
+}
+
+/** The keys of the object schema at `path` (through defaults and optionals). */
+function keysAt(schema: z.ZodType, path: readonly string[]): string[] {
+  let node: unknown = schema;
+  for (const key of ['', ...path]) {
+    while (node && typeof (node as { unwrap?: unknown }).unwrap === 'function' && !(node as { shape?: unknown }).shape) {
+      node = (node as { unwrap: () => unknown }).unwrap();
+    }
+    if (key === '') continue;
+    node = (node as { shape?: Record<string, unknown> }).shape?.[key];
+  }
+  while (node && typeof (node as { unwrap?: unknown }).unwrap === 'function' && !(node as { shape?: unknown }).shape) {
+    node = (node as { unwrap: () => unknown }).unwrap();
+  }
+  return Object.keys((node as { shape?: Record<string, unknown> })?.shape ?? {});
 }

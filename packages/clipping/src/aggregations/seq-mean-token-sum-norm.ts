@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin } from '@tirl/core';
+import { definePlugin, TirlError } from '@tirl/core';
 import { z } from 'zod';
 import { maskedLoss, safeDivisor } from '../math/aggregate';
 
@@ -16,20 +16,32 @@ export const seqMeanTokenSumNorm = definePlugin({
   options: z
     .object({
       /**
-       * The constant K: a number (e.g. the maximum response length, as the paper recommends) or
-       * `max-length` (default, verl's fallback): the batch's padded length `counts.maxLength`, which
-       * changes from batch to batch.
+       * The constant K: `generation-budget` (default): the run's maximum response length
+       * (`settings.decode.maxNewTokens`, passed in `counts.generationBudget`), as the paper and verl's
+       * fallback do; or a number. Never the padded row width, which includes the prompt and would make
+       * the loss scale change with prompt length.
        */
-      divisor: z.union([z.number().positive(), z.literal('max-length')]).default('max-length'),
+      divisor: z.union([z.number().positive(), z.literal('generation-budget')]).default('generation-budget'),
       /** Also divide by the number of sequences (TRL `dr_grpo`). verl does not (default). */
       divideBySequences: z.boolean().default(false),
     })
     .strict(),
   create: (o) => ({
     aggregate(input) {
-      const k = o.divisor === 'max-length' ? safeDivisor(input.counts.maxLength) : o.divisor;
+      const k = o.divisor === 'generation-budget' ? budget(input.counts.generationBudget) : o.divisor;
       const n = o.divideBySequences ? safeDivisor(input.counts.sequences) : 1;
       return tf.tidy(() => tf.div(tf.sum(maskedLoss(input).loss), k * n) as tf.Scalar);
     },
   }),
 });
+
+function budget(k: number | undefined): number {
+  if (k === undefined || !(k > 0)) {
+    throw new TirlError(
+      'aggregation/seq-mean-token-sum-norm: divisor "generation-budget" needs counts.generationBudget (the trainer sets it ' +
+        'from settings.decode.maxNewTokens); pass it to countBatch, or set the divisor option to a number',
+      'missing-input',
+    );
+  }
+  return k;
+}

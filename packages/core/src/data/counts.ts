@@ -11,8 +11,11 @@ export interface GlobalCounts {
   sequences: number;
   /** Distinct roots among non-pad rows. */
   roots: number;
-  /** Longest row (time axis length), for Dr. GRPO's constant normaliser. */
-  maxLength: number;
+  /**
+   * The run's generation budget (maximum response length, `settings.decode.maxNewTokens`), Dr. GRPO's
+   * constant normaliser; set by the trainer. Never the padded row width, which includes the prompt.
+   */
+  generationBudget?: number;
   /** Trained tokens per root index (planner + all its workers). */
   tokensPerRoot: Map<number, number>;
 }
@@ -23,9 +26,11 @@ export function countBatch(
   shape: readonly [number, number],
   rowKinds: readonly RowKind[],
   rootIds: ArrayLike<number>,
+  generationBudget?: number,
 ): GlobalCounts {
   const [B, T] = shape;
-  const counts: GlobalCounts = { tokens: 0, sequences: 0, roots: 0, maxLength: T, tokensPerRoot: new Map() };
+  const counts: GlobalCounts = { tokens: 0, sequences: 0, roots: 0, tokensPerRoot: new Map() };
+  if (generationBudget !== undefined) counts.generationBudget = generationBudget;
   for (let b = 0; b < B; b++) {
     if (rowKinds[b] === 'pad') continue;
     let rowTokens = 0;
@@ -41,11 +46,11 @@ export function countBatch(
 
 /** Sums the counts of disjoint parts (e.g. data-parallel shards) into the global counts. */
 export function mergeCounts(parts: readonly GlobalCounts[]): GlobalCounts {
-  const merged: GlobalCounts = { tokens: 0, sequences: 0, roots: 0, maxLength: 0, tokensPerRoot: new Map() };
+  const merged: GlobalCounts = { tokens: 0, sequences: 0, roots: 0, tokensPerRoot: new Map() };
   for (const p of parts) {
     merged.tokens += p.tokens;
     merged.sequences += p.sequences;
-    merged.maxLength = Math.max(merged.maxLength, p.maxLength);
+    if (p.generationBudget !== undefined) merged.generationBudget = Math.max(merged.generationBudget ?? 0, p.generationBudget);
     for (const [root, n] of p.tokensPerRoot) merged.tokensPerRoot.set(root, (merged.tokensPerRoot.get(root) ?? 0) + n);
   }
   merged.roots = merged.tokensPerRoot.size;

@@ -87,7 +87,7 @@ export function miniBatchGradients(
   const weights = trainableWeightsOf(input.model);
   const byTfName = new Map([...weights].map(([name, v]) => [v.name, name]));
   const mini = sliceRows(input.batch, rows);
-  const counts = countBatch(mini.lossMaskValues, mini.ids.shape as [number, number], mini.rowKinds, mini.rootIds);
+  const counts = countBatch(mini.lossMaskValues, mini.ids.shape as [number, number], mini.rowKinds, mini.rootIds, input.settings.decode.maxNewTokens);
   const grads = new Map<string, tf.Tensor>();
   let loss = 0;
   for (const micro of chunk(range(rows.length), input.settings.microBatchRows)) {

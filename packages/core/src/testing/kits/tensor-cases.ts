@@ -51,9 +51,9 @@ export function batchFromMask(lossMask: number[][], rowKinds?: readonly RowKind[
 }
 
 /** Global counts of a whole batch, as the trainer takes them before micro-batching. */
-export function countsOf(batch: Batch): GlobalCounts {
+export function countsOf(batch: Batch, generationBudget = 8): GlobalCounts {
   const [B, T] = batch.lossMask.shape;
-  return countBatch(batch.lossMaskValues, [B, T], batch.rowKinds, batch.rootIds);
+  return countBatch(batch.lossMaskValues, [B, T], batch.rowKinds, batch.rootIds, generationBudget);
 }
 
 const OPTIONAL = ['refLogProbs', 'entropies', 'rolloutLogProbs'] as const;
