@@ -76,10 +76,49 @@ export const methods: readonly Method[] = [
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
 
-/** The papers' runs by name (`tirl train --recipe dapo`): each names its method (by name, so MATPO's comes from @tirl/orchestration). */
-export const recipes: readonly Recipe[] = [...methods.filter((m) => m.name !== 'base').map((m) => m.name), 'matpo'].map((name) =>
-  defineRecipe({ name, method: name }),
-);
+/** The papers' runs by name (`tirl train --recipe dapo`): method × task × scale, each part named (MATPO's method comes from @tirl/orchestration). */
+const paperRuns: [recipe: string, task: string, scale?: string][] = [
+  ['ppo', 'math', 'ppo'],
+  ['grpo', 'math', 'deepseekmath'],
+  ['dr-grpo', 'math', 'deepseekmath'],
+  ['rloo', 'math', 'rloo'],
+  ['reinforce-plus-plus', 'math'],
+  ['remax', 'math'],
+  ['dapo', 'dapo-math', 'dapo'],
+  ['gspo', 'math', 'deepseekmath'],
+  ['gmpo', 'math', 'deepseekmath'],
+  ['cispo', 'math', 'deepseekmath'],
+  ['sapo', 'math', 'deepseekmath'],
+  ['bapo', 'math', 'deepseekmath'],
+  ['dcpo', 'math', 'deepseekmath'],
+  ['clip-cov', 'math', 'deepseekmath'],
+  ['kl-cov', 'math', 'deepseekmath'],
+  ['hapo', 'math', 'deepseekmath'],
+  ['xrpo', 'math', 'deepseekmath'],
+  ['riskpo', 'math', 'deepseekmath'],
+  ['d3s', 'math', 'deepseekmath'],
+  ['scaf-grpo', 'math', 'deepseekmath'],
+  ['fapo', 'dapo-math', 'dapo'],
+  ['search-r1', 'search-qa', 'search-r1'],
+  ['llds', 'search-qa', 'search-r1'],
+  ['otc-po', 'search-qa', 'search-r1'],
+  ['toolrl', 'hermes-qa', 'toolrl'],
+  ['tapo', 'math', 'tapo'],
+  ['tool-star', 'search-python-qa', 'tool-star'],
+  ['arpo', 'search-python-qa', 'arpo'],
+  ['tree-grpo', 'search-qa', 'tree-grpo'],
+  ['portool', 'search-python-qa', 'tool-star'],
+  ['toolpo', 'hermes-qa', 'toolpo'],
+  ['aspo', 'dapo-math-python', 'dapo'],
+  ['matpo', 'matpo-qa', 'matpo'],
+];
+
+export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));
+
+export { tasks } from './tasks';
+export { scales } from './scales';
+export * from './tasks';
+export * from './scales';
 
 /** This package defines no plugins: recipes only name plugins of other packages. */
 export const plugins: readonly AnyPluginDefinition[] = [];

@@ -1,15 +1,18 @@
 import { composeRun, RunCatalog } from '@tirl/core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- MATPO's method lives in @tirl/orchestration; the recipe names it
 import { methods as orchestrationMethods } from '@tirl/orchestration';
-import { methods, recipes } from '../src';
+import { methods, recipes, scales, tasks } from '../src';
 import before from './fixtures/resolved-v1.json';
 
 /**
  * `fixtures/resolved-v1.json` holds every recipe as the single-list recipe API resolved it, written
  * before recipes became method × task × scale. Composing the same names must give the same plugins,
- * options, settings, papers and packages.
+ * options, settings, papers and packages. One difference is allowed and checked: among plugins of one
+ * multi-valued kind, the task's correctness reward now comes after the method's rewards (dapo, fapo,
+ * aspo, toolpo), because the task is applied after the method. Rewards are summed, so the order changes
+ * nothing but the order of metric keys.
  */
-const catalog = new RunCatalog({ methods, recipes }, { methods: orchestrationMethods });
+const catalog = new RunCatalog({ methods, recipes, tasks, scales }, { methods: orchestrationMethods });
 const v1 = before as Record<string, { plugins: unknown; settings: unknown; papers: unknown; packages: unknown; chain: unknown }>;
 
 type PluginList = { id: string; options: Record<string, unknown> }[];
@@ -35,7 +38,12 @@ describe('resolved recipes', () => {
     const run = composeRun(name, { catalog });
     const { settings, papers, packages } = v1[name];
     const plugins = withChanges(name, v1[name].plugins as PluginList);
-    expect({ plugins: run.plugins, settings: run.settings, papers: run.papers }).toEqual({ plugins, settings, papers });
+    const byId = (list: unknown) => [...(list as { id: string }[])].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect({ plugins: byId(run.plugins), settings: run.settings, papers: run.papers }).toEqual({ plugins: byId(plugins), settings, papers });
+    const kinds = (list: unknown) => (list as { id: string }[]).map((p) => p.id.split('/')[0]);
+    expect(kinds(run.plugins)).toEqual(kinds(plugins));
+    const reordered = run.plugins.some((p, i) => p.id !== plugins[i].id);
+    expect(reordered).toBe(['dapo', 'fapo', 'aspo', 'toolpo'].includes(name));
     // Methods now also name the package of each plugin they use (for the install hint), on top of what they named before.
     expect(run.packages).toEqual(expect.arrayContaining(packages as string[]));
     expect(run.packages).toEqual(expect.arrayContaining(['@tirl/advantage', '@tirl/clipping', '@tirl/rollout-tree']));

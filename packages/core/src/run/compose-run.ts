@@ -110,17 +110,18 @@ export function composeRun(spec: RunSpec | string, options: ComposeOptions = {})
   }
   if (task) {
     addPaper(task.paper);
+    if (task.correctness) {
+      const judge = [...chain].reverse().find((m) => m.scoresCorrectness !== undefined);
+      if (judge?.scoresCorrectness) state.removed.push({ id: task.correctness[0], by: `method:${judge.name} (scores correctness itself)` });
+      else applyEntryOp(state, task.correctness, `task:${task.name}`);
+    }
     addPart(`task:${task.name}`, task);
+    mergePluginOptions(state, task.pluginOptions, `task:${task.name}`);
   }
   if (scale) {
     addPaper(scale.paper);
     mergeSettings(state, scale.settings, `scale:${scale.name}`);
-    for (const [id, opts] of Object.entries(scale.pluginOptions ?? {})) {
-      const plugin = state.plugins.find((p) => p.id === id);
-      if (!plugin) continue;
-      plugin.options = deepMerge(plugin.options, opts);
-      for (const path of leafPaths(opts)) state.sources[`${id}.${path}`] = `scale:${scale.name}`;
-    }
+    mergePluginOptions(state, scale.pluginOptions, `scale:${scale.name}`);
   }
   for (const o of s.overrides ?? []) {
     if (!Array.isArray(o)) for (const pkg of (o as { packages?: readonly string[] }).packages ?? []) if (!packages.includes(pkg)) packages.push(pkg);
@@ -151,6 +152,16 @@ function methodChain(ref: string | Method, book: () => RunCatalog): Method[] {
     current = method.extends;
   }
   return chain;
+}
+
+/** Options for plugins that are in the run; ids that are not are skipped. */
+function mergePluginOptions(state: RunState, options: Readonly<Record<string, Record<string, unknown>>> | undefined, origin: string): void {
+  for (const [id, opts] of Object.entries(options ?? {})) {
+    const plugin = state.plugins.find((p) => p.id === id);
+    if (!plugin) continue;
+    plugin.options = deepMerge(plugin.options, opts);
+    for (const path of leafPaths(opts)) state.sources[`${id}.${path}`] = origin;
+  }
 }
 
 /** Defaults of every switch in the chain, then the spec's choices, then those in overrides (in order). */

@@ -39,6 +39,11 @@ export interface Method extends Part {
    * `RunSpec.switches`; the default value applies otherwise.
    */
   readonly switches?: Readonly<Record<string, MethodSwitch>>;
+  /**
+   * The method's own reward already judges correctness (OTC, MATPO, ToolRL, ...): the task's
+   * `correctness` reward is then left out (listed in `removed`). The last method in the chain that sets it wins.
+   */
+  readonly scoresCorrectness?: boolean;
 }
 
 export interface MethodSwitch {
@@ -55,6 +60,10 @@ export interface SwitchValue {
 
 /** What the run is trained on: data, tools, tool format, correctness reward and memory (and turn limits). */
 export interface Task extends Part {
+  /** The correctness reward, added unless the method scores correctness itself. */
+  readonly correctness?: PluginEntry;
+  /** Options for plugins the method may bring (e.g. how a method's reward reads this task's answers); merged only when present. */
+  readonly pluginOptions?: Readonly<Record<string, Record<string, unknown>>>;
   /** JSONL files of samples, when the task's data lives in files (a config file may give them instead). */
   readonly data?: { readonly train?: string; readonly eval?: string };
 }
@@ -141,6 +150,7 @@ export function defineMethod(method: Method): Method {
 export function defineTask(task: Task): Task {
   checkName('Task', task.name);
   checkEntries('task', task.name, task.plugins);
+  if (task.correctness !== undefined) checkEntries('task', task.name, [task.correctness]);
   checkSettings('task', task.name, task.settings);
   return Object.freeze(task);
 }

@@ -8,7 +8,10 @@ import { defineMethod } from '@tirl/core';
  * of the chat template; a group of one planner rollout gets advantage 0.
  * `--set method.compat=released-code` switches to what the released code does where the two differ (see the
  * package README's compat table).
- * Workers need tools: the task adds them (e.g. `['tool/search', { corpusPath }]`) and sets `router/matpo.workerTools`.
+ * The tool format's options are the method's (several calls per planner turn, results as messages); the
+ * task brings the workers' tools (e.g. `['tool/search', { corpusPath }]`, with `router/matpo.workerTools`)
+ * and turn limits, the scale the group size and lr (`@tirl/recipes` has the paper's: task `matpo-qa`, scale
+ * `matpo`, recipe `matpo`).
  */
 export const matpoMethod = defineMethod({
   name: 'matpo',
@@ -24,14 +27,10 @@ export const matpoMethod = defineMethod({
     ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }],
     ['aggregation/root-normalised'],
   ],
-  settings: {
-    groupSize: 8,
-    ppoEpochs: 1,
-    miniBatches: 1,
-    optimizer: { lr: 1e-5 },
-    decode: { temperature: 1 },
-    limits: { maxTurns: 20 },
-  },
+  // One update per batch (§4.1).
+  settings: { ppoEpochs: 1 },
+  // reward/matpo judges the planner's answer itself.
+  scoresCorrectness: true,
   // The packages of its plugins, so `tirl recipes matpo --packages` can say what to install.
   packages: ['@tirl/advantage', '@tirl/clipping', '@tirl/orchestration', '@tirl/rollout-tree', '@tirl/samplers'],
   switches: {

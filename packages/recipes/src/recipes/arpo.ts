@@ -9,6 +9,4 @@ export const arpo = defineMethod({
     // §3.2 / ARPO scripts: N = 8 initial rollouts, Z = 2 branches, τ = 0.5, β = 0.2 (M = 16 = groupSize).
     ['rollout/arpo', { initialRollouts: 8, beamSize: 2, branchProbability: 0.5, entropyWeight: 0.2 }],
   ],
-  // M = 16 rollouts per prompt, call limit 3.
-  settings: { groupSize: 16, limits: { maxToolCalls: 3 } },
 });

@@ -6,9 +6,7 @@ export const aspo = defineMethod({
   paper: { title: 'Understanding Tool-Integrated Reasoning', arxiv: '2508.19201', section: '3.3 (Eq. 2)' },
   description: 'DAPO with a clipped advantage bias favouring correct responses that call the code tool earlier',
   plugins: [
-    ['toolFormat/xml-tags', { tags: ['python'] }],
     // Eq. 2: δ = −2.0, k = 0.7.
     ['advantageTransform/aspo', { delta: -2, k: 0.7 }],
   ],
-  settings: {},
 });

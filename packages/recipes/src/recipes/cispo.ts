@@ -12,5 +12,4 @@ export const cispo = defineMethod({
     ['aggregation/token-mean'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

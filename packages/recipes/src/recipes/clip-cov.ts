@@ -11,5 +11,4 @@ export const clipCov = defineMethod({
     ['aggregation/token-mean'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

@@ -10,5 +10,4 @@ export const d3s = defineMethod({
     // is the plugin default (the paper's schedule endpoints are unverified).
     ['filter/d3s-sample'],
   ],
-  settings: {},
 });

@@ -13,5 +13,4 @@ export const drGrpo = defineMethod({
     // §3.2 / Appendix: Dr. GRPO trains without a KL term (β = 0).
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

@@ -9,5 +9,4 @@ export const fapo = defineMethod({
     // reward_fn_reasoning.py: λ = 1 on a ±1 outcome reward.
     ['reward/flawed-positive', { penalty: 1 }],
   ],
-  settings: {},
 });

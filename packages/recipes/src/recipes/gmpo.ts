@@ -12,5 +12,4 @@ export const gmpo = defineMethod({
     // verl examples/gmpo_trainer: use_kl_loss False.
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

@@ -13,5 +13,4 @@ export const gspo = defineMethod({
     // §5.1 trains without a KL term.
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

@@ -13,5 +13,4 @@ export const hapo = defineMethod({
     ['aggregation/token-mean'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

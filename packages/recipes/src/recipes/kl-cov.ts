@@ -11,5 +11,4 @@ export const klCov = defineMethod({
     ['aggregation/token-mean'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

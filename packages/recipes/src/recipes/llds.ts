@@ -9,5 +9,4 @@ export const llds = defineMethod({
     // train_grpo_nqhot.sh: λ 0.2, action-level gate.
     ['regularizer/llds', { lambda: 0.2, gate: 'action' }],
   ],
-  settings: {},
 });

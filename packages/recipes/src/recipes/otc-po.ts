@@ -1,13 +1,12 @@
 import { defineMethod } from '@tirl/core';
 
-/** Extends `base`, not `search-r1`: rewards add up, and the OTC reward replaces exact match (it checks correctness itself). */
+/** Extends `base`, not `search-r1`: the OTC reward checks correctness itself, so it takes the place of the task's correctness reward. */
 export const otcPo = defineMethod({
   name: 'otc-po',
   extends: 'base',
   paper: { title: 'Acting Less is Reasoning More! Teaching Model to Act Efficiently', arxiv: '2504.14870', section: '3.3 (Eq. 5-7), 4.1' },
   description: 'Search-R1 GRPO whose reward multiplies correctness by a tool-efficiency coefficient (OTC-GRPO)',
   plugins: [
-    ['toolFormat/xml-tags', { tags: ['search'] }],
     // §4.1: c = 4 (max calls), α = 1, global minimum of calls (n) across steps.
     ['reward/otc', { check: 'normalized-exact', c: 4, alpha: 1, mode: 'global' }],
     ['advantage/grpo'],
@@ -16,6 +15,5 @@ export const otcPo = defineMethod({
     // Search-R1 settings (§4 of 2503.09516): KL 0.001.
     ['regularizer/kl', { coef: 0.001 }],
   ],
-  // Search-R1 settings: 5 responses per prompt, lr 1e-6, at most 4 turns.
-  settings: { groupSize: 5, optimizer: { lr: 1e-6 }, limits: { maxTurns: 4 } },
+  scoresCorrectness: true,
 });

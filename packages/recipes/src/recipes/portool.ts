@@ -11,5 +11,4 @@ export const portool = defineMethod({
     // Equal blend of trajectory and fork terms; tool-success bonus 0.1 (plugin defaults).
     ['advantage/portool', { trajWeight: 1, forkWeight: 1 }],
   ],
-  settings: {},
 });

@@ -9,7 +9,8 @@ export const remax = defineMethod({
   extends: 'base',
   paper: { title: 'ReMax: A Simple, Effective, and Efficient Reinforcement Learning Method for Aligning Large Language Models', arxiv: '2310.10505', section: '4' },
   description: 'REINFORCE with the reward of a greedy rollout as baseline (needs a greedy baseline rollout)',
-  plugins: [['reward/exact-match'], ['advantage/remax'], ['objective/reinforce'], ['aggregation/seq-mean-token-sum']],
+  plugins: [['advantage/remax'], ['objective/reinforce'], ['aggregation/seq-mean-token-sum']],
   // §4: one sampled response per prompt plus the greedy one.
+  // (The algorithm itself, so the method holds it: a scale that changes it is no longer ReMax.)
   settings: { groupSize: 1 },
 });

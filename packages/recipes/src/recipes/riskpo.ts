@@ -11,5 +11,4 @@ export const riskpo = defineMethod({
     ['aggregation/token-mean'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

@@ -10,5 +10,4 @@ export const sapo = defineMethod({
     ['aggregation/seq-mean-token-mean'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

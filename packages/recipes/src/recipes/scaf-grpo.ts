@@ -10,5 +10,4 @@ export const scafGrpo = defineMethod({
     ['sampler/scaf-hints', { warmupSteps: 50 }],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });

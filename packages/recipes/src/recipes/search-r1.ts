@@ -5,16 +5,9 @@ export const searchR1 = defineMethod({
   name: 'search-r1',
   extends: 'grpo',
   paper: { title: 'Search-R1: Training LLMs to Reason and Leverage Search Engines with Reinforcement Learning', arxiv: '2503.09516', section: '3' },
-  description: 'GRPO with <search> tool calls, exact-match reward, retrieved tokens masked, KL 0.001',
+  description: 'GRPO on search rollouts (the search-qa task: <search> calls, exact match, retrieved tokens masked), KL 0.001',
   plugins: [
-    ['toolFormat/xml-tags', { tags: ['search'] }],
     // §4: KL coefficient 0.001.
     ['regularizer/kl', { coef: 0.001 }],
   ],
-  settings: {
-    // §4: 5 responses per prompt, lr 1e-6, at most 4 turns.
-    groupSize: 5,
-    optimizer: { lr: 1e-6 },
-    limits: { maxTurns: 4 },
-  },
 });

@@ -16,6 +16,6 @@ export const tapo = defineMethod({
     ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.28, dualClipC: 10 }],
     ['aggregation/token-mean'],
   ],
-  // n = 4, lr 1e-6, at most 4 turns.
-  settings: { groupSize: 4, optimizer: { lr: 1e-6 }, limits: { maxTurns: 4 } },
+  // The gate wraps exact match itself.
+  scoresCorrectness: true,
 });

@@ -6,12 +6,11 @@ export const toolStar = defineMethod({
   paper: { title: 'Tool-Star: Empowering LLM-Brained Multi-Tool Reasoner via Reinforcement Learning', arxiv: '2505.16410', section: '3.3' },
   description: 'GRPO with <search> and <python> tools and the hierarchical Tool-Star reward; no KL',
   plugins: [
-    ['toolFormat/xml-tags', { tags: ['search', 'python'] }],
     // re_search.py: −1 bad format, F1 (+0.1 when both tools were used); math 0 / 0.1 / 1.
     ['reward/tool-star', { bonus: 0.1, mathWrong: 0.1 }],
     ['advantage/grpo'],
     ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }],
   ],
-  // n = 8, lr 1e-6, KL coefficient 0 (agentic.md §7).
-  settings: { groupSize: 8, optimizer: { lr: 1e-6 } },
+  // The Tool-Star reward scores format and answer itself; KL coefficient 0 (agentic.md §7).
+  scoresCorrectness: true,
 });

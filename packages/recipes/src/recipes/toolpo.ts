@@ -6,8 +6,6 @@ export const toolpo = defineMethod({
   paper: { title: 'DeepAgent: A General Reasoning Agent with Scalable Toolsets', arxiv: '2510.21618', section: '3.5 (Eq. 5-7)' },
   description: 'ToolPO: mean-centred success advantage on all tokens plus an action advantage on tool-call tokens',
   plugins: [
-    ['toolFormat/hermes'],
-    ['reward/exact-match'],
     // R_action: share of schema-valid tool calls. The trainer sums every reward into the total, so R_succ
     // here is exact match + this term (the paper keeps them apart).
     ['reward/tool-format'],
@@ -15,6 +13,4 @@ export const toolpo = defineMethod({
     ['advantage/toolpo', { normByStd: false, actionRewardKey: 'reward/tool-format' }],
     ['objective/ppo-clip', { epsLow: 0.2, epsHigh: 0.2 }],
   ],
-  // K = 8 rollouts (agentic.md §7).
-  settings: { groupSize: 8 },
 });

@@ -6,7 +6,6 @@ export const toolrl = defineMethod({
   paper: { title: 'ToolRL: Reward is All Tool Learning Needs', arxiv: '2504.13958', section: '3.2' },
   description: 'GRPO with a format + fine-grained tool-call correctness reward, Hermes tool calls, KL in the reward',
   plugins: [
-    ['toolFormat/hermes'],
     // rlla.py: format {0, 1}, correctness in [−3, 3] (plugin defaults).
     ['reward/toolrl', { formatScore: 1, correctMax: 3, correctMin: -3 }],
     ['advantage/grpo'],
@@ -15,6 +14,6 @@ export const toolrl = defineMethod({
     // agentic.md §7: KL in the reward, coefficient 0.001.
     ['regularizer/kl', { placement: 'reward', estimator: 'k1', coef: 0.001 }],
   ],
-  // n = 4 rollouts, lr 1e-6.
-  settings: { groupSize: 4, optimizer: { lr: 1e-6 } },
+  // The ToolRL reward judges the calls and the answer itself.
+  scoresCorrectness: true,
 });

@@ -10,6 +10,4 @@ export const treeGrpo = defineMethod({
     ['rollout/tree-search', { mode: 'tree-grpo', leavesPerTree: 3, expansionsPerRound: 2, rounds: 1 }],
     ['advantage/tree-grpo'],
   ],
-  // M = 2 trees × 3 leaves; max_turns 3.
-  settings: { groupSize: 6, limits: { maxTurns: 3 } },
 });

@@ -12,5 +12,4 @@ export const xrpo = defineMethod({
     ['advantageTransform/xrpo-novelty'],
     ['regularizer/kl', { coef: 0 }],
   ],
-  settings: {},
 });
