@@ -5,11 +5,13 @@ import { DEFAULT_OPTIONS, QUICK_OPTIONS, TASK_DEFAULTS, type DemoOptions } from 
 export const USAGE = `Usage: npm start -- [options]
   --quick            small run (under two minutes)
   --task <name>      search (default), multihop, multihop-matpo, matpo (MATPO vs single agent), arithmetic
-  --recipe <name>    grpo (default), dapo, rloo, matpo (with multihop-matpo), otc
+  --recipe <name>    a built-in method, run at the demo's scale on the task: grpo (default), dapo,
+                     rloo, dr-grpo, gspo, otc-po, matpo (with multihop-matpo), ... (tirl recipes lists them)
+  --method <name>    the same as --recipe
   --steps <n>        RL steps
   --sft-steps <n>    SFT warm-start steps
   --needless-calls <share>  arithmetic: share of easy questions the teacher answers with a needless
-                     python call (default 0), so that --recipe otc has calls to remove
+                     python call (default 0), so that --recipe otc-po has calls to remove
   --seed <n>         seed (default 1)
   --backend <name>   preferred tensor backend (e.g. wasm, cpu)
   --force-backend    fail unless --backend starts
@@ -37,6 +39,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
       quick: { type: 'boolean', default: false },
       task: { type: 'string' },
       recipe: { type: 'string' },
+      method: { type: 'string' },
       steps: { type: 'string' },
       'sft-steps': { type: 'string' },
       'needless-calls': { type: 'string' },
@@ -51,7 +54,8 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
   if (values.help) return undefined;
   const task = values.task ?? DEFAULT_OPTIONS.task;
   const o: DemoOptions = { ...DEFAULT_OPTIONS, ...TASK_DEFAULTS[task], ...(values.quick ? QUICK_OPTIONS : {}), task };
-  if (values.recipe) o.recipe = values.recipe;
+  if (values.recipe && values.method && values.recipe !== values.method) throw new Error('demo: give --recipe or --method, not both');
+  if (values.recipe ?? values.method) o.recipe = (values.recipe ?? values.method)!;
   o.steps = positiveInt('steps', values.steps) ?? o.steps;
   o.sftSteps = positiveInt('sft-steps', values['sft-steps']) ?? o.sftSteps;
   o.seed = positiveInt('seed', values.seed) ?? o.seed;

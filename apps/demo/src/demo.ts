@@ -1,15 +1,16 @@
 import { join, resolve } from 'node:path';
-import { describeBackend, initBackend, resolveRecipe, type BackendName, type ResolvedRecipe, type Sample, type Tokenizer, type Trajectory } from '@tirl/core';
+import { describeBackend, formatRun, initBackend, type BackendName, type ResolvedRun, type Sample, type Tokenizer, type Trajectory } from '@tirl/core';
 import { ByteTokenizer, createTinyModel, type CausalLM } from '@tirl/policy';
 import { evaluate, train } from '@tirl/trainer';
 import { demoPlugins } from './plugins/compact-xml-tags';
-import { demoRecipe } from './recipes';
+import { composeDemoRun } from './compose';
 import { formatTable, toolCallsByNeed, writeDemoReport, type Summary } from './report';
 import { demonstrationTraces, supervisedFineTune } from './sft';
 import { makeTask, type DemoTask } from './tasks';
 
 export interface DemoOptions {
   task: string;
+  /** A built-in method by name (grpo, dapo, rloo, otc-po, matpo, ...), run at the demo's scale. */
   recipe: string;
   seed: number;
   /** RL steps. */
@@ -82,7 +83,7 @@ export interface DemoResult {
 }
 
 interface EvalInput {
-  recipe: ResolvedRecipe;
+  recipe: ResolvedRun;
   model: CausalLM;
   tokenizer: Tokenizer;
   seed: number;
@@ -117,19 +118,10 @@ export async function evalSummary(o: EvalInput, task: DemoTask, repeats: number)
   };
 }
 
-/** The demo recipe `name` for `task`, with the run's settings (`evaluate`: with the accuracy reward, see `demoRecipe`). */
-export function buildRecipe(name: string, task: DemoTask, o: DemoOptions, purpose: 'train' | 'evaluate' = 'train'): ResolvedRecipe {
-  const recipe = demoRecipe(name, task.toolPlugins, {
-    seed: o.seed,
-    steps: o.steps,
-    promptsPerStep: o.promptsPerStep,
-    groupSize: o.groupSize,
-    lr: o.rlLr,
-    maxNewTokens: task.maxNewTokens ?? 32,
-    partialCredit: o.partialCredit,
-    limits: task.limits ?? { maxTurns: 2, maxTotalTokens: 160, maxToolCalls: 2 },
-  }, purpose);
-  return resolveRecipe(recipe, undefined, { recipes: [] });
+/** The built-in method `name` on `task` at the demo's scale (`evaluate`: scored by the task's rewards, see `composeDemoRun`). */
+export function buildRecipe(name: string, task: DemoTask, o: DemoOptions, purpose: 'train' | 'evaluate' = 'train'): ResolvedRun {
+  const settings = { seed: o.seed, steps: o.steps, promptsPerStep: o.promptsPerStep, groupSize: o.groupSize, lr: o.rlLr, partialCredit: o.partialCredit };
+  return composeDemoRun(name, task, settings, purpose);
 }
 
 export const meanTokens = (traces: readonly Trajectory[]): number =>
@@ -174,7 +166,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(`  accuracy ${before.accuracy.toFixed(3)} sampled, ${before.greedyAccuracy.toFixed(3)} greedy`);
 
     const runDir = resolve(o.out);
-    log(`\n3/3 RL with recipe "${o.recipe}": ${o.steps} steps × ${o.promptsPerStep} prompts × ${o.groupSize} rollouts`);
+    log(`\n3/3 RL with method "${o.recipe}": ${o.steps} steps × ${o.promptsPerStep} prompts × ${o.groupSize} rollouts`);
+    log(formatRun(recipe));
     const rlStart = Date.now();
     const rl = await train({ recipe, model, tokenizer, dataset: task.train, runDir, plugins: demoPlugins, progress: o.verbose, overwrite: true });
     const rlSeconds = (Date.now() - rlStart) / 1000;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   buildBatch,
   Rng,
-  type ResolvedRecipe,
+  type ResolvedRun,
   type Sample,
   type Tokenizer,
   type Trajectory,
@@ -19,7 +19,7 @@ import type { DemoTask } from './tasks';
  * exactly what RL will see. Fails when a demonstration does not earn the accuracy reward.
  */
 export async function demonstrationTraces(
-  recipe: ResolvedRecipe,
+  recipe: ResolvedRun,
   task: DemoTask,
   tokenizer: Tokenizer,
   samples: readonly Sample[],

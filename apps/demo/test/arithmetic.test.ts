@@ -107,12 +107,12 @@ describe('arithmetic demonstrations through the rollout engine (Pyodide)', () =>
     expect(toolCallsByNeed(traces, new Map(samples.map((s) => [s.id, s])))).toEqual({ toolCallsEasy: needless / easy.length, toolCallsHard: 1 });
   }, 40_000);
 
-  it('otc recipe: a needless call on an easy question earns cos(π/4) instead of 1 (multiplied with correctness)', async () => {
-    const recipe = buildRecipe('otc', task, o);
+  it('otc-po method: a needless call on an easy question earns cos(π/4) instead of 1 (multiplied with correctness)', async () => {
+    const recipe = buildRecipe('otc-po', task, o);
     expect(recipe.plugins.map((p) => p.id)).toEqual(expect.arrayContaining(['reward/otc', 'reward/char-match']));
     expect(recipe.plugins.map((p) => p.id)).not.toContain('reward/exact-match');
-    expect(buildRecipe('otc', task, o, 'evaluate').plugins.map((p) => p.id)).toContain('reward/exact-match');
-    const evalRecipe = buildRecipe('otc', task, o, 'evaluate');
+    expect(buildRecipe('otc-po', task, o, 'evaluate').plugins.map((p) => p.id)).toContain('reward/exact-match');
+    const evalRecipe = buildRecipe('otc-po', task, o, 'evaluate');
     // Teachers that never / always make the needless call.
     const needless = { ...task, teacher: (c: string) => arithmeticTeacher(c, 1) };
     const direct = await demonstrationTraces(evalRecipe, { ...task, teacher: (c: string) => arithmeticTeacher(c, 0) }, tokenizer, easy, ACCURACY);

@@ -53,7 +53,7 @@ describe('multihop task', () => {
     for (const t of single) expect(t.segments.at(-1)!.tokenIds.at(-1)).toBe(tokenizer.eosTokenId);
     for (const t of single) expect(t.toolCalls.map((c) => c.ok)).toEqual([true, true]);
     const matpoTask = multihopTask({ seed: 5, entities: 300, heldOut: 40, agents: 'matpo' });
-    const matpo = await demonstrationTraces(buildRecipe('matpo', matpoTask, o), matpoTask, tokenizer, matpoTask.train.slice(0, 6), ACCURACY);
+    const matpo = await demonstrationTraces(buildRecipe('matpo', matpoTask, o, 'evaluate'), matpoTask, tokenizer, matpoTask.train.slice(0, 6), ACCURACY);
     expect(matpo.filter((t) => t.role === 'planner')).toHaveLength(6);
     expect(matpo.filter((t) => t.role === 'worker')).toHaveLength(12);
     const first = matpo.filter((t) => t.rootId === matpo[0].rootId);
@@ -63,9 +63,9 @@ describe('multihop task', () => {
   });
 
   it('refuses to record demonstrations with a recipe that does not score accuracy', async () => {
-    const otcTrain = buildRecipe('otc', task, { ...DEFAULT_OPTIONS, verbose: false });
+    const otcTrain = buildRecipe('otc-po', task, { ...DEFAULT_OPTIONS, verbose: false });
     await expect(demonstrationTraces(otcTrain, task, new ByteTokenizer(), task.train.slice(0, 2), ACCURACY)).rejects.toThrow(
-      /recipe "demo-otc" does not score reward\/exact-match/,
+      /recipe "otc-po" does not score reward\/exact-match/,
     );
   });
 
@@ -93,8 +93,8 @@ describe('MATPO vs single agent (task "matpo")', () => {
   }, 90000);
 
   it('trains the single agent on the method reward and still records and evaluates by exact match', async () => {
-    const result = await runMatpoComparison(tinyRun(tempDir(), { task: 'matpo', recipe: 'otc', sftSteps: 2, steps: 1, entities: 12, heldOut: 3 }));
-    expect(result.single.recipe).toBe('otc');
+    const result = await runMatpoComparison(tinyRun(tempDir(), { task: 'matpo', recipe: 'otc-po', sftSteps: 2, steps: 1, entities: 12, heldOut: 3 }));
+    expect(result.single.recipe).toBe('otc-po');
     expect('reward/otc' in result.single.rlHistory[0]).toBe(true);
     expect(result.single.before.answers).toBe(3);
     expect(result.single.after.answers).toBe(3);

@@ -61,6 +61,9 @@ export { loadNamed, loadPackagePlugins, packagesFromModules, pluginProviders, re
 export { consoleLogger, kindToken, pluginToken, Tokens, type Logger, type ToolRegistry } from './experiment/tokens';
 export { defineService, type ServiceDefinition, type ServiceEntry } from './experiment/define-service';
 
+export { scoreAll, type ScoreAllOptions, type ScoreAllResult } from './reward/score-all';
+export { COMPONENTS_ARE_REWARDS, type NamedReward, type RewardOutputWithFailures } from './reward/types';
+
 export * from './data/trajectory';
 export * from './data/tree';
 export * from './data/batch';

@@ -3,8 +3,8 @@ export { combineRewards, type CombineMode, type CombineOptions } from './combine
 export { componentSchema, createComponents, type ComponentSpec } from './combine/components';
 export { gate } from './combine/gate';
 export { product } from './combine/product';
-export { scoreAll, type ScoreAllOptions, type ScoreAllResult } from './combine/score-all';
-export { COMPONENTS_ARE_REWARDS, type NamedReward, type RewardOutputWithFailures } from './combine/types';
+/** The reward scorer and its types live in @tirl/core (the trainer scores with it too); re-exported here. */
+export { COMPONENTS_ARE_REWARDS, scoreAll, type NamedReward, type RewardOutputWithFailures, type ScoreAllOptions, type ScoreAllResult } from '@tirl/core';
 export { weightedSum } from './combine/weighted-sum';
 export { DEFAULT_JUDGE_TEMPLATE, fillTemplate, llmJudge, parseGrade } from './judge/llm-judge';
 export { DEFAULT_EQUIVALENCE, evaluateSafe, mathEquivalent, type EquivalenceOptions } from './math/equivalence';

@@ -1,7 +1,6 @@
 import type { RewardFunction, RewardInput } from '@tirl/core';
 import { TirlError } from '@tirl/core';
-import { scoreAll } from './score-all';
-import { COMPONENTS_ARE_REWARDS, type NamedReward, type RewardOutputWithFailures } from './types';
+import { COMPONENTS_ARE_REWARDS, scoreAll, type NamedReward, type RewardOutputWithFailures } from '@tirl/core';
 
 export type CombineMode = 'weighted-sum' | 'product' | 'gate';
 

@@ -1,7 +1,7 @@
 import { parseOptions, TirlError, type PluginContext, type RewardFunction } from '@tirl/core';
 import { z } from 'zod';
 import { componentRewards } from '../catalog';
-import type { NamedReward } from './types';
+import type { NamedReward } from '@tirl/core';
 
 /** One component of a combinator: a reward id of this package, its options, its name and weight. */
 export const componentSchema = z

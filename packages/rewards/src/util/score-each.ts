@@ -1,5 +1,5 @@
 import type { RewardInput, Sample, Trajectory } from '@tirl/core';
-import type { RewardOutputWithFailures } from '../combine/types';
+import type { RewardOutputWithFailures } from '@tirl/core';
 
 /** One trajectory's result: a score, or a score with sub-scores, or a failure. */
 export type Scored = number | { score: number; components?: Record<string, number>; failure?: string };

@@ -1,4 +1,5 @@
-import type { RewardInput, Trajectory } from '@tirl/core';
+import type { Trajectory } from '../data/trajectory';
+import type { RewardInput } from '../kinds';
 import { COMPONENTS_ARE_REWARDS, type NamedReward, type RewardOutputWithFailures } from './types';
 
 export interface ScoreAllOptions {
@@ -20,7 +21,8 @@ export interface ScoreAllResult {
 }
 
 /**
- * Runs every reward on the batch. A reward that throws, rejects, returns the wrong number of scores or a
+ * The one reward scorer: the trainer scores a batch with it, and combining rewards (gate, product,
+ * weighted sum) scores their components with it. Runs every reward on the batch. A reward that throws, rejects, returns the wrong number of scores or a
  * non-finite score is recorded as a failure for the trajectories it did not score, never thrown.
  */
 export async function scoreAll(rewards: readonly NamedReward[], input: RewardInput, options: ScoreAllOptions = {}): Promise<ScoreAllResult> {

@@ -1,4 +1,4 @@
-import type { RewardFunction, RewardOutput } from '@tirl/core';
+import type { RewardFunction, RewardOutput } from '../kinds';
 
 /** A reward instance with the name its metrics are logged under (`reward/<name>`). */
 export interface NamedReward {
