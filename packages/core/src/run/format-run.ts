@@ -1,6 +1,12 @@
 import type { ResolvedRun } from './compose-run';
 
-const value = (v: unknown) => JSON.stringify(v);
+const MAX_VALUE = 48;
+
+/** A value as JSON, cut to a readable length (a corpus passed inline would otherwise fill the screen). */
+const value = (v: unknown) => {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}… (${text.length} chars)` : text;
+};
 
 /**
  * The run as aligned text, one value per line with where it came from, e.g.
@@ -18,7 +24,7 @@ export function formatRun(run: ResolvedRun): string {
     if (key.startsWith('settings.')) rows.push([`${key} = ${value(lookup(run.settings, key.slice('settings.'.length)))}`, from]);
   }
   for (const r of run.removed) rows.push([`(removed) ${r.id}`, r.by]);
-  const width = Math.max(...rows.map(([left]) => left.length)) + 3;
+  const width = Math.min(72, Math.max(...rows.map(([left]) => left.length))) + 3;
   const header = `run "${run.name}": method ${run.chain.join(' > ')}, task ${run.task ?? '(none)'}, scale ${run.scale ?? '(none)'}`;
   const papers = run.papers.map((p) => `  paper: ${p.title}${p.arxiv ? ` (arXiv ${p.arxiv})` : ''}${p.section ? `, ${p.section}` : ''}`);
   const note = '  options not listed take their plugin defaults; settings not listed take the trainer defaults';
