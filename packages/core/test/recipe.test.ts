@@ -248,3 +248,20 @@ describe('resolveRecipe (kept for plain plugin lists)', () => {
     expect(inline.plugins).toEqual([{ id: 'advantage/grpo', options: {} }]);
   });
 });
+
+describe('RunCatalog', () => {
+  it('loads lazy sources one at a time, only until a name is found', () => {
+    const loaded: string[] = [];
+    const catalog = new RunCatalog()
+      .addLazy('first', () => (loaded.push('first'), { methods: [base] }))
+      .addLazy('second', () => (loaded.push('second'), { methods: [child] }));
+    expect(catalog.method('base')).toBe(base);
+    expect(loaded).toEqual(['first']);
+    expect(catalog.method('child')).toBe(child);
+    expect(loaded).toEqual(['first', 'second']);
+  });
+
+  it('refuses two different parts of one kind with the same name', () => {
+    expect(() => new RunCatalog({ methods: [base] }, { methods: [defineMethod({ name: 'base', plugins: [] })] })).toThrow(/Two methods are named "base"/);
+  });
+});

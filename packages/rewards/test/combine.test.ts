@@ -34,7 +34,7 @@ describe('scoreAll', () => {
     expect(result.total).toEqual([0.5, -3]);
     expect(result.components['reward/exact-match']).toEqual([1, 0]);
     expect(result.failures[0]).toEqual({ 'reward/broken': 'checker crashed', 'reward/short': 'returned 1 scores for 2 trajectories' });
-    expect(result.failures[1]?.['reward/nan']).toBe('returned NaN');
+    expect(result.failures[1]?.['reward/nan']).toBe('score is NaN');
     expect(batch.trajectories[1].rewardFailures?.['reward/broken']).toBe('checker crashed');
     expect(batch.trajectories[0].reward).toBe(0.5);
     expect(batch.trajectories[0].rewardComponents?.['reward/nan']).toBe(0.5);

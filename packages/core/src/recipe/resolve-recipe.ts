@@ -26,7 +26,7 @@ export function resolveRecipe(
     return composeRun({ method: recipeOrMethod, overrides: list }, { catalog: new RunCatalog({ methods: options.recipes }) });
   }
   const catalog = installedRunCatalog();
-  if (typeof recipeOrMethod === 'string' && catalog.recipes.has(recipeOrMethod)) return composeRun({ recipe: recipeOrMethod, overrides: list }, { catalog });
+  if (typeof recipeOrMethod === 'string' && catalog.hasRecipe(recipeOrMethod)) return composeRun({ recipe: recipeOrMethod, overrides: list }, { catalog });
   return composeRun({ method: recipeOrMethod, overrides: list }, { catalog });
 }
 

@@ -45,7 +45,7 @@ export async function scoreAll(rewards: readonly NamedReward[], input: RewardInp
       if (Number.isFinite(s)) total[i] += weight * s;
       else {
         failed++;
-        fail(i, key, errors[i] ?? `returned ${s}`);
+        fail(i, key, errors[i] ?? `score is ${s}`);
         total[i] += weight * failureScore;
       }
     });

@@ -21,8 +21,37 @@ export class RunCatalog {
   readonly scales = new Map<string, Scale>();
   readonly recipes = new Map<string, Recipe>();
 
+  /** Packages not loaded yet: loaded one at a time, in order, when a name is not found (see `installedRunCatalog`). */
+  private readonly pending: { origin: string; load: () => RunParts | undefined }[] = [];
+
   constructor(...sources: RunParts[]) {
     for (const s of sources) this.add(s);
+  }
+
+  /** Adds a source that is loaded only when a name is not found among those already loaded. */
+  addLazy(origin: string, load: () => RunParts | undefined): this {
+    this.pending.push({ origin, load });
+    return this;
+  }
+
+  /** Loads every pending source (for listing everything there is). */
+  loadAll(): this {
+    while (this.loadNext());
+    return this;
+  }
+
+  /** Whether a recipe of that name exists (loading pending sources until one is found). */
+  hasRecipe(name: string): boolean {
+    while (!this.recipes.has(name) && this.loadNext());
+    return this.recipes.has(name);
+  }
+
+  private loadNext(): boolean {
+    const next = this.pending.shift();
+    if (!next) return false;
+    const parts = next.load();
+    if (parts) this.add(parts, next.origin);
+    return true;
   }
 
   /** Adds a package's parts; a second part of one kind with the same name is an error. */
@@ -60,6 +89,7 @@ export class RunCatalog {
   }
 
   private find<T>(map: Map<string, T>, kind: PartKind, name: string): T {
+    while (!map.has(name) && this.loadNext());
     const found = map.get(name);
     if (found) return found;
     const names = [...map.keys()].sort();
