@@ -77,8 +77,10 @@ describe('package manifests', () => {
     // Every installed method names the package of every plugin it uses, so the install line is complete.
     const owner = new Map(packages.flatMap((p) => (p.manifest.plugins ?? []).map((id) => [id, p.name] as const)));
     const runs = installedRunCatalog();
-    for (const name of runs.methods.keys()) {
-      const run = composeRun({ method: name }, { catalog: runs });
+    const specs: { method?: string; recipe?: string }[] = [...[...runs.methods.keys()].map((method) => ({ method })), ...[...runs.recipes.keys()].map((recipe) => ({ recipe }))];
+    for (const spec of specs) {
+      const name = spec.method ?? spec.recipe;
+      const run = composeRun(spec, { catalog: runs });
       const needed = run.plugins.map((p) => owner.get(p.id)).filter((p) => p !== undefined && p !== '@tirl/trainer');
       expect({ name, missing: needed.filter((p) => !run.packages.includes(p!)) }).toEqual({ name, missing: [] });
     }

@@ -1,4 +1,4 @@
-import type { EntryOp, Method } from '@tirl/core';
+import type { EntryOp, Method, Task } from '@tirl/core';
 
 /**
  * Where each built-in plugin lives, so a recipe can say which packages it needs before any is installed
@@ -113,13 +113,14 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
 const OWNER = new Map(Object.entries(PLUGIN_PACKAGES).flatMap(([pkg, ids]) => ids.map((id) => [id, pkg] as const)));
 
 /** The method with `packages` naming the package of each plugin it adds or swaps in (parents add theirs). */
-export function withPackages(method: Method): Method {
-  const own = method.plugins
+export function withPackages<T extends Method | Task>(method: T): T {
+  const entries: readonly EntryOp[] = [...(method.plugins ?? []), ...('correctness' in method && method.correctness ? [method.correctness] : [])];
+  const own = entries
     .map(addedId)
     .map((id) => (id === undefined ? undefined : OWNER.get(id)))
     .filter((p): p is string => p !== undefined);
   const packages = [...new Set([...(method.packages ?? []), ...own])].sort();
-  return Object.freeze({ ...method, packages });
+  return Object.freeze({ ...(method as Method | Task), packages }) as unknown as T;
 }
 
 function addedId(entry: EntryOp): string | undefined {

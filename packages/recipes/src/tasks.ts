@@ -1,4 +1,5 @@
 import { defineTask } from '@tirl/core';
+import { withPackages } from './plugin-packages';
 
 /**
  * The tasks the papers train on, as far as a method needs them: tool format, correctness reward and turn
@@ -64,4 +65,5 @@ export const matpoQaTask = defineTask({
   settings: { limits: { maxTurns: 20 } },
 });
 
-export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask];
+/** Every task of this package, each naming the packages of its plugins. */
+export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask].map(withPackages);
