@@ -43,8 +43,8 @@ function run(command: string[]): Line[] {
   const r = spawnSync(command[0], command.slice(1), { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`${command.join(' ')} exited with ${r.status}:\n${r.stderr}`);
   const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Line);
-  const failed = lines.find((l) => 'error' in l);
-  if (failed) throw new Error(`${command.join(' ')}: ${String(failed.error)}`);
+  const missing = lines.find((l) => 'error' in l && !('name' in l));
+  if (missing) throw new Error(`${command.join(' ')}: ${String(missing.error)}`);
   return lines;
 }
 
@@ -59,7 +59,7 @@ for (let round = 0; round < rounds; round++) {
   for (const side of order) {
     const lines = run(side === 'tirl' ? tirlCommand : torchCommand);
     for (const line of lines) console.log(JSON.stringify({ round, side, loadavg: os.loadavg()[0], ...line }));
-    results[side].push(...lines);
+    results[side].push(...lines.filter((l) => !('error' in l)));
   }
 }
 

@@ -17,22 +17,36 @@ interface Entry {
 
 const totals = new Map<string, Entry>();
 
+function timed(config: tf.KernelConfig): tf.KernelConfig {
+  const inner = config.kernelFunc;
+  const name = config.kernelName;
+  const kernelFunc = (args: Parameters<typeof inner>[0]) => {
+    const t0 = performance.now();
+    const out = inner(args);
+    const entry = totals.get(name) ?? { ms: 0, calls: 0 };
+    entry.ms += performance.now() - t0;
+    entry.calls += 1;
+    totals.set(name, entry);
+    return out;
+  };
+  return { ...config, kernelFunc: kernelFunc as typeof inner };
+}
+
+/**
+ * Times every wasm kernel, including kernels registered later (the policy bench registers the native
+ * kernels itself): tfjs keeps its kernel registry in the global map `_tfGlobals.kernelRegistry`, keyed
+ * `<backend>_<kernel>`, so its `set` is wrapped.
+ */
 function wrapWasmKernels(): void {
   for (const config of tf.getKernelsForBackend('wasm')) {
-    const inner = config.kernelFunc;
-    const name = config.kernelName;
-    const timed = (args: Parameters<typeof inner>[0]) => {
-      const t0 = performance.now();
-      const out = inner(args);
-      const entry = totals.get(name) ?? { ms: 0, calls: 0 };
-      entry.ms += performance.now() - t0;
-      entry.calls += 1;
-      totals.set(name, entry);
-      return out;
-    };
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...config, kernelFunc: timed as typeof inner });
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(timed(config));
   }
+  const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
+  const registry = globals?.get('kernelRegistry') as Map<string, tf.KernelConfig> | undefined;
+  if (!registry) throw new Error('profile-kernels: tfjs kernel registry not found (tfjs-core changed its globals)');
+  registry.set = (key: string, config: tf.KernelConfig) =>
+    Map.prototype.set.call(registry, key, key.startsWith('wasm_') ? timed(config) : config) as Map<string, tf.KernelConfig>;
 }
 
 function printSection(label: string, top: number, log: (s: string) => void): void {

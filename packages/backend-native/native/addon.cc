@@ -128,7 +128,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   if (info.Length() != 8 || !info[1].IsTypedArray() || !info[3].IsTypedArray() || !info[5].IsTypedArray())
     return Fail(env, "binary(op, heap, aBase, aStrides, bBase, bStrides, outBase, outShape)");
   const int op = info[0].As<Napi::Number>().Int32Value();
-  if (op < 0 || op > 4) return Fail(env, "binary: op must be 0..4");
+  if (op < 0 || op > 5) return Fail(env, "binary: op must be 0..5");
   auto heap = info[1].As<Napi::Float32Array>();
   int shape[tirl::kMaxRank], rank = 0;
   const int64_t size = ReadShape(info[7], shape, &rank);

@@ -39,6 +39,7 @@ inline float apply(float x, float y) {
   if constexpr (Op == BinaryOp::Mul) return x * y;
   if constexpr (Op == BinaryOp::Div) return x / y;
   if constexpr (Op == BinaryOp::SquaredDifference) return (x - y) * (x - y);
+  if constexpr (Op == BinaryOp::CopyA) return x;
   return 0.0f;
 }
 
@@ -90,6 +91,7 @@ void binary(BinaryOp op, const float* a, const int64_t* aStrides, const float* b
     case BinaryOp::Div: return binaryTyped<BinaryOp::Div>(a, aStrides, b, bStrides, out, outShape, rank, threads);
     case BinaryOp::SquaredDifference:
       return binaryTyped<BinaryOp::SquaredDifference>(a, aStrides, b, bStrides, out, outShape, rank, threads);
+    case BinaryOp::CopyA: return binaryTyped<BinaryOp::CopyA>(a, aStrides, b, bStrides, out, outShape, rank, threads);
   }
 }
 

@@ -7,7 +7,8 @@ namespace tirl {
 
 constexpr int kMaxRank = 8;
 
-enum class BinaryOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3, SquaredDifference = 4 };
+// CopyA ignores b: a strided copy (slices).
+enum class BinaryOp : int { Add = 0, Sub = 1, Mul = 2, Div = 3, SquaredDifference = 4, CopyA = 5 };
 
 /** out = transpose(in, perm) for an input of `shape` (rank <= kMaxRank). */
 void transpose(const float* in, float* out, const int* shape, const int* perm, int rank, int threads);

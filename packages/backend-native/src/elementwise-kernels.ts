@@ -1,4 +1,4 @@
-import { backend_util, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, slice_util, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { NativeGemm } from './addon';
 import type { WasmBackendLike } from './kernels';
 
@@ -67,19 +67,52 @@ export function elementwiseKernelConfigs(addon: NativeGemm, stock: Stock): Kerne
     return out;
   });
 
+  // tfjs clones every tensor a gradient saves (engine.clone → Identity), and the stock wasm Identity
+  // copies it. Tensors are immutable, so sharing the buffer (as wasm's Reshape does) is enough.
+  add('Identity', (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === 'string') return fallback('Identity', args);
+    (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
+
+  // Slice: a strided copy (binary op 5 reads only a), starting at the slice's first element.
+  add('Slice', (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
+    if (x.dtype !== 'float32' || x.shape.length === 0 || x.shape.length > 8) return fallback('Slice', args);
+    const [start, outShape] = slice_util.parseSliceParams(x as never, begin, size);
+    const backend = args.backend as WasmBackendLike;
+    const out = backend.makeOutput(outShape, 'float32');
+    if (outShape.some((d) => d === 0)) return out;
+    const strides = new Int32Array(x.shape.length);
+    for (let d = x.shape.length - 1, s = 1; d >= 0; s *= x.shape[d], d--) strides[d] = s;
+    const first = start.reduce((acc, b, d) => acc + b * strides[d], 0);
+    const base = offset(backend, x) + first;
+    addon.binary(5, backend.wasm.HEAPF32, base, strides, base, new Int32Array(strides.length), offset(backend, out), Int32Array.from(outShape));
+    return out;
+  });
+
   add('GatherV2', (args) => {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as { axis: number; batchDims?: number };
     const ax = x.shape.length > 0 ? util.parseAxisParam(axis, x.shape)[0] : -1;
-    if (x.dtype !== 'float32' || indices.dtype !== 'int32' || ax !== 0 || (batchDims ?? 0) !== 0) return fallback('GatherV2', args);
-    const rows = x.shape[0];
-    const rowSize = x.shape.slice(1).reduce((p, q) => p * q, 1);
+    if (x.dtype !== 'float32' || indices.dtype !== 'int32' || ax < 0 || (batchDims ?? 0) !== 0) return fallback('GatherV2', args);
+    // Along axis ax: for each of the `outer` leading blocks, gather rows of `rowSize` from a table of `rows`.
+    const outer = x.shape.slice(0, ax).reduce((p, q) => p * q, 1);
+    if (outer > 4096) return fallback('GatherV2', args);
+    const rows = x.shape[ax];
+    const rowSize = x.shape.slice(ax + 1).reduce((p, q) => p * q, 1);
     const count = indices.shape.reduce((p, q) => p * q, 1);
     const backend = args.backend as WasmBackendLike;
-    const out = backend.makeOutput([...indices.shape, ...x.shape.slice(1)], 'float32');
-    const ok = addon.gather(
-      backend.wasm.HEAPF32, offset(backend, x), rows, rowSize, backend.wasm.HEAP32, offset(backend, indices), count, offset(backend, out),
-    );
+    const out = backend.makeOutput([...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)], 'float32');
+    let ok = true;
+    for (let o = 0; o < outer && ok; o++) {
+      ok = addon.gather(
+        backend.wasm.HEAPF32, offset(backend, x) + o * rows * rowSize, rows, rowSize, backend.wasm.HEAP32, offset(backend, indices), count,
+        offset(backend, out) + o * count * rowSize,
+      );
+    }
     if (ok) return out;
     // An index outside the table: let the stock kernel produce its own result or error.
     (backend as unknown as { disposeData(id: object): void }).disposeData(out.dataId);

@@ -21,7 +21,7 @@ export interface RegisterOptions extends NativeConfig {
 type Tf = Pick<typeof tfc, 'getKernel' | 'registerKernel' | 'unregisterKernel'>;
 
 const GEMM_KERNELS = ['BatchMatMul', '_FusedMatMul'];
-const ELEMENTWISE_KERNELS = ['Transpose', ...Object.keys(BINARY_OPS), 'Sum', 'GatherV2'];
+const ELEMENTWISE_KERNELS = ['Transpose', ...Object.keys(BINARY_OPS), 'Sum', 'GatherV2', 'Identity', 'Slice'];
 const ALL_KERNELS = [...GEMM_KERNELS, ...ELEMENTWISE_KERNELS];
 const NATIVE = Symbol.for('tirl.backend-native');
 const stockKernels = new Map<string, KernelConfig>();

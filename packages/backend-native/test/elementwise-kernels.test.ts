@@ -166,9 +166,37 @@ describe('native GatherV2', () => {
     expect(Array.from(got.dataSync().slice(0, 6))).toEqual(Array.from(table.dataSync().slice(24, 30)));
   });
 
-  it('hands gathers along other axes to the stock kernel', () => {
+  it('gathers along an inner axis', () => {
     const got = tf.gather(tf.tensor2d([[1, 2, 3], [4, 5, 6]]), tf.tensor1d([2, 0], 'int32'), 1);
     expect(Array.from(got.dataSync())).toEqual([3, 1, 6, 4]);
+    // [2, 3, 2] along axis 1 with ids [1, 1, 0]: out[o, i, :] = x[o, ids[i], :]
+    const x = tf.tensor3d([[[0, 1], [2, 3], [4, 5]], [[6, 7], [8, 9], [10, 11]]]);
+    const picked = tf.gather(x, tf.tensor1d([1, 1, 0], 'int32'), 1);
+    expect(picked.shape).toEqual([2, 3, 2]);
+    expect(Array.from(picked.dataSync())).toEqual([2, 3, 2, 3, 0, 1, 8, 9, 8, 9, 6, 7]);
+  });
+});
+
+describe('native Slice and Identity', () => {
+  it('slices any box of a rank-4 tensor', () => {
+    expectNative('Slice');
+    const shape = [3, 4, 5, 6];
+    const data = randomData(shape);
+    const got = tf.slice(tf.tensor(data, shape), [1, 0, 2, 1], [2, -1, 2, 4]);
+    expect(got.shape).toEqual([2, 4, 2, 4]);
+    const want: number[] = [];
+    for (let a = 1; a < 3; a++) for (let b = 0; b < 4; b++) for (let c = 2; c < 4; c++) for (let d = 1; d < 5; d++) want.push(data[((a * 4 + b) * 5 + c) * 6 + d]);
+    expect(Array.from(got.dataSync())).toEqual(want);
+    expect(tf.slice(tf.tensor(data, shape), [0, 0, 0, 0], [0, 4, 5, 6]).shape).toEqual([0, 4, 5, 6]);
+  });
+
+  it('clones without copying, and the clone outlives the original', () => {
+    expectNative('Identity');
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    y.dispose();
   });
 });
 

@@ -94,12 +94,21 @@ function benchTrain(model: CausalLM): void {
   const mask = tf.ones([B, T]) as tf.Tensor2D;
   const optimizer = new FusedAdamOptimizer(1e-3);
   const losses: number[] = [];
-  for (let i = 0; i < warmup; i++) losses.push(trainStep(model, optimizer, ids, mask));
   const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    losses.push(trainStep(model, optimizer, ids, mask));
-    times.push(performance.now() - t0);
+  try {
+    for (let i = 0; i < warmup; i++) losses.push(trainStep(model, optimizer, ids, mask));
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      losses.push(trainStep(model, optimizer, ids, mask));
+      times.push(performance.now() - t0);
+    }
+  } catch (e) {
+    // Out of memory (the wasm heap stops at 4 GiB) is a result too: say where the heap stood.
+    const line = { name: 'train_step_ms', error: String((e as Error).message ?? e).split('\n')[0], backend: backendArg, peak_heap_mb: Math.round(wasmHeapBytes() / 2 ** 20), fused_head: fusedHead, config: bench.label };
+    console.log(json ? JSON.stringify(line) : `train_step_ms: failed (${line.error}); wasm heap ${line.peak_heap_mb} MiB`);
+    tf.dispose([ids, mask]);
+    optimizer.dispose();
+    return;
   }
   const ms = median(times);
   const gflop = trainFlops(model, B, T) / 1e9;

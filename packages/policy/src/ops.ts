@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RopeScaling } from './config';
 import { embedRows } from './kernels/embedding';
+import { FUSED_KERNELS, hasKernel } from './kernels/names';
 import { rmsNorm as fusedRmsNorm } from './kernels/rms-norm';
 
 /**
@@ -34,13 +35,31 @@ export function swapLastAxes(x: tf.Tensor): tf.Tensor {
  */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
   const frozen = weight instanceof tf.Variable && !weight.trainable;
-  const y = (frozen ? frozenLinear(weight)(x) : matMul(x, tf.transpose(weight))) as tf.Tensor2D;
+  const y = (frozen ? frozenLinear(weight)(x) : stridedGemm() ? linearNt(x, weight) : matMul(x, tf.transpose(weight))) as tf.Tensor2D;
   return bias ? tf.add(y, bias) : y;
+}
+
+/**
+ * `x · wᵀ` with transpose flags, forward and backward: where the native GEMM runs (it reads transposed
+ * operands through strides at no cost) this saves the three transposes per projection that `matMul`'s
+ * explicit-transpose gradient needs on stock wasm.
+ */
+const linearNt = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w, false, true),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [tf.matMul(dy, saved[1]), tf.matMul(dy, saved[0], true, false)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor;
+
+/** The backend's matmuls take transposed operands for free (the native GEMM, which comes with the fused kernels). */
+function stridedGemm(): boolean {
+  return hasKernel(FUSED_KERNELS.lmHeadLogProbs);
 }
 
 function frozenLinear(weight: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
   return tf.customGrad(((x: tf.Tensor) => ({
-    value: tf.matMul(x, tf.transpose(weight)),
+    value: stridedGemm() ? tf.matMul(x, weight, false, true) : tf.matMul(x, tf.transpose(weight)),
     gradFunc: (dy: tf.Tensor) => tf.matMul(dy, weight),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 }

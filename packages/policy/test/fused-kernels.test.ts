@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '@tirl/core';
-import { applyRope, attention, createTinyModel, FUSED_KERNELS, FusedAdamOptimizer, lmHeadLogProbs, rmsNorm, scatterAddRows, swiglu } from '../src';
+import { applyRope, attention, createTinyModel, FUSED_KERNELS, FusedAdamOptimizer, linear, lmHeadLogProbs, rmsNorm, scatterAddRows, swiglu } from '../src';
 import { maxDiff, numericGrad, refAttention, refLmHead, refRmsNorm, refRope, refSwiglu, seeded } from './fused-reference';
 
 // cpu and wasm compose stock ops; wasm-native runs the fused kernels (registered by @tirl/backend-native).
@@ -53,6 +53,31 @@ describe.each(BACKENDS)('fused ops on %s against plain-JS references', (backend)
       const wantDhLogp = numericGrad((x) => refLmHead(x, w, targets, N, H, V).logProbs, h, seedLogp);
       const [dhOnly] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(lmHeadLogProbs(a as tf.Tensor2D, wt, tt, { chunk }).logProbs, tf.tensor1d(seedLogp))))([ht]);
       expect(maxDiff(f64(dhOnly), wantDhLogp)).toBeLessThan(1e-4);
+    });
+  });
+
+  it('linear: x · wᵀ + b, values and gradients of x, w and b', () => {
+    const [N, I, O] = [3, 5, 4];
+    const x = rand(N * I);
+    const w = rand(O * I);
+    const b = rand(O);
+    const seed = rand(N * O);
+    const ref = (xs: ArrayLike<number>, ws: ArrayLike<number>, bs: ArrayLike<number>) => {
+      const out = new Float64Array(N * O);
+      for (let n = 0; n < N; n++) for (let o = 0; o < O; o++) {
+        out[n * O + o] = bs[o];
+        for (let i = 0; i < I; i++) out[n * O + o] += xs[n * I + i] * ws[o * I + i];
+      }
+      return out;
+    };
+    tf.tidy(() => {
+      const [xt, wt, bt] = [tf.tensor2d(x, [N, I]), tf.tensor2d(w, [O, I]), tf.tensor1d(b)];
+      expect(maxDiff(f64(linear(xt, wt, bt)), ref(x, w, b))).toBeLessThan(1e-5);
+      const [dx, dw, db] = tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+        tf.sum(tf.mul(linear(p as tf.Tensor2D, q as tf.Tensor2D, r as tf.Tensor1D), tf.tensor2d(seed, [N, O]))))([xt, wt, bt]);
+      expect(maxDiff(f64(dx), numericGrad((v) => ref(v, w, b), x, seed))).toBeLessThan(1e-4);
+      expect(maxDiff(f64(dw), numericGrad((v) => ref(x, v, b), w, seed))).toBeLessThan(1e-4);
+      expect(maxDiff(f64(db), numericGrad((v) => ref(x, w, v), b, seed))).toBeLessThan(1e-4);
     });
   });
 
