@@ -4,7 +4,7 @@
  * summary line per metric with both medians and the ratio (time ratio tirl/torch for `*_ms`, throughput
  * ratio tirl/torch otherwise), and the load average.
  *
- * Run: npx tsx tools/bench/compare.ts [--config toy|real] [--rounds 3] [--backend wasm-native] [--sections train,generate]
+ * Run: npx tsx tools/bench/compare.ts [--config toy|real] [--rounds 3] [--backend wasm-native] [--sections gemm,train,generate]
  *   [--unfused-head] [--threads N (torch intra-op threads; default all cores, as tirl's native kernels)] [--python /usr/bin/python3]
  * Needs a python with torch (apt-get install -y python3-torch libopenblas0-pthread puts it in /usr/bin/python3;
  * `--python` or `PYTHON` picks the interpreter, default python3).
@@ -26,7 +26,7 @@ const option = (name: string, fallback: string): string => (args.includes(name) 
 const config = option('--config', 'toy');
 const rounds = Number(option('--rounds', '3'));
 const backend = option('--backend', 'wasm-native');
-const sections = option('--sections', 'train,generate');
+const sections = option('--sections', 'gemm,train,generate');
 const threads = option('--threads', String(os.cpus().length));
 const python = option('--python', process.env.PYTHON ?? 'python3');
 if (!['toy', 'real'].includes(config)) throw new Error(`--config must be toy or real, got "${config}"`);
@@ -68,6 +68,17 @@ for (const name of names) {
   const tirl = median(results.tirl.filter((l) => l.name === name).map((l) => l.value));
   const torch = median(results.torch.filter((l) => l.name === name).map((l) => l.value));
   const isTime = name.endsWith('_ms');
+  const gflop = results.tirl.find((l) => l.name === name)?.gflop_per_step as number | undefined;
+  const peaks = { tirl: median(results.tirl.filter((l) => l.name === 'gemm_gflops').map((l) => l.value)), torch: median(results.torch.filter((l) => l.name === 'gemm_gflops').map((l) => l.value)) };
+  const rate = gflop
+    ? {
+        gflop_per_step: gflop,
+        tirl_gflops: Number((gflop / (tirl / 1000)).toFixed(1)),
+        torch_gflops: Number((gflop / (torch / 1000)).toFixed(1)),
+        tirl_share_of_own_gemm_peak: peaks.tirl ? Number((gflop / (tirl / 1000) / peaks.tirl).toFixed(3)) : undefined,
+        torch_share_of_own_gemm_peak: peaks.torch ? Number((gflop / (torch / 1000) / peaks.torch).toFixed(3)) : undefined,
+      }
+    : {};
   console.log(
     JSON.stringify({
       summary: name,
@@ -78,6 +89,7 @@ for (const name of names) {
       tirl_median: tirl,
       torch_median: torch,
       ratio: Number((tirl / torch).toFixed(3)),
+      ...rate,
       ratio_means: isTime ? 'tirl time / torch time (lower is better)' : 'tirl throughput / torch throughput (higher is better)',
       loadavg: os.loadavg().map((x) => Number(x.toFixed(2))),
       cpus: os.cpus().length,

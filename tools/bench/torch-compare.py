@@ -26,7 +26,7 @@ CONFIGS = {
     ),
     "real": dict(
         label="qwen2.5-0.5b shapes h896 L2 heads14 kv2 ffn4864 V151936 tied", hidden=896, layers=2, heads=14, kv_heads=2,
-        intermediate=4864, vocab=151936, qkv_bias=True, tied=True, theta=1000000.0, batch=4, seq=256, warmup=1, steps=3,
+        intermediate=4864, vocab=151936, qkv_bias=True, tied=True, theta=1000000.0, batch=4, seq=256, warmup=1, steps=2,
         gen_batch=4, prompt=32, new_tokens=32, gen_runs=3,
     ),
 }
@@ -35,13 +35,13 @@ CONFIGS = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", choices=sorted(CONFIGS), default="toy")
-    parser.add_argument("--sections", default="train,generate")
+    parser.add_argument("--sections", default="gemm,train,generate")
     parser.add_argument("--threads", type=int, default=0, help="torch intra-op threads (0: torch default)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    unknown = set(args.sections.split(",")) - {"train", "generate"}
+    unknown = set(args.sections.split(",")) - {"gemm", "train", "generate"}
     if unknown:
-        parser.error(f"--sections: unknown {sorted(unknown)}; allowed: train, generate")
+        parser.error(f"--sections: unknown {sorted(unknown)}; allowed: gemm, train, generate")
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -161,6 +161,8 @@ def run(args) -> int:
                 p.normal_(0.0, 0.02)
     tag = dict(torch=torch.__version__, threads=torch.get_num_threads(), blas=blas_name(torch))
     sections = args.sections.split(",")
+    if "gemm" in sections:
+        gemm(args, torch, c, tag)
     if "train" in sections:
         train(args, torch, F, model, c, tag)
     if "generate" in sections:
@@ -180,6 +182,18 @@ def blas_name(torch):
     except OSError:
         pass
     return "mkl" if torch.backends.mkl.is_available() else "unknown"
+
+
+def gemm(args, torch, c, tag):
+    m, k, n = c["batch"] * c["seq"], c["hidden"], c["intermediate"]
+    a, b = torch.randn(m, k), torch.randn(n, k)
+    rates = []
+    for i in range(7):
+        start = time.perf_counter()
+        a @ b.t()
+        if i > 1:
+            rates.append(2 * m * k * n / 1e9 / (time.perf_counter() - start))
+    report(args, c, "gemm_gflops", statistics.median(rates), "GFLOP/s", f"[{m}x{k}]·[{n}x{k}]ᵀ, median of 5", **tag)
 
 
 def train(args, torch, F, model, c, tag):

@@ -275,9 +275,9 @@ Napi::Value LmHeadBackward(const Napi::CallbackInfo& info) {
   return o.env.Undefined();
 }
 
-// scatterAddRows(heap, heapI32, dy, ids, count, rows, width, out)
+// scatterAddRows(heap, heapI32, dy, ids, count, rows, width, out, accumulate)
 Napi::Value ScatterAddRows(const Napi::CallbackInfo& info) {
-  Operands o = Heap(info, 8, "scatterAddRows(heap, heapI32, dy, ids, count, rows, width, out)");
+  Operands o = Heap(info, 9, "scatterAddRows(heap, heapI32, dy, ids, count, rows, width, out, accumulate)");
   if (!o.ok) return Fail(o.env, o.error);
   const int64_t count = Int(info[4]), rows = Int(info[5]), width = Int(info[6]);
   if (count < 0 || rows < 0 || width < 0) return Fail(o.env, "scatterAddRows: negative size");
@@ -285,7 +285,7 @@ Napi::Value ScatterAddRows(const Napi::CallbackInfo& info) {
   const int32_t* ids = o.ids(Int(info[3]), count, "ids");
   float* out = o.at(Int(info[7]), rows * width, "out");
   if (!o.ok) return Fail(o.env, "scatterAddRows: " + o.error);
-  tirl::scatterAddRows(dy, ids, count, rows, width, out, gThreads);
+  tirl::scatterAddRows(dy, ids, count, rows, width, out, info[8].ToBoolean().Value(), gThreads);
   return o.env.Undefined();
 }
 

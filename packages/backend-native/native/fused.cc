@@ -110,11 +110,13 @@ void lmHeadBackward(const float* hidden, const float* weight, const int32_t* tar
   if (v == 0) std::fill(dHidden, dHidden + static_cast<size_t>(n) * h, 0.0f);
 }
 
-void scatterAddRows(const float* dy, const int32_t* ids, int64_t count, int64_t rows, int64_t width, float* out, int threads) {
+void scatterAddRows(const float* dy, const int32_t* ids, int64_t count, int64_t rows, int64_t width, float* out, bool accumulate,
+                    int threads) {
   // Split by output column blocks so no two threads add into the same element.
   const int64_t grain = 64;
   forRanges(width, grain, threads, [&](int64_t c0, int64_t c1) {
-    for (int64_t r = 0; r < rows; ++r) std::fill(out + r * width + c0, out + r * width + c1, 0.0f);
+    if (!accumulate)
+      for (int64_t r = 0; r < rows; ++r) std::fill(out + r * width + c0, out + r * width + c1, 0.0f);
     for (int64_t i = 0; i < count; ++i) {
       const int64_t id = ids[i];
       if (id < 0 || id >= rows) continue;

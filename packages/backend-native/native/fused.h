@@ -23,8 +23,12 @@ void lmHeadBackward(const float* hidden, const float* weight, const int32_t* tar
                     const float* dLogp, const float* dEntropy, int n, int h, int v, int chunk, float* dHidden, float* dWeight,
                     int threads);
 
-/** out [rows, width] = 0, then out[ids[i]] += dy[i] for i < count (ids outside [0, rows) are skipped). */
-void scatterAddRows(const float* dy, const int32_t* ids, int64_t count, int64_t rows, int64_t width, float* out, int threads);
+/**
+ * out [rows, width] = 0 (unless `accumulate`: out keeps its values), then out[ids[i]] += dy[i] for i < count
+ * (ids outside [0, rows) are skipped).
+ */
+void scatterAddRows(const float* dy, const int32_t* ids, int64_t count, int64_t rows, int64_t width, float* out, bool accumulate,
+                    int threads);
 
 /**
  * In-place Adam (Kingma & Ba, Algorithm 1): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²;

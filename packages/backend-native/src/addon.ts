@@ -28,7 +28,7 @@ export interface NativeGemm {
     heap: Float32Array, heapI32: Int32Array, hidden: number, weight: number, targets: number, lse: number, entropy: number, dLogp: number,
     dEntropy: number, n: number, h: number, v: number, chunk: number, dHidden: number, dWeight: number,
   ): void;
-  scatterAddRows(heap: Float32Array, heapI32: Int32Array, dy: number, ids: number, count: number, rows: number, width: number, out: number): void;
+  scatterAddRows(heap: Float32Array, heapI32: Int32Array, dy: number, ids: number, count: number, rows: number, width: number, out: number, accumulate: boolean): void;
   adamUpdate(
     heap: Float32Array, heapI32: Int32Array, w: number, g: number, m: number, v: number, size: number,
     lr: number, beta1: number, beta2: number, epsilon: number, c1: number, c2: number, weightDecay: number,

@@ -11,7 +11,7 @@ import type { WasmBackendLike } from './kernels';
  * |---|---|---|---|
  * | `TirlLmHeadLogProbs` | hidden [N,H], weight [V,H], targets int32 [N] | chunk | logp [N], lse [N], entropy [N] |
  * | `TirlLmHeadLogProbsGrad` | hidden, weight, targets, lse, entropy, dLogp [N], dEntropy [N] (optional) | chunk | dHidden [N,H], dWeight [V,H] |
- * | `TirlScatterAddRows` | dy [N,W], ids int32 [N] | rows | out [rows,W] (out[ids[i]] += dy[i]) |
+ * | `TirlScatterAddRows` | dy [N,W], ids int32 [N], base [rows,W] (optional) | rows | out [rows,W]: zeros (or base, whose buffer it takes over, written in place) with out[ids[i]] += dy[i] |
  * | `TirlAdamUpdate` | w, g, m, v (same size) | lr, beta1, beta2, epsilon, c1, c2, weightDecay | a [1] placeholder; w, m, v updated in place |
  * | `TirlRmsNorm` | x [..., W], weight [W] | eps | y [..., W], rstd [rows] |
  * | `TirlRmsNormGrad` | x, weight, rstd, dy | | dx, dWeight [W] |
@@ -92,13 +92,23 @@ export function fusedKernelConfigs(addon: NativeGemm): KernelConfig[] {
   });
 
   add(FUSED_KERNELS.scatterAddRows, (args, backend, at) => {
-    const { dy, ids } = args.inputs as Record<string, TensorInfo>;
-    requireFloat(FUSED_KERNELS.scatterAddRows, { dy });
+    const { dy, ids, base } = args.inputs as Record<string, TensorInfo | undefined> as Record<string, TensorInfo>;
+    requireFloat(FUSED_KERNELS.scatterAddRows, { dy, base });
     const rows = Number(args.attrs?.rows);
     const width = dy.shape[dy.shape.length - 1];
-    const out = backend.makeOutput([rows, width], 'float32');
+    if (base && (base.shape.length !== 2 || base.shape[0] !== rows || base.shape[1] !== width)) {
+      throw new Error(`${FUSED_KERNELS.scatterAddRows}: base must be [${rows}, ${width}], got [${base.shape}]`);
+    }
+    // With a base, the caller hands its buffer over (it holds the only reference): add into it in place.
+    let out: TensorInfo;
+    if (base) {
+      (backend as unknown as { incRef(id: object): void }).incRef(base.dataId);
+      out = { dataId: base.dataId, shape: base.shape, dtype: 'float32' };
+    } else {
+      out = backend.makeOutput([rows, width], 'float32');
+    }
     const [f, i] = heaps(backend);
-    addon.scatterAddRows(f, i, at(dy), at(ids), size(ids.shape), rows, width, at(out));
+    addon.scatterAddRows(f, i, at(dy), at(ids), size(ids.shape), rows, width, at(out), Boolean(base));
     return out;
   });
 

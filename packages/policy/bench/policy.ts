@@ -1,6 +1,6 @@
 /**
  * Policy benchmarks: `npm run bench -w @tirl/policy -- [--json] [--config toy|real] [--backend wasm-native|wasm|cpu]
- *   [--sections train,generate,nocache] [--unfused-head]`.
+ *   [--sections gemm,train,generate,nocache] [--unfused-head]`.
  * Prints one line per measurement (JSON objects with --json). Numbers are printed, not asserted.
  * `tools/bench/compare.ts` runs this and its PyTorch twin (`tools/bench/torch-compare.py`) in interleaved rounds.
  *
@@ -34,7 +34,7 @@ const CONFIGS: Record<string, BenchConfig> = {
       architecture: 'qwen2', vocabSize: 151936, hiddenSize: 896, intermediateSize: 4864, numHiddenLayers: 2,
       numAttentionHeads: 14, numKeyValueHeads: 2, tieWordEmbeddings: true, ropeTheta: 1000000, rmsNormEps: 1e-6,
     },
-    train: { batch: 4, seq: 256, warmup: 1, steps: 3 },
+    train: { batch: 4, seq: 256, warmup: 1, steps: 2 },
     generate: { batch: 4, prompt: 32, newTokens: 32, runs: 3 },
   },
 };
@@ -44,7 +44,7 @@ const json = args.includes('--json');
 const option = (name: string, fallback: string): string => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const configName = option('--config', 'toy');
 const backendArg = option('--backend', 'wasm-native');
-const sections = option('--sections', 'train,generate,nocache').split(',');
+const sections = option('--sections', 'gemm,train,generate,nocache').split(',');
 const fusedHead = !args.includes('--unfused-head');
 const bench = CONFIGS[configName];
 if (!bench) throw new Error(`--config must be one of ${Object.keys(CONFIGS).join(', ')}, got "${configName}"`);
@@ -86,7 +86,28 @@ function trainFlops(model: CausalLM, B: number, T: number): number {
   return 3 * (c.numHiddenLayers * perLayer + 2 * N * c.hiddenSize * c.vocabSize);
 }
 
-function benchTrain(model: CausalLM): void {
+/** GFLOP/s of one large product (the MLP's up projection at the train shape): the machine's GEMM peak here. */
+function benchGemm(model: CausalLM): number {
+  const { batch: B, seq: T } = bench.train;
+  const [M, K, N] = [B * T, model.config.hiddenSize, model.config.intermediateSize];
+  const a = tf.randomNormal([M, K]);
+  const b = tf.randomNormal([N, K]);
+  const rates: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b, false, true);
+    c.dataSync();
+    const ms = performance.now() - t0;
+    c.dispose();
+    if (i > 1) rates.push((2 * M * K * N) / 1e6 / ms);
+  }
+  tf.dispose([a, b]);
+  const gflops = median(rates);
+  report('gemm_gflops', gflops, 'GFLOP/s', `[${M}x${K}]·[${N}x${K}]ᵀ, median of 5`);
+  return gflops;
+}
+
+function benchTrain(model: CausalLM, gemmPeak?: number): void {
   const { batch: B, seq: T, warmup, steps } = bench.train;
   const V = model.config.vocabSize;
   const rng = new Rng(1);
@@ -115,6 +136,7 @@ function benchTrain(model: CausalLM): void {
   report('train_step_ms', ms, 'ms', `batch ${B}, seq ${T}, forward+backward+Adam, median of ${steps}`, {
     gflop_per_step: Number(gflop.toFixed(1)),
     gflops: Number((gflop / (ms / 1000)).toFixed(1)),
+    ...(gemmPeak ? { share_of_gemm_peak: Number((gflop / (ms / 1000) / gemmPeak).toFixed(3)) } : {}),
     peak_heap_mb: Math.round(wasmHeapBytes() / 2 ** 20),
     loss_first: Number(losses[0].toFixed(4)),
     loss_last: Number(losses[losses.length - 1].toFixed(4)),
@@ -167,13 +189,14 @@ function benchGenerateNoCache(model: CausalLM): void {
 
 async function main(): Promise<void> {
   if (!['wasm-native', 'wasm', 'cpu'].includes(backendArg)) throw new Error(`--backend must be wasm-native, wasm or cpu, got "${backendArg}"`);
-  const known = ['train', 'generate', 'nocache'];
+  const known = ['gemm', 'train', 'generate', 'nocache'];
   const unknown = sections.filter((s) => !known.includes(s));
   if (unknown.length > 0) throw new Error(`--sections: unknown "${unknown.join(',')}"; allowed: ${known.join(', ')}`);
   const backend = await initBackend({ force: backendArg as BackendName });
   if (!json) console.log(`backend ${backend.name}${backend.detail ? ` [${backend.detail}]` : ''}`);
   const model = createTinyModel(bench.model, 0);
-  if (sections.includes('train')) benchTrain(model);
+  const peak = sections.includes('gemm') ? benchGemm(model) : undefined;
+  if (sections.includes('train')) benchTrain(model, peak);
   if (sections.includes('generate')) await benchGenerate(model);
   if (sections.includes('nocache')) benchGenerateNoCache(model);
   model.dispose();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ModelConfig } from './config';
 import { ensureGradients } from './gradients';
 import { attention, type AttentionMask } from './kernels/attention';
+import { TiedGradient } from './kernels/embedding';
 import { LoraAdapter, parseLoraOptions, type LoraOptionsInput } from './lora';
 import { lmHeadLogProbs } from './kernels/lm-head-log-probs';
 import { applyRope } from './kernels/rope';
@@ -54,6 +55,9 @@ export class CausalLM {
   private readonly weights: Map<string, tf.Variable>;
   private readonly rotateHalf: tf.Tensor2D;
   private disposed = false;
+  /** Set while `logProbs` runs the forward pass of a tied model: the embedding takes the head's gradient. */
+  private tiedGradient?: TiedGradient;
+  private lastTiedGradient?: TiedGradient;
   private lora?: LoraAdapter;
   private adaptersOn = true;
   /** Set while computing gradients: enables LoRA dropout. */
@@ -196,6 +200,7 @@ export class CausalLM {
   }
 
   dispose(): void {
+    this.lastTiedGradient?.dispose();
     if (this.disposed) return;
     this.disposed = true;
     for (const v of this.weights.values()) v.dispose();
@@ -239,8 +244,19 @@ export class CausalLM {
       let picked: tf.Tensor;
       let ent: tf.Tensor | undefined;
       if (options.fusedHead ?? true) {
-        const h = tf.reshape(this.hiddenStates(ids, attentionMask), [B * T, this.config.hiddenSize]) as tf.Tensor2D;
-        const out = lmHeadLogProbs(h, this.headWeight(), next, { entropy: options.entropy });
+        // Tied matrix: the head hands its gradient to the embedding lookup's backward (one [V, H] buffer).
+        const tied = this.config.tieWordEmbeddings && TiedGradient.supported() ? new TiedGradient() : undefined;
+        this.lastTiedGradient?.dispose(); // a gradient no embedding backward took (none ran)
+        this.lastTiedGradient = tied;
+        this.tiedGradient = tied;
+        let hidden: tf.Tensor3D;
+        try {
+          hidden = this.hiddenStates(ids, attentionMask);
+        } finally {
+          this.tiedGradient = undefined;
+        }
+        const h = tf.reshape(hidden, [B * T, this.config.hiddenSize]) as tf.Tensor2D;
+        const out = lmHeadLogProbs(h, this.headWeight(), next, { entropy: options.entropy, tied });
         picked = tf.reshape(out.logProbs, [B, T]);
         if (out.entropies) ent = tf.reshape(out.entropies, [B, T]);
       } else {
@@ -278,7 +294,7 @@ export class CausalLM {
     const { cos, sin } = ropeTables(layout.positions, c.headDim, c.ropeTheta, c.ropeScaling);
     const S = (past?.[0]?.k.shape[2] ?? 0) + Tq;
     const mask = attentionMask(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
-    let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D);
+    let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D, this.tiedGradient);
     const present: LayerKV[] = [];
     // Only while gradients are taken (the trainer sets `training`): decoding needs every layer's keys/values.
     const recompute = this.gradientCheckpointing && this.training && !past;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RopeScaling } from './config';
-import { embedRows } from './kernels/embedding';
+import { embedRows, type TiedGradient } from './kernels/embedding';
 import { FUSED_KERNELS, hasKernel } from './kernels/names';
 import { rmsNorm as fusedRmsNorm } from './kernels/rms-norm';
 
@@ -68,8 +68,8 @@ function frozenLinear(weight: tf.Tensor2D): (x: tf.Tensor) => tf.Tensor {
  * Embedding lookup `table[ids]` → `[N, H]`. The forward pass is a gather; the gradient scatters rows
  * (a native kernel where the backend has it, `oneHot(ids)ᵀ @ dy` otherwise): see `kernels/embedding.ts`.
  */
-export function embed(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  return embedRows(table, ids);
+export function embed(table: tf.Tensor2D, ids: tf.Tensor1D, tied?: TiedGradient): tf.Tensor2D {
+  return embedRows(table, ids, tied);
 }
 
 /** RMSNorm over the last axis: `x / sqrt(mean(x²) + eps) * weight` (fused where the backend has the kernel). */

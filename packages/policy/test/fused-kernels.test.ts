@@ -174,6 +174,13 @@ describe.each(BACKENDS)('fused ops on %s against plain-JS references', (backend)
       const got = scatterAddRows(tf.tensor2d(dy, [4, 3]), tf.tensor1d(ids, 'int32'), 5);
       expect(got.shape).toEqual([5, 3]);
       expect(maxDiff(f64(got), want)).toBeLessThan(1e-6);
+      // Into a base (consumed): base + the same scatter; a tensor sharing the base's data is left alone.
+      const baseData = rand(5 * 3);
+      const base = tf.tensor2d(baseData, [5, 3]);
+      const sharing = tf.clone(base);
+      const into = scatterAddRows(tf.tensor2d(dy, [4, 3]), tf.tensor1d(ids, 'int32'), 5, base);
+      expect(maxDiff(f64(into), want.map((x, i) => x + baseData[i]))).toBeLessThan(1e-6);
+      expect(maxDiff(f64(sharing), baseData)).toBe(0);
     });
   });
 
@@ -206,8 +213,9 @@ describe.each(BACKENDS)('fused ops on %s against plain-JS references', (backend)
     opt.dispose();
   });
 
-  it('CausalLM.logProbs: the fused head matches the materialised logits, values and gradients', () => {
-    const model = createTinyModel({ vocabSize: 37, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 1, numAttentionHeads: 2 }, 3, { std: 0.3 });
+  it.each([false, true])('CausalLM.logProbs: the fused head matches the materialised logits, values and gradients (tied %s)', (tieWordEmbeddings) => {
+    const config = { vocabSize: 37, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 1, numAttentionHeads: 2, tieWordEmbeddings };
+    const model = createTinyModel(config, 3, { std: 0.3 });
     const ids = tf.tensor2d([[1, 5, 9, 36, 2], [0, 0, 7, 3, 11]], [2, 5], 'int32');
     const mask = tf.tensor2d([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]], [2, 5]);
     const run = (fusedHead: boolean) =>
@@ -215,11 +223,14 @@ describe.each(BACKENDS)('fused ops on %s against plain-JS references', (backend)
         const r = model.logProbs(ids, mask, { entropy: true, fusedHead });
         return tf.add(tf.sum(r.logProbs), tf.mul(0.3, tf.sum(r.entropies as tf.Tensor))) as tf.Scalar;
       }, model.trainableVariables());
+    const before = tf.memory().numTensors;
     const fused = run(true);
     const plain = run(false);
     expect(Math.abs(fused.value.dataSync()[0] - plain.value.dataSync()[0])).toBeLessThan(1e-4);
     for (const name of Object.keys(plain.grads)) expect(maxDiff(fused.grads[name].dataSync(), plain.grads[name].dataSync())).toBeLessThan(1e-4);
-    tf.dispose([ids, mask, fused.value, plain.value, ...Object.values(fused.grads), ...Object.values(plain.grads)]);
+    tf.dispose([fused.value, plain.value, ...Object.values(fused.grads), ...Object.values(plain.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([ids, mask]);
     model.dispose();
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { linear } from '../ops';
+import { TiedGradient } from './embedding';
 import { FUSED_KERNELS, hasKernel, runKernel, withGrad } from './names';
 
 export interface LmHeadLogProbsOptions {
@@ -7,6 +8,11 @@ export interface LmHeadLogProbsOptions {
   entropy?: boolean;
   /** Vocabulary columns per chunk (default 4096): the largest temporary is `[N, chunk]`. */
   chunk?: number;
+  /**
+   * The weight is also the embedding matrix: its gradient goes to this hand-off (for the embedding
+   * lookup's backward) instead of being an output of this op. Only with the native kernels.
+   */
+  tied?: TiedGradient;
 }
 
 export interface LmHeadLogProbsResult {
@@ -32,6 +38,7 @@ export function lmHeadLogProbs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets
   }
   const entropy = options.entropy ?? false;
   if (!hasKernel(FUSED_KERNELS.lmHeadLogProbs) && weight.shape[0] <= chunk) return unchunked(hidden, weight, targets, entropy);
+  if (options.tied && TiedGradient.supported()) return tiedHead(hidden, weight, targets, entropy, chunk, options.tied);
   const op = withGrad((h: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
     const [logp, lse, ent] = forward(h as tf.Tensor2D, w as tf.Tensor2D, targets, chunk);
     save([h, w, targets, lse, ent]);
@@ -45,6 +52,29 @@ export function lmHeadLogProbs(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets
     };
   });
   const out = op(hidden, weight);
+  if (!entropy) return { logProbs: out as tf.Tensor1D };
+  const [logProbs, entropies] = tf.unstack(out, 1) as tf.Tensor1D[];
+  out.dispose();
+  return { logProbs, entropies };
+}
+
+/** As `lmHeadLogProbs`, differentiable in `hidden` only: the weight's gradient is `put` into `tied`. */
+function tiedHead(hidden: tf.Tensor2D, weight: tf.Tensor2D, targets: tf.Tensor1D, entropy: boolean, chunk: number, tied: TiedGradient): LmHeadLogProbsResult {
+  const op = withGrad((h: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [logp, lse, ent] = forward(h as tf.Tensor2D, weight, targets, chunk);
+    save([h, weight, targets, lse, ent]);
+    return {
+      value: entropy ? tf.stack([logp, ent], 1) : logp,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sh, sw, st, slse, sent] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+        const [dLogp, dEnt] = entropy ? (tf.unstack(dy, 1) as tf.Tensor1D[]) : [dy as tf.Tensor1D, undefined];
+        const [dh, dw] = backward(sh, sw, st, slse, sent, dLogp, dEnt, chunk);
+        tied.put(dw as tf.Tensor2D);
+        return dh;
+      },
+    };
+  });
+  const out = op(hidden);
   if (!entropy) return { logProbs: out as tf.Tensor1D };
   const [logProbs, entropies] = tf.unstack(out, 1) as tf.Tensor1D[];
   out.dispose();
