@@ -21,6 +21,7 @@ import { Critic } from './loop/critic';
 import { describeProblems, type StepProblem } from './loop/step-problems';
 import { Trainer } from './loop/trainer';
 import { ProgressLine } from './metrics/progress';
+import { connectQueue, type QueueOptions } from './rollouts/queue';
 import { parseTrainerSettings } from './settings';
 
 export interface TrainOptions {
@@ -51,6 +52,8 @@ export interface TrainOptions {
   /** Show a progress line (default: true). */
   progress?: boolean;
   maxContext?: number;
+  /** Rollouts on worker processes through Redis (`@tirl/scale-out`); absent: in this process. */
+  queue?: QueueOptions;
 }
 
 export interface TrainResult {
@@ -67,7 +70,7 @@ const KEY_METRICS = ['reward/mean', 'loss/total', 'rollout/tool_calls_per_trajec
  * every `checkpoint.every` steps and on SIGINT/SIGTERM, and resumes from the last checkpoint.
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
-  const settings = parseTrainerSettings(o.recipe.settings);
+  const settings = withQueueDefaults(parseTrainerSettings(o.recipe.settings), o.queue);
   mkdirSync(o.runDir, { recursive: true });
   writeFileSync(join(o.runDir, 'recipe.json'), JSON.stringify(o.recipe, null, 2) + '\n');
   const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
@@ -88,7 +91,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (o.strict) throw new TirlError(`${lines.join('\n')}\n(--strict stops on failing rewards, skipped samples and dropped trajectories; fix the data or reward, or run without --strict)`, 'invalid-data');
     for (const line of lines) log(line);
   };
-  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems });
+  const rollouts = o.queue ? await connectQueue(o.queue, { recipe: o.recipe, model: o.model, tokenizer: o.tokenizer, maxContext: o.maxContext, loadModule: o.loadModule }) : undefined;
+  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems, rollouts });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');
   if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, log, critic);
@@ -96,6 +100,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     prepareFreshRun(checkpoints, o.overwrite === true);
     writeFileSync(metricsFile, '');
   }
+  if (rollouts && trainer.step > 0) await rollouts.publish(trainer.step);
   // Tools get ready (e.g. the Python interpreters load) before the first step, not inside its calls.
   await Promise.all(exp.getAll('tool').map((t) => t.warmUp?.().catch((e: unknown) => log(`tool ${t.name} could not get ready: ${errorMessage(e)}; its calls will report it`))));
 
@@ -138,8 +143,15 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     referenceModel?.dispose();
     critic?.dispose();
     trainer.optimizer.dispose();
+    await rollouts?.close();
     await exp.dispose();
   }
+}
+
+/** With a queue, groups spread over workers one per job unless the recipe says otherwise. */
+function withQueueDefaults<T extends ReturnType<typeof parseTrainerSettings>>(settings: T, queue: QueueOptions | undefined): T {
+  if (!queue || settings.scaleOut.groupsPerJob !== null) return settings;
+  return { ...settings, scaleOut: { ...settings.scaleOut, groupsPerJob: 1 } };
 }
 
 async function resumeFrom(

@@ -66,6 +66,19 @@ export const trainerSettingsSchema = z
       .object({ lr: z.number().positive().default(1e-4), clip: z.number().min(0).default(0.2) })
       .strict()
       .default({ lr: 1e-4, clip: 0.2 }),
+    /**
+     * Rollouts on other processes or machines (a rollout queue; see docs/scale-out.md). `maxStaleness` η
+     * (AReaL, arXiv 2505.24298 §5.1): step k trains on trajectories of policy versions ≥ k − η while the
+     * next η steps' rollouts run; 0 is the synchronous algorithm. `groupsPerJob`: groups per rollout job
+     * (`null`: a round is one job; a queue defaults to 1 so groups spread over workers).
+     */
+    scaleOut: z
+      .object({
+        maxStaleness: z.number().int().nonnegative().default(0),
+        groupsPerJob: positiveInt.nullable().default(null),
+      })
+      .strict()
+      .default({ maxStaleness: 0, groupsPerJob: null }),
     checkpoint: z
       .object({ every: z.number().int().nonnegative().default(0), keep: positiveInt.default(2) })
       .strict()

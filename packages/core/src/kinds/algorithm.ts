@@ -4,7 +4,7 @@ import type { GlobalCounts } from '../data/counts';
 import type { RolloutTree } from '../data/tree';
 
 /** Inputs the trainer can provide on request (`requires`). */
-export type OptionalInput = 'values' | 'refLogProbs' | 'entropies' | 'trees' | 'tokenRewards';
+export type OptionalInput = 'values' | 'refLogProbs' | 'entropies' | 'trees' | 'tokenRewards' | 'proximalLogProbs';
 
 /** Input of an advantage estimator. Every `[B, T]` tensor is aligned with `batch.ids`. */
 export interface AdvantageInput {
@@ -59,6 +59,12 @@ export interface ObjectiveInput {
   entropies?: tf.Tensor2D;
   /** `[B, T]` log-probs of the inference engine when it differs from `oldLogProbs` (train/inference mismatch). */
   rolloutLogProbs?: tf.Tensor2D;
+  /**
+   * `[B, T]` log-probs of the policy as it was at the start of this training step (no gradient), when
+   * required: the proximal policy of decoupled PPO, which differs from the behaviour policy
+   * (`oldLogProbs`) when rollouts are stale (asynchronous training).
+   */
+  proximalLogProbs?: tf.Tensor2D;
   counts: GlobalCounts;
   batch: Batch;
 }

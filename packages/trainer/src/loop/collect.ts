@@ -1,8 +1,8 @@
-import type { Experiment, GroupFilter, PolicyGenerator, Rng, RolloutTree, Sample, Trajectory, TrajectoryGroup } from '@tirl/core';
+import type { Experiment, GroupFilter, Rng, RolloutOutput, RolloutTree, Sample, Trajectory, TrajectoryGroup } from '@tirl/core';
 import { policyTokenCount } from '@tirl/core';
+import { runRound, splitRound, type RolloutSource } from '../rollouts/rollout-source';
 import type { TrainerSettings } from '../settings';
 import { mean, scoreTrajectories } from './rewards';
-import { rolloutStack } from './rollout-stack';
 
 export interface Collected {
   /** Kept trajectories: roots of the kept groups followed by their descendants. */
@@ -11,10 +11,40 @@ export interface Collected {
   metrics: Record<string, number>;
 }
 
+/** A sampling round whose rollouts were started (possibly ahead of its step, when staleness allows). */
+export interface StartedRound {
+  picks: { sample: Sample; rollouts?: number }[];
+  out: Promise<RolloutOutput>;
+}
+
+/** Where and how a step's rollouts run. */
+export interface CollectContext {
+  source: RolloutSource;
+  /** The learner's policy version now (updates done). */
+  version: number;
+  /** Round 0 of this step, when it was started ahead. */
+  first?: StartedRound;
+}
+
+/** Picks `count` prompts for `step` and starts their rollouts on the source. */
+export function startRound(
+  exp: Experiment,
+  settings: TrainerSettings,
+  o: { step: number; round: number; count: number; rng: Rng; source: RolloutSource; version: number },
+): StartedRound {
+  const picks = exp.get('sampler').next(o.count, o.step);
+  const samples = picks.map((p) => ({ sample: p.sample, rollouts: p.rollouts ?? settings.groupSize }));
+  const jobs = splitRound(
+    { step: o.step, round: o.round, samples, settings, rng: o.rng.fork(`rollout-${o.round}`), minVersion: o.version },
+    settings.scaleOut.groupsPerJob,
+  );
+  return { picks, out: runRound(o.source, jobs) };
+}
+
 /** Samples prompts, rolls them out, scores, and filters groups until the batch is full or retries run out. */
 export async function collect(
   exp: Experiment,
-  policy: PolicyGenerator,
+  ctx: CollectContext,
   settings: TrainerSettings,
   step: number,
   rng: Rng,
@@ -28,16 +58,12 @@ export async function collect(
   const all: Trajectory[] = [];
   let round = 0;
   for (; round <= settings.maxFilterRetries; round++) {
-    const picks = sampler.next(round === 0 ? target : target - kept.length, step);
-    const out = await exp.get('rollout').rollout({
-      samples: picks.map((p) => ({ sample: p.sample, rollouts: p.rollouts ?? settings.groupSize })),
-      policy,
-      ...rolloutStack(exp),
-      decode: settings.decode,
-      limits: settings.limits,
-      rng: rng.fork(`rollout-${round}`),
-      step,
-    });
+    const started =
+      round === 0 && ctx.first
+        ? ctx.first
+        : startRound(exp, settings, { step, round, count: round === 0 ? target : target - kept.length, rng, source: ctx.source, version: ctx.version });
+    const picks = started.picks;
+    const out = await started.out;
     trees.push(...out.trees);
     const trajectories = out.trees.flatMap((t) => t.trajectories);
     all.push(...trajectories);

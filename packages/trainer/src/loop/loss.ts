@@ -8,6 +8,8 @@ export interface MicroBatch {
   advantages: tf.Tensor2D;
   /** `[b, T]` reference log-probs of these rows, when a plugin requires them. */
   refLogProbs?: tf.Tensor2D;
+  /** `[b, T]` proximal log-probs of these rows, when a plugin requires them. */
+  proximalLogProbs?: tf.Tensor2D;
   /** Counts of the whole mini-batch this micro-batch belongs to. */
   counts: GlobalCounts;
 }
@@ -32,6 +34,7 @@ export function microBatchLoss(
     advantages: micro.advantages,
     lossMask: batch.lossMask,
     refLogProbs: micro.refLogProbs,
+    proximalLogProbs: micro.proximalLogProbs,
     entropies,
     counts,
     batch,

@@ -14,7 +14,9 @@ import { AdamW } from '../optim/adamw';
 import type { Critic } from './critic';
 import { learningRate } from '../optim/schedule';
 import type { TrainerSettings } from '../settings';
-import { collect } from './collect';
+import { embeddedRolloutSource, type RolloutSource } from '../rollouts/rollout-source';
+import { stalenessMetrics } from '../rollouts/staleness';
+import { collect, startRound, type StartedRound } from './collect';
 import { problemMetrics, stepProblems, type StepProblem } from './step-problems';
 import type { TrainableModel } from './model';
 import { miniBatchRows, updatePolicy } from './update';
@@ -36,6 +38,8 @@ export interface TrainerOptions {
    * skipped samples, dropped trajectories); throwing stops the step before anything is trained.
    */
   onProblems?: (step: number, problems: StepProblem[]) => void;
+  /** Where rollouts run; default: in this process on `policy`. */
+  rollouts?: RolloutSource;
 }
 
 /**
@@ -47,6 +51,9 @@ export class Trainer {
   readonly optimizer: AdamW;
   private nonFiniteInARow = 0;
   private readonly rng: Rng;
+  readonly rollouts: RolloutSource;
+  /** Round 0 of steps whose rollouts were started ahead (at most `maxStaleness` steps ahead). */
+  private readonly ahead = new Map<number, StartedRound>();
 
   constructor(private readonly o: TrainerOptions) {
     const { exp, settings } = o;
@@ -59,6 +66,14 @@ export class Trainer {
     this.optimizer = new AdamW(settings.optimizer);
     this.rng = exp.rng;
     exp.get('sampler').setDataset(o.dataset);
+    this.rollouts = o.rollouts ?? embeddedRolloutSource(exp, o.policy);
+    if (settings.scaleOut.maxStaleness > 0 && !o.rollouts) {
+      throw new TirlError(
+        `scaleOut.maxStaleness is ${settings.scaleOut.maxStaleness}, but rollouts run in this process, where they cannot overlap ` +
+          'with updates. Give a rollout queue (tirl train --queue redis://HOST:PORT) or set scaleOut.maxStaleness to 0.',
+        'invalid-options',
+      );
+    }
   }
 
   get updatesPerStep(): number {
@@ -68,9 +83,12 @@ export class Trainer {
   /** One step: collect, score, filter, estimate advantages, update. Returns the step's metrics. */
   async trainStep(): Promise<Record<string, number>> {
     const { exp, settings } = this.o;
-    const rng = this.rng.fork(`step-${this.step}`);
+    const rng = this.stepRng(this.step);
     const t0 = performance.now();
-    const collected = await collect(exp, this.o.policy, settings, this.step, rng);
+    this.startAhead();
+    const first = this.ahead.get(this.step);
+    this.ahead.delete(this.step);
+    const collected = await collect(exp, { source: this.rollouts, version: this.step, first }, settings, this.step, rng);
     const problems = stepProblems(collected.trees.flatMap((t) => t.trajectories));
     if (problems.length) this.o.onProblems?.(this.step, problems);
     const t1 = performance.now();
@@ -88,6 +106,7 @@ export class Trainer {
         batch,
         advantages: advantages.tensor,
         refLogProbs: extras.refLogProbs,
+        proximalLogProbs: extras.proximalLogProbs,
         needEntropy: exp.requirements.has('entropies'),
         rng: rng.fork('minibatches'),
         learningRate: () => learningRate(settings.optimizer, this.optimizer.updates, settings.steps * this.updatesPerStep),
@@ -117,6 +136,10 @@ export class Trainer {
         'time/step_s': (t4 - t0) / 1000,
         'throughput/trained_tokens_per_s': tokens / ((t4 - t0) / 1000),
       };
+      Object.assign(metrics, stalenessMetrics(collected.trajectories, this.step, settings.scaleOut.maxStaleness));
+      Object.assign(metrics, await this.rollouts.publish(this.step + 1));
+      Object.assign(metrics, (await this.rollouts.takeMetrics?.()) ?? {});
+      metrics['time/step_s'] = (performance.now() - t0) / 1000;
       for (const reg of exp.getAll('regularizer')) (reg as Regularizer).update?.(metrics);
       for (const sink of exp.getAll('metricSink')) await (sink as MetricSink).write(this.step, metrics);
       this.step += 1;
@@ -126,10 +149,36 @@ export class Trainer {
     }
   }
 
+  private stepRng(step: number): Rng {
+    return this.rng.fork(`step-${step}`);
+  }
+
+  /** Starts round 0 of the next `maxStaleness` steps (in step order, so the sampler sees steps in order). */
+  private startAhead(): void {
+    const { exp, settings } = this.o;
+    const last = Math.min(this.step + settings.scaleOut.maxStaleness, settings.steps - 1);
+    for (let s = this.step + 1; s <= last; s++) {
+      if (this.ahead.has(s)) continue;
+      const started = startRound(exp, settings, {
+        step: s,
+        round: 0,
+        count: settings.promptsPerStep,
+        rng: this.stepRng(s),
+        source: this.rollouts,
+        version: this.step,
+      });
+      started.out.catch(() => undefined); // awaited when its step trains; a rejection must not go unhandled meanwhile
+      this.ahead.set(s, started);
+    }
+  }
+
   private requiredInputs(batch: Batch): Extras {
     const need = this.o.exp.requirements;
     const out: Extras = {};
     if (need.has('values')) out.values = this.o.critic!.values(batch);
+    if (need.has('proximalLogProbs')) {
+      out.proximalLogProbs = tf.tidy(() => this.o.model.logProbs(batch.ids, batch.attentionMask).logProbs);
+    }
     if (need.has('refLogProbs')) out.refLogProbs = tf.tidy(() => this.o.referenceModel!.logProbs(batch.ids, batch.attentionMask).logProbs);
     if (need.has('entropies')) {
       out.entropies = tf.tidy(() => this.o.model.logProbs(batch.ids, batch.attentionMask, { entropy: true }).entropies!);
@@ -169,6 +218,7 @@ export class Trainer {
 
 interface Extras {
   refLogProbs?: tf.Tensor2D;
+  proximalLogProbs?: tf.Tensor2D;
   entropies?: tf.Tensor2D;
   tokenRewards?: tf.Tensor2D;
   values?: tf.Tensor2D;

@@ -15,6 +15,8 @@ export interface UpdateInput {
   /** `[B, T]` advantages of the whole batch. */
   advantages: tf.Tensor2D;
   refLogProbs?: tf.Tensor2D;
+  /** `[B, T]` log-probs at the start of the step (decoupled PPO's proximal policy), when required. */
+  proximalLogProbs?: tf.Tensor2D;
   needEntropy: boolean;
   rng: Rng;
   /** Learning rate of the next optimizer update. */
@@ -80,7 +82,7 @@ export function updatePolicy(input: UpdateInput): UpdateResult {
  * not depend on the micro-batch size.
  */
 export function miniBatchGradients(
-  input: Pick<UpdateInput, 'exp' | 'model' | 'settings' | 'batch' | 'advantages' | 'refLogProbs' | 'needEntropy'>,
+  input: Pick<UpdateInput, 'exp' | 'model' | 'settings' | 'batch' | 'advantages' | 'refLogProbs' | 'proximalLogProbs' | 'needEntropy'>,
   rows: readonly number[],
   metrics: Record<string, number>,
 ): { grads: Map<string, tf.Tensor>; loss: number } {
@@ -95,11 +97,19 @@ export function miniBatchGradients(
     const index = tf.tensor1d(micro.map((i) => rows[i]), 'int32');
     const advantages = tf.gather(input.advantages, index) as tf.Tensor2D;
     const ref = input.refLogProbs ? (tf.gather(input.refLogProbs, index) as tf.Tensor2D) : undefined;
+    const proximal = input.proximalLogProbs ? (tf.gather(input.proximalLogProbs, index) as tf.Tensor2D) : undefined;
     input.model.training = true;
     let result;
     try {
       result = tf.variableGrads(
-        () => microBatchLoss(input.exp, input.model, { batch: part, advantages, refLogProbs: ref, counts }, input.needEntropy, metrics),
+        () =>
+          microBatchLoss(
+            input.exp,
+            input.model,
+            { batch: part, advantages, refLogProbs: ref, proximalLogProbs: proximal, counts },
+            input.needEntropy,
+            metrics,
+          ),
         [...weights.values()],
       );
     } finally {
@@ -108,7 +118,7 @@ export function miniBatchGradients(
     const { value, grads: g } = result;
     loss += value.dataSync()[0];
     accumulate(grads, Object.fromEntries(Object.entries(g).map(([k, t]) => [byTfName.get(k) ?? k, t])));
-    tf.dispose([value, index, advantages, ...(ref ? [ref] : [])]);
+    tf.dispose([value, index, advantages, ...(ref ? [ref] : []), ...(proximal ? [proximal] : [])]);
     part.dispose();
   }
   mini.dispose();

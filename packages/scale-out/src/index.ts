@@ -1,0 +1,13 @@
+export { parseQueueUrl, checkRunId, runKeys, type QueueAddress } from './url';
+export { connectRedis, type Log } from './connection';
+export { PROTOCOL, jobMessageSchema, resultMessageSchema, type JobMessage, type ResultMessage } from './messages';
+export { redisWeightStore, dirWeightStore, encodeWeights, applyWeights, type WeightStore, type PublishMode } from './weights';
+export { type RunManifest } from './manifest';
+export { QueueLearner, type LearnerOptions, type LearnerJob } from './learner';
+export { RolloutWorker, type WorkerOptions, type WorkerStats } from './worker';
+export { VersionGate } from './version-gate';
+export { queueStatus, formatStatus, type RunStatus } from './status';
+export { findRedisServer, startRedisServer, type RedisServer } from './redis-server';
+
+/** Plugins this package provides: none (it moves rollouts, it defines no method). */
+export const plugins = [];
