@@ -12,6 +12,7 @@ import { gmpo } from './objectives/gmpo';
 import { gspo } from './objectives/gspo';
 import { hapo } from './objectives/hapo';
 import { klCov } from './objectives/kl-cov';
+import { decoupledPpo } from './objectives/decoupled-ppo';
 import { ppoClip } from './objectives/ppo-clip';
 import { reinforce } from './objectives/reinforce';
 import { sapo } from './objectives/sapo';
@@ -31,6 +32,7 @@ export {
   kl,
   klCov,
   llds,
+  decoupledPpo,
   ppoClip,
   reinforce,
   rootNormalised,
@@ -46,6 +48,7 @@ export { rolloutCorrectionSchema, type RolloutCorrection } from './math/rollout-
 /** Every plugin of the package, for `createExperiment({ plugins })`. Importing registers nothing. */
 export const plugins: readonly AnyPluginDefinition[] = [
   ppoClip,
+  decoupledPpo,
   gspo,
   gmpo,
   cispo,

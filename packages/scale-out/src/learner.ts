@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ModelConfig, type CausalLM } from '@tirl/policy';
 import { TirlError, type ResolvedRecipe, type RolloutOutput, type Rng, type Sample, type Tokenizer } from '@tirl/core';
@@ -40,6 +41,8 @@ export interface LearnerOptions {
   attempts?: number;
   /** Seconds between "still waiting" lines while results are outstanding. */
   waitReportSeconds?: number;
+  /** Appends one JSON line per accepted result (`jobId`, `step`, `worker`, `policyVersion`, `pid`): an audit of what was trained. */
+  journal?: string;
   log?: Log;
 }
 
@@ -68,6 +71,8 @@ export class QueueLearner {
   private sweepTimer?: NodeJS.Timeout;
   private lastReport = Date.now();
   private retries = new Map<string, number>();
+  /** Connections handed to BullMQ, which leaves them open on close. */
+  private readonly connections: Redis[] = [];
 
   private constructor(
     private readonly o: LearnerOptions & { runId: string; log: Log },
@@ -84,13 +89,16 @@ export class QueueLearner {
     const address = parseQueueUrl(o.url);
     const keys = runKeys(o.runId);
     const redis = connectRedis(address, 'learner', o.log);
-    const queue = new Queue(keys.queue, { connection: connectRedis(address, 'learner queue', o.log), prefix: keys.prefix });
-    const events = new QueueEvents(keys.queue, { connection: connectRedis(address, 'learner events', o.log), prefix: keys.prefix });
+    const queueConnection = connectRedis(address, 'learner queue', o.log);
+    const eventsConnection = connectRedis(address, 'learner events', o.log);
+    const queue = new Queue(keys.queue, { connection: queueConnection, prefix: keys.prefix });
+    const events = new QueueEvents(keys.queue, { connection: eventsConnection, prefix: keys.prefix });
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const store = o.weightDir ? dirWeightStore(o.weightDir, o.runId) : redisWeightStore(redis, o.runId);
     const learner = new QueueLearner(o, redis, queue, events, store);
+    learner.connections.push(queueConnection, eventsConnection);
     await learner.writeManifest();
     await learner.publishWeights(o.version ?? 0, 'full');
     events.on('completed', ({ jobId, returnvalue }) => void learner.onCompleted(jobId, returnvalue));
@@ -202,6 +210,10 @@ export class QueueLearner {
     stats.seconds += result.rolloutSeconds;
     this.perWorker.set(result.worker, stats);
     this.weightLoads.push(result.weightLoadSeconds);
+    if (this.o.journal) {
+      const line = { jobId: result.jobId, step: w.job.step, round: w.job.round, worker: result.worker, policyVersion: result.policyVersion, trajectories, pid: process.pid };
+      appendFileSync(this.o.journal, JSON.stringify(line) + '\n');
+    }
     w.resolve({ trees, metrics: result.metrics });
   }
 
@@ -244,7 +256,7 @@ export class QueueLearner {
     const state = await job.getState();
     if (state === 'completed') await this.onCompleted(current, job.returnvalue);
     else if (state === 'failed') {
-      this.fail(id, new TirlError(`rollout job ${current} failed after ${job.attemptsMade} attempt(s): ${job.failedReason}`, 'invalid-data'));
+      this.fail(id, new TirlError(`rollout job ${current} failed after ${job.attemptsMade} attempt(s): ${job.failedReason || 'no reason recorded (it stalled more often than the workers\' maxStalledCount allows: workers keep dying on it?)'}`, 'invalid-data'));
     }
   }
 
@@ -311,7 +323,7 @@ export class QueueLearner {
     for (const w of this.waiters.values()) w.reject(new TirlError('the learner closed the rollout queue', 'invalid-data'));
     this.waiters.clear();
     await Promise.allSettled([this.events.close(), this.queue.close()]);
-    this.redis.disconnect();
+    for (const c of [this.redis, ...this.connections]) c.disconnect();
   }
 }
 

@@ -24,6 +24,8 @@ export interface WorkerOptions {
   lockMs?: number;
   /** How often this worker looks for stalled jobs of dead workers (default 30000). */
   stalledCheckMs?: number;
+  /** A job whose worker dies this many times fails instead of being handed on again (default 10). */
+  maxStalledCount?: number;
   /** Worker name in status and metrics (default host-pid). */
   name?: string;
   log?: Log;
@@ -50,6 +52,7 @@ export interface WorkerStats {
 export class RolloutWorker {
   private readonly gate = new VersionGate();
   private heartbeat?: NodeJS.Timeout;
+  private queueConnection?: Redis;
   readonly stats: WorkerStats;
 
   private constructor(
@@ -78,13 +81,14 @@ export class RolloutWorker {
     const policy = new Policy(model, tokenizer, manifest.maxContext ? { maxContext: manifest.maxContext } : {});
     const w = new RolloutWorker(o, redis, manifest, model, exp, policy, store);
     w.gate.loaded = 0;
+    w.queueConnection = connectRedis(address, 'worker queue', o.log);
     w.worker = new Worker(keys.queue, (job) => w.process(job), {
-      connection: connectRedis(address, 'worker queue', o.log),
+      connection: w.queueConnection,
       prefix: keys.prefix,
       concurrency: o.concurrency ?? 4,
       lockDuration: o.lockMs ?? 30000,
       stalledInterval: o.stalledCheckMs ?? 30000,
-      maxStalledCount: 10,
+      maxStalledCount: o.maxStalledCount ?? 10,
     });
     w.worker.on('error', () => undefined); // connection errors are reported by the connection itself
     w.heartbeat = setInterval(() => void w.beat(), 1000);
@@ -168,6 +172,7 @@ export class RolloutWorker {
     await this.worker?.close();
     await this.redis.hdel(runKeys(this.o.runId).workers, this.stats.id).catch(() => undefined);
     this.redis.disconnect();
+    this.queueConnection?.disconnect();
     await this.exp.dispose();
     this.model.dispose();
   }

@@ -14,6 +14,10 @@ export interface QueueOptions {
   publish?: 'full' | 'trainable';
   /** Seconds between "still waiting for rollouts" lines (default 30). */
   waitReportSeconds?: number;
+  /** Appends one JSON line per rollout job result trained (job id, step, worker, policy version). */
+  journal?: string;
+  /** Attempts per rollout job before the run fails; stalled jobs (a dead worker) are retried separately. */
+  attempts?: number;
   log?: (line: string) => void;
 }
 
