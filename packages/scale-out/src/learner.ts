@@ -256,7 +256,17 @@ export class QueueLearner {
     const state = await job.getState();
     if (state === 'completed') await this.onCompleted(current, job.returnvalue);
     else if (state === 'failed') {
-      this.fail(id, new TirlError(`rollout job ${current} failed after ${job.attemptsMade} attempt(s): ${job.failedReason || 'no reason recorded (it stalled more often than the workers\' maxStalledCount allows: workers keep dying on it?)'}`, 'invalid-data'));
+      const reason = job.failedReason || 'no reason recorded';
+      const n = (this.retries.get(id) ?? 0) + 1;
+      if (n > (this.o.attempts ?? 3)) {
+        this.fail(id, new TirlError(`rollout job ${id} failed ${n} times; last: ${reason}. See the workers' output.`, 'invalid-data'));
+        return;
+      }
+      // A job that stalled too often (its workers died or hung) or crashed gets a fresh id and another chance.
+      this.o.log(`learner: rollout job ${current} failed (${reason}); publishing it again as ${id}-retry${n}`);
+      this.retries.set(id, n);
+      this.counters.republished += 1;
+      await this.queue.add('rollout', await this.jobData(w.job), { jobId: `${id}-retry${n}`, attempts: this.o.attempts ?? 3 });
     }
   }
 

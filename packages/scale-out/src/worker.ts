@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { createExperiment, Rng, Tokens, type AnyPluginDefinition, type Experiment, type ModuleLoader, type Tokenizer } from '@tirl/core';
+import { createExperiment, Rng, Tokens, type AnyPluginDefinition, type Experiment, type PackageSource, type PolicyGenerator, type Tokenizer } from '@tirl/core';
 import { Policy, type CausalLM } from '@tirl/policy';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -17,7 +17,13 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Extra plugin definitions (the host's own tools and tasks); installed packages are found by the recipe. */
   plugins?: readonly AnyPluginDefinition[];
-  loadModule?: ModuleLoader;
+  /** Where the recipe's plugin packages are found (default: the installed packages with a manifest). */
+  packages?: PackageSource;
+  /**
+   * The generator rollouts use, built from the worker's model (weights switch underneath it) and tokenizer;
+   * default: the model itself. Hosts pass an inference-server client here, benchmarks a scripted policy.
+   */
+  policy?: (model: CausalLM, tokenizer: Tokenizer) => PolicyGenerator;
   /** Overrides the run's tokenizer (hosts whose tokenizer cannot be saved). */
   tokenizer?: Tokenizer;
   /** BullMQ lock of a job; a worker silent this long has its jobs handed to others (default 30000). */
@@ -61,7 +67,7 @@ export class RolloutWorker {
     private readonly manifest: RunManifest,
     private readonly model: CausalLM,
     private readonly exp: Experiment,
-    private readonly policy: Policy,
+    private readonly policy: PolicyGenerator,
     private readonly store: WeightStore,
     private worker?: Worker,
   ) {
@@ -77,8 +83,8 @@ export class RolloutWorker {
     const store = manifest.weightStore.kind === 'dir' ? dirWeightStore(manifest.weightStore.dir, o.runId) : redisWeightStore(redis, o.runId);
     const model = buildModel(manifest, await store.get(0));
     const tokenizer = o.tokenizer ?? (await buildTokenizer(manifest.tokenizer));
-    const exp = createExperiment(manifest.recipe, { plugins: o.plugins, loadModule: o.loadModule, services: [[Tokens.tokenizer, tokenizer]] });
-    const policy = new Policy(model, tokenizer, manifest.maxContext ? { maxContext: manifest.maxContext } : {});
+    const exp = createExperiment(manifest.recipe, { plugins: o.plugins, packages: o.packages, services: [[Tokens.tokenizer, tokenizer]] });
+    const policy = o.policy ? o.policy(model, tokenizer) : new Policy(model, tokenizer, manifest.maxContext ? { maxContext: manifest.maxContext } : {});
     const w = new RolloutWorker(o, redis, manifest, model, exp, policy, store);
     w.gate.loaded = 0;
     w.queueConnection = connectRedis(address, 'worker queue', o.log);

@@ -91,7 +91,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (o.strict) throw new TirlError(`${lines.join('\n')}\n(--strict stops on failing rewards, skipped samples and dropped trajectories; fix the data or reward, or run without --strict)`, 'invalid-data');
     for (const line of lines) log(line);
   };
-  const rollouts = o.queue ? await connectQueue(o.queue, { recipe: o.recipe, model: o.model, tokenizer: o.tokenizer, maxContext: o.maxContext, loadModule: o.loadModule }) : undefined;
+  const rollouts = o.queue ? await connectQueue(o.queue, { recipe: o.recipe, model: o.model, tokenizer: o.tokenizer, maxContext: o.maxContext }) : undefined;
   const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems, rollouts });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');

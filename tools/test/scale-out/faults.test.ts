@@ -8,8 +8,9 @@ import { train } from '@tirl/trainer';
 import { dataset, describeWithRedis, learning, newModel, testPlugins, testRecipe, tokenizer } from './task';
 
 const root = join(__dirname, '..', '..', '..');
+// `node --import tsx` runs the script in this very process, so a SIGKILL reaches it (the tsx CLI would spawn a child).
 const tsx = (script: string, args: string[]): ChildProcess =>
-  spawn(process.execPath, [require.resolve('tsx/cli'), '--conditions=tirl-source', join(__dirname, 'fixtures', script), ...args], {
+  spawn(process.execPath, ['--import', 'tsx', '--conditions=tirl-source', join(__dirname, 'fixtures', script), ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -60,9 +61,24 @@ describeWithRedis('scale-out faults', () => {
       const pointer = join(runDir, 'checkpoints', 'latest');
       return existsSync(pointer) ? Number(readFileSync(pointer, 'utf8').trim().slice('step-'.length)) : 0;
     };
+    const learnerWatch = setInterval(() => {
+      if (learnerKilledAt !== undefined || checkpointStep() < 2 || learner.exitCode !== null) return;
+      learnerKilledAt = checkpointStep();
+      learner.kill('SIGKILL');
+      void exited(learner).then(() => {
+        learner = tsx('learner-child.ts', [redis.url, runId, runDir, String(steps), journal, 'resume']);
+        learner.stdout!.on('data', (d) => (learnerOut += d));
+        learner.stderr!.on('data', (d) => (learnerOut += d));
+      });
+    }, 50);
+    const deadline = Date.now() + 330_000;
     for (;;) {
       await sleep(workerKills < 4 ? 3000 + rng.next() * 4000 : 500);
-      if (learner.exitCode !== null) break;
+      if (learner.exitCode !== null && learner.signalCode === null) break;
+      if (Date.now() > deadline) {
+        learner.kill('SIGKILL');
+        throw new Error(`the run did not finish; learner output:\n${learnerOut.slice(-4000)}`);
+      }
       const names = [...workers.keys()].filter((n) => ready.has(n));
       if (workerKills < 4 && names.length) {
         const victim = names[rng.int(names.length)];
@@ -71,15 +87,8 @@ describeWithRedis('scale-out faults', () => {
         workerKills += 1;
         spawnWorker();
       }
-      if (learnerKilledAt === undefined && checkpointStep() >= 2) {
-        learnerKilledAt = checkpointStep();
-        learner.kill('SIGKILL');
-        await exited(learner);
-        learner = tsx('learner-child.ts', [redis.url, runId, runDir, String(steps), journal, 'resume']);
-        learner.stdout!.on('data', (d) => (learnerOut += d));
-        learner.stderr!.on('data', (d) => (learnerOut += d));
-      }
     }
+    clearInterval(learnerWatch);
     const code = await exited(learner);
     for (const p of workers.values()) p.kill('SIGKILL');
     expect({ code, tail: code === 0 ? '' : learnerOut.slice(-3000) }).toEqual({ code: 0, tail: '' });
@@ -92,6 +101,7 @@ describeWithRedis('scale-out faults', () => {
     // The resumed learner starts at its newest checkpoint, which may be newer than the one seen before the kill.
     const resumedFrom = Math.min(...entries.filter((e) => e.pid === secondPid).map((e) => e.step));
     expect(resumedFrom).toBeGreaterThanOrEqual(learnerKilledAt!);
+    expect(resumedFrom).toBeLessThan(steps);
     const effective = entries.filter((e) => (e.step < resumedFrom ? e.pid === firstPid : e.pid === secondPid));
     for (let s = 0; s < steps; s++) {
       const ids = effective.filter((e) => e.step === s).map((e) => e.jobId);
@@ -109,5 +119,5 @@ describeWithRedis('scale-out faults', () => {
     expect(remote.map((m) => m.step)).toEqual([0, 1, 2, 3]);
     expect(learning(remote)).toEqual(learning(local.history));
     console.log(`faults: ${workerKills} worker SIGKILLs, learner SIGKILLed and resumed from step ${resumedFrom}; ${entries.length} results accepted in all, ${effective.length} trained`);
-  }, 300_000);
+  }, 400_000);
 });

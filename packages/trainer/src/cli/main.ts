@@ -4,6 +4,7 @@ import { composeRun, describeBackend, discoverPlugins, formatRun, initBackend, i
 import { assertFits, formatMemoryPlan } from '@tirl/policy';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
+import { loadScaleOut, type QueueOptions } from '../rollouts/queue';
 import { train } from '../run';
 import { overridesOf, serviceEntries, partArgument, readExperimentFile, readSamples } from './config';
 import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun } from './model-setup';
@@ -14,6 +15,9 @@ const USAGE = `tirl — tool-integrated RL
   tirl train   RUN --config exp.yaml [--set path=value ...] [--resume | --overwrite] [--strict] [--dry-run]
                [--lora.r 16 --lora.alpha 32 --lora.dropout 0.05 --lora.target-modules q_proj,v_proj --lora.rslora]
                [--lora.adapter PEFT_DIR] [--gradient-checkpointing]
+               [--queue redis://HOST:PORT[/DB] [--run ID] [--weight-dir DIR] [--publish full|trainable] [--journal FILE]]
+  tirl worker  --queue redis://HOST:PORT[/DB] [--run ID] [--concurrency N] [--name NAME]
+  tirl status  --queue redis://HOST:PORT[/DB] [--run ID]
   tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
   tirl export  --config exp.yaml --checkpoint DIR --out DIR [--merged] [--dtype float32|bfloat16|float16]
   tirl report  RUN_DIR
@@ -38,6 +42,13 @@ const FLAGS = {
   strict: { type: 'boolean' },
   checkpoint: { type: 'string' },
   packages: { type: 'boolean' },
+  queue: { type: 'string' },
+  run: { type: 'string' },
+  'weight-dir': { type: 'string' },
+  publish: { type: 'string' },
+  journal: { type: 'string' },
+  concurrency: { type: 'string' },
+  name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...MODEL_FLAGS,
 } as const;
@@ -66,6 +77,9 @@ export async function main(argv: string[]): Promise<number> {
       for (const f of await writeReport(positionals[0])) console.log(f);
       return 0;
     }
+    case 'worker':
+    case 'status':
+      return runQueueCommand(command, values);
     case 'train':
     case 'eval': {
       const spec = runSpec(values.recipe, values, command);
@@ -99,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
           overwrite: values.overwrite,
           strict: values.strict,
           serviceOverrides: serviceEntries(file),
+          queue: values.queue ? queueOptions(values) : undefined,
         });
       } else {
         const data = required(file.data.eval, 'data.eval in the config', command);
@@ -123,6 +138,43 @@ export async function main(argv: string[]): Promise<number> {
     default:
       throw new TirlError(`Unknown command "${command}".\n\n${USAGE}`, 'invalid-options');
   }
+}
+
+function queueOptions(values: { queue?: string; run?: string; 'weight-dir'?: string; publish?: string; journal?: string }): QueueOptions {
+  if (values.publish !== undefined && values.publish !== 'full' && values.publish !== 'trainable') {
+    throw new TirlError(`--publish "${values.publish}" is not known. Use full (every weight) or trainable (adapters only).`, 'invalid-options');
+  }
+  return {
+    url: values.queue!,
+    ...(values.run ? { runId: values.run } : {}),
+    ...(values['weight-dir'] ? { weightDir: values['weight-dir'] } : {}),
+    ...(values.publish ? { publish: values.publish as 'full' | 'trainable' } : {}),
+    ...(values.journal ? { journal: values.journal } : {}),
+  };
+}
+
+/** `tirl worker` and `tirl status`, from @tirl/scale-out (loaded on demand). */
+async function runQueueCommand(command: 'worker' | 'status', values: { queue?: string; run?: string; concurrency?: string; name?: string }): Promise<number> {
+  const url = required(values.queue, '--queue', command);
+  const mod = loadScaleOut();
+  if (command === 'status') {
+    console.log(mod.formatStatus(await mod.queueStatus(url, values.run)));
+    return 0;
+  }
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new TirlError(`--concurrency "${values.concurrency}" must be a positive integer (rollouts in flight on this worker)`, 'invalid-options');
+  }
+  console.log(describeBackend(await initBackend()));
+  const worker = await mod.RolloutWorker.start({ url, runId: values.run, concurrency, name: values.name });
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  console.log('worker: stopping after the rollouts in flight');
+  await worker.close();
+  return 0;
 }
 
 function required<T>(value: T | undefined, flag: string, command: string): T {

@@ -1,4 +1,4 @@
-import { requireModule, TirlError, type ModuleLoader, type ResolvedRecipe, type Tokenizer } from '@tirl/core';
+import { installedPackages, loadInstalledPackage, TirlError, type ResolvedRecipe, type Tokenizer } from '@tirl/core';
 import type { CausalLM } from '@tirl/policy';
 import type { RolloutSource } from './rollout-source';
 
@@ -21,24 +21,25 @@ export interface QueueOptions {
   log?: (line: string) => void;
 }
 
-interface ScaleOutModule {
+/** What the trainer uses of `@tirl/scale-out`. */
+export interface ScaleOutModule {
   QueueLearner: { connect(o: object): Promise<RolloutSource> };
+  queueStatus(url: string, runId?: string): Promise<unknown>;
+  formatStatus(status: unknown): string;
+  RolloutWorker: { start(o: object): Promise<{ close(): Promise<void> }> };
 }
 
-/** Loads `@tirl/scale-out` on demand (installed only where a queue is used) and connects the learner. */
+/** `@tirl/scale-out`, found by its manifest like every optional package (installed only where a queue is used). */
+export function loadScaleOut(): ScaleOutModule {
+  const pkg = installedPackages().list().find((p) => p.name === '@tirl/scale-out');
+  if (!pkg) throw new TirlError('A rollout queue needs @tirl/scale-out, which is not installed. Run: npm install @tirl/scale-out', 'missing-package');
+  return loadInstalledPackage(pkg) as ScaleOutModule;
+}
+
+/** Connects the learner's side of the queue. */
 export async function connectQueue(
   queue: QueueOptions,
-  run: { recipe: ResolvedRecipe; model: CausalLM; tokenizer: Tokenizer; maxContext?: number; loadModule?: ModuleLoader },
+  run: { recipe: ResolvedRecipe; model: CausalLM; tokenizer: Tokenizer; maxContext?: number },
 ): Promise<RolloutSource> {
-  let mod: ScaleOutModule;
-  try {
-    mod = (run.loadModule ?? requireModule)('@tirl/scale-out') as ScaleOutModule;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'MODULE_NOT_FOUND') {
-      throw new TirlError('A rollout queue needs @tirl/scale-out, which is not installed. Run: npm install @tirl/scale-out', 'missing-package');
-    }
-    throw e;
-  }
-  return mod.QueueLearner.connect({ ...queue, recipe: run.recipe, model: run.model, tokenizer: run.tokenizer, maxContext: run.maxContext });
+  return loadScaleOut().QueueLearner.connect({ ...queue, recipe: run.recipe, model: run.model, tokenizer: run.tokenizer, maxContext: run.maxContext });
 }
