@@ -254,6 +254,7 @@ export class QueueLearner {
       return;
     }
     const state = await job.getState();
+    if (!this.waiters.has(id)) return; // its completion event delivered it meanwhile
     if (state === 'completed') await this.onCompleted(current, job.returnvalue);
     else if (state === 'failed') {
       const reason = job.failedReason || 'no reason recorded';
