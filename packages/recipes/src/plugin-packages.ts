@@ -35,6 +35,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'objective/cispo',
     'objective/clip-cov',
     'objective/dcpo',
+    'objective/decoupled-ppo',
     'objective/gmpo',
     'objective/gspo',
     'objective/hapo',
