@@ -33,7 +33,8 @@ describe('a third-party plugin package', () => {
       name: 'brief-grpo',
       extends: 'grpo',
       packages: ['tirl-plugin-brevity'],
-      plugins: [['reward/brevity', { target: 8, weight: 1 }]],
+      // A method carries no task: the tool format a task would bring is named here.
+      plugins: [['reward/brevity', { target: 8, weight: 1 }], ['toolFormat/xml-tags', {}]],
       settings: { seed: 1, steps: 1, groupSize: 2, promptsPerStep: 1, decode: { maxNewTokens: 6 }, limits: { maxTurns: 1, maxTotalTokens: 96 }, optimizer: { lr: 0.01 } },
     });
     const resolved = resolveRecipe(recipe, ['regularizer/kl.coef=0']);

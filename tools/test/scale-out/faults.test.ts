@@ -54,7 +54,8 @@ describeWithRedis('scale-out faults', () => {
     learner.stdout!.on('data', (d) => (learnerOut += d));
     learner.stderr!.on('data', (d) => (learnerOut += d));
 
-    // Kill a random serving worker 3-7 s apart (4 times) and start a replacement; kill the learner once step 2 is checkpointed.
+    // Kill a random serving worker 0.3-1.5 s apart once workers serve (4 times; a run on idle cores takes only a few
+    // seconds) and start a replacement; kill the learner once step 2 is checkpointed.
     let workerKills = 0;
     let learnerKilledAt: number | undefined;
     const checkpointStep = () => {
@@ -73,7 +74,7 @@ describeWithRedis('scale-out faults', () => {
     }, 50);
     const deadline = Date.now() + 330_000;
     for (;;) {
-      await sleep(workerKills < 4 ? 3000 + rng.next() * 4000 : 500);
+      await sleep(workerKills < 4 && ready.size > 0 ? 300 + rng.next() * 1200 : 100);
       if (learner.exitCode !== null && learner.signalCode === null) break;
       if (Date.now() > deadline) {
         learner.kill('SIGKILL');
