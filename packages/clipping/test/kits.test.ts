@@ -1,6 +1,6 @@
 import { defaultTensorCases, runAggregationKit, runObjectiveKit, runRegularizerKit } from '@tirl/core/testing';
 import {
-  bapo, cispo, clipCov, dcpo, entropy, gmpo, gspo, hapo, kl, klCov, llds, ppoClip, reinforce, rootNormalised, sapo,
+  bapo, cispo, clipCov, dcpo, decoupledPpo, entropy, gmpo, gspo, hapo, kl, klCov, llds, ppoClip, reinforce, rootNormalised, sapo,
   seqMeanTokenMean, seqMeanTokenSum, seqMeanTokenSumNorm, tokenMean,
 } from '../src';
 import { registerTfjsGradients } from './gradient-registry';
@@ -28,6 +28,13 @@ const withRolloutLogProbs = defaultTensorCases().map((c, k) => ({
 }));
 runObjectiveKit(ppoClip, { valid: { rolloutCorrection: { mode: 'token-truncate' } }, cases: withRolloutLogProbs });
 runObjectiveKit(ppoClip, { valid: { rolloutCorrection: { mode: 'token-mask', min: 0.8, max: 1.2 } }, cases: withRolloutLogProbs });
+
+// Decoupled PPO reads the proximal policy's log-probs (the policy at the start of the step): the kit gives it some.
+const withProximalLogProbs = defaultTensorCases().map((c, k) => ({
+  ...c,
+  proximalLogProbs: c.oldLogProbs.map((row, b) => row.map((v, t) => v + 0.2 * Math.cos(2 + b * 5 + t * 3 + k))),
+}));
+runObjectiveKit(decoupledPpo, { cases: withProximalLogProbs });
 
 for (const def of [tokenMean, seqMeanTokenSum, seqMeanTokenMean, rootNormalised]) runAggregationKit(def);
 runAggregationKit(seqMeanTokenSumNorm, { valid: { divisor: 64 }, invalid: [{ options: { divisor: -1 }, field: 'divisor' }] });

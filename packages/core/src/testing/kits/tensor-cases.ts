@@ -23,6 +23,7 @@ export interface TensorCase {
   refLogProbs?: number[][];
   entropies?: number[][];
   rolloutLogProbs?: number[][];
+  proximalLogProbs?: number[][];
 }
 
 /** A batch with just the fields the losses read: loss mask, row kinds, root and group ids. */
@@ -56,7 +57,7 @@ export function countsOf(batch: Batch, generationBudget = 8): GlobalCounts {
   return countBatch(batch.lossMaskValues, [B, T], batch.rowKinds, batch.rootIds, generationBudget);
 }
 
-const OPTIONAL = ['refLogProbs', 'entropies', 'rolloutLogProbs'] as const;
+const OPTIONAL = ['refLogProbs', 'entropies', 'rolloutLogProbs', 'proximalLogProbs'] as const;
 
 /** The tensors of a case (rows `rows`, default all) with the given global counts; dispose with `disposeObjectiveInput`. */
 export function objectiveInputOf(c: TensorCase, rows?: readonly number[], counts?: GlobalCounts): ObjectiveInput {
@@ -93,7 +94,7 @@ export function plainMetrics(metrics: Record<string, tf.Scalar | number> | undef
 }
 
 /** Every `[B, T]` table of a case, for perturbing. */
-const TABLES = ['logProbs', 'oldLogProbs', 'advantages', 'perToken', 'refLogProbs', 'entropies', 'rolloutLogProbs'] as const;
+const TABLES = ['logProbs', 'oldLogProbs', 'advantages', 'perToken', 'refLogProbs', 'entropies', 'rolloutLogProbs', 'proximalLogProbs'] as const;
 
 /**
  * The same case with every value at an untrained position (loss mask 0, pad rows included) redrawn:
@@ -107,6 +108,7 @@ export function perturbMasked(c: TensorCase, seed = 1): TensorCase {
     oldLogProbs: () => -30 * rng.next(),
     refLogProbs: () => -30 * rng.next(),
     rolloutLogProbs: () => -30 * rng.next(),
+    proximalLogProbs: () => -30 * rng.next(),
     advantages: () => 10 * rng.next() - 5,
     entropies: () => 8 * rng.next(),
     perToken: () => 200 * rng.next() - 100,
