@@ -28,13 +28,21 @@ const changedSinceSplit: Record<string, Record<string, Record<string, unknown>>>
   },
 };
 
+/**
+ * Methods redefined on purpose after the split; their snapshots below show the new runs. `toolpo`: DeepAgent's
+ * memory folding and the paper's separate R_succ / R_action. `remax`: the greedy-baseline rollout it needs.
+ */
+const redefinedSinceSplit = new Set(['toolpo', 'remax']);
+/** Runs present before the split and not redefined since: they must compose as they did then. */
+const unchanged = recipes.map((r) => r.name).filter((name) => name in v1 && !redefinedSinceSplit.has(name));
+
 function withChanges(name: string, plugins: PluginList): PluginList {
   const changes = changedSinceSplit[name] ?? {};
   return plugins.map((p) => (changes[p.id] ? { ...p, options: { ...p.options, ...changes[p.id] } } : p));
 }
 
 describe('resolved recipes', () => {
-  it.each(recipes.map((r) => r.name))('%s composes to the same run as before the split', (name) => {
+  it.each(unchanged)('%s composes to the same run as before the split', (name) => {
     const run = composeRun(name, { catalog });
     const { settings, papers, packages } = v1[name];
     const plugins = withChanges(name, v1[name].plugins as PluginList);
@@ -53,8 +61,8 @@ describe('resolved recipes', () => {
     expect(composeRun(name, { catalog })).toMatchSnapshot();
   });
 
-  it('every recipe is one of the runs resolved before the split', () => {
-    expect(recipes.map((r) => r.name).sort()).toEqual(Object.keys(v1).filter((n) => n !== 'base').sort());
+  it('every run resolved before the split is still a recipe', () => {
+    expect(recipes.map((r) => r.name)).toEqual(expect.arrayContaining(Object.keys(v1).filter((n) => n !== 'base')));
   });
 
   it('every method but base cites its paper', () => {

@@ -18,7 +18,9 @@ export function declaredTools(t: Trajectory): DeclaredTool[] | undefined {
     .filter((s) => s.source === 'prompt')
     .map((s) => s.text ?? '')
     .join('');
-  const block = /<tools>([\s\S]*?)<\/tools>/.exec(prompt)?.[1];
+  // The first non-empty block: Hermes' preamble names the tags in prose ("within <tools></tools> XML tags") before the real block.
+  const blocks = [...prompt.matchAll(/<tools>([\s\S]*?)<\/tools>/g)].map((m) => m[1]);
+  const block = blocks.find((b) => b.trim() !== '') ?? blocks[0];
   if (block === undefined) return undefined;
   return parseToolList(block);
 }

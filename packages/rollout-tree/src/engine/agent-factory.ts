@@ -40,6 +40,7 @@ export function createAgent(ctx: EngineContext, spec: AgentSpec): Agent {
     path: spec.path,
     spawned: [],
     pieces: [],
+    actionSpans: [],
     folds: 0,
   };
   ctx.live.add(agent);

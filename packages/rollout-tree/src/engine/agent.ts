@@ -59,6 +59,8 @@ export interface Agent {
   /** Trajectory pieces closed by context folds (they train as rows of their own). */
   pieces: Trajectory[];
   folds: number;
+  /** Action tokens of the current row (tool calls, the fold tag), `[start, end)` over the row; `meta.actionSpans`. */
+  actionSpans: [number, number][];
 }
 
 /** The trajectory record of an agent (segments and records are copied, not shared). */
@@ -77,5 +79,6 @@ export function toTrajectory(a: Agent): Trajectory {
   if (a.spawnTurn !== undefined) t.spawnTurn = a.spawnTurn;
   if (a.finishReason) t.finishReason = a.finishReason;
   if (a.answer !== undefined) t.meta!.answer = a.answer;
+  if (a.actionSpans.length) t.meta!.actionSpans = a.actionSpans.map(([s, e]) => [s, e]);
   return t;
 }

@@ -1,4 +1,5 @@
 import type { ChatMessage, DecodeOptions, MemoryAction, Segment } from '@tirl/core';
+import { policySegmentSpans } from './action-spans';
 import { toTrajectory, type Agent } from './agent';
 import { finishAgent, type EngineContext } from './context';
 import { InContextGenerator } from './in-context-generator';
@@ -55,14 +56,18 @@ function fold(ctx: EngineContext, a: Agent, context: Segment[], foldSegments: Se
   piece.id = `${a.id}~p${a.folds}`;
   piece.parentId = a.id;
   piece.spawnTurn = a.turn;
+  const foldStart = piece.segments.reduce((n, s) => n + s.tokenIds.length, 0);
   piece.segments.push(...foldSegments.map((s) => ({ ...s })));
   piece.finishReason = 'context';
-  piece.meta = { ...piece.meta, foldPiece: a.folds };
+  // The memories the policy writes are fold actions (DeepAgent's M(y) covers memory-fold tokens).
+  const actionSpans = [...a.actionSpans, ...policySegmentSpans(foldSegments, foldStart)];
+  piece.meta = { ...piece.meta, foldPiece: a.folds, ...(actionSpans.length ? { actionSpans } : {}) };
   a.pieces.push(piece);
   a.folds++;
   ctx.session.release(a.row);
   a.segments = context.map((s) => ({ ...s, tokenIds: [...s.tokenIds] }));
   a.toolCalls = [];
+  a.actionSpans = [];
   a.row = ctx.session.add(a.segments.flatMap((s) => s.tokenIds));
 }
 

@@ -1,5 +1,6 @@
 import type { PolicySession, RolloutInput, Sample, Tool, Trajectory } from '@tirl/core';
 import { TirlError } from '@tirl/core';
+import { recordActionSpans } from './action-spans';
 import { toTrajectory, type Agent, type PathNode } from './agent';
 import { createAgent, toolsForRole } from './agent-factory';
 import { GenerateBatcher } from './batcher';
@@ -104,6 +105,7 @@ export class RolloutEngine {
       path: [...agent.path],
       spawned: [...agent.spawned],
       pieces: [...agent.pieces],
+      actionSpans: agent.actionSpans.map(([s, e]) => [s, e]),
     };
     this.ctx.live.add(copy);
     return copy;
@@ -185,6 +187,10 @@ export class RolloutEngine {
       a.answer = parsed.answer ?? text.trim();
       return a.alwaysFinal ? finalTurn(ctx, a, 'stop') : finishAgent(ctx, a, 'stop');
     }
+    recordActionSpans(this.tokenizer, a, [
+      ...[...parsed.calls, ...parsed.errors].map((c) => c.raw),
+      ...(folding ? [this.input.memory!.foldTag!] : []),
+    ]);
     if (a.turn >= a.maxTurns) return finalTurn(ctx, a, 'max_turns');
     if (folding) a.foldRequested = true;
     if (hasCalls) await executeCalls(ctx, a, parsed, text);
