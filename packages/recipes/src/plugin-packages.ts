@@ -82,6 +82,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   ],
   '@tirl/rollout-tree': [
     'rollout/arpo',
+    'rollout/greedy-baseline',
     'rollout/linear',
     'rollout/tree-search',
     'toolFormat/hermes',
@@ -90,6 +91,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@tirl/samplers': [
     'filter/d3s-sample',
     'filter/dynamic-sampling',
+    'filter/greedy-baseline',
     'filter/overlong',
     'filter/void-mask',
     'sampler/curriculum',

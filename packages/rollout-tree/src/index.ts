@@ -2,6 +2,7 @@ import type { AnyPluginDefinition } from '@tirl/core';
 import { hermesFormat } from './formats/hermes';
 import { xmlTagsFormat } from './formats/xml-tags';
 import { arpoRollout } from './strategies/arpo';
+import { greedyBaselineRollout } from './strategies/greedy-baseline';
 import { linearRollout } from './strategies/linear';
 import { treeSearchRollout } from './strategies/tree-search';
 
@@ -9,6 +10,7 @@ export { HermesFormat, hermesFormat } from './formats/hermes';
 export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
 export { linearRollout } from './strategies/linear';
 export { arpoRollout } from './strategies/arpo';
+export { greedyBaselineRollout } from './strategies/greedy-baseline';
 export { treeSearchRollout } from './strategies/tree-search';
 export { RolloutEngine, coerceArgs, engineOptionsShape, withToolDescription, type EngineOptions } from './engine/engine';
 export { assembleTree } from './engine/tree-builder';
@@ -20,4 +22,4 @@ export { validateArgs } from '@tirl/core';
 export type { Agent, PathNode } from './engine/agent';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [linearRollout, arpoRollout, treeSearchRollout, hermesFormat, xmlTagsFormat];
+export const plugins: readonly AnyPluginDefinition[] = [linearRollout, arpoRollout, treeSearchRollout, greedyBaselineRollout, hermesFormat, xmlTagsFormat];

@@ -1,6 +1,8 @@
 import { runRolloutKit, runToolFormatKit } from '@tirl/core/testing';
-import { arpoRollout, hermesFormat, linearRollout, plugins, treeSearchRollout, xmlTagsFormat } from '../src';
+import { arpoRollout, greedyBaselineRollout, hermesFormat, linearRollout, plugins, treeSearchRollout, xmlTagsFormat } from '../src';
 
+// One greedy rollout per prompt on top of the asked ones (checked in greedy-baseline.test.ts).
+runRolloutKit(greedyBaselineRollout, { exactRollouts: false, invalid: [{ options: { flagKey: '' }, field: 'flagKey' }] });
 runRolloutKit(linearRollout, { invalid: [{ options: { maxSpawnDepth: -1 }, field: 'maxSpawnDepth' }] });
 runRolloutKit(arpoRollout, {
   invalid: [
@@ -49,5 +51,5 @@ runToolFormatKit(xmlTagsFormat, {
 });
 
 it('exports every plugin once', () => {
-  expect(plugins.map((p) => p.id).sort()).toEqual(['rollout/arpo', 'rollout/linear', 'rollout/tree-search', 'toolFormat/hermes', 'toolFormat/xml-tags']);
+  expect(plugins.map((p) => p.id).sort()).toEqual(['rollout/arpo', 'rollout/greedy-baseline', 'rollout/linear', 'rollout/tree-search', 'toolFormat/hermes', 'toolFormat/xml-tags']);
 });

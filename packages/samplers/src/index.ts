@@ -1,6 +1,7 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { d3sSample } from './filters/d3s-sample';
 import { dynamicSampling } from './filters/dynamic-sampling';
+import { greedyBaselineFilter } from './filters/greedy-baseline';
 import { overlongFilter } from './filters/overlong';
 import { voidMask } from './filters/void-mask';
 import { curriculum } from './prompt/curriculum';
@@ -10,6 +11,7 @@ import { xrpoAllocator } from './prompt/xrpo-allocator';
 
 export { d3sSample, extremeSubset } from './filters/d3s-sample';
 export { dynamicSampling } from './filters/dynamic-sampling';
+export { greedyBaselineFilter } from './filters/greedy-baseline';
 export { maskTrajectory, metricOf } from './filters/metric';
 export { overlongFilter } from './filters/overlong';
 export { isVoid, voidMask } from './filters/void-mask';
@@ -33,4 +35,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   overlongFilter,
   voidMask,
   d3sSample,
+  greedyBaselineFilter,
 ] as AnyPluginDefinition[];

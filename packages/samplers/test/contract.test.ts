@@ -1,5 +1,5 @@
 import { runFilterKit, runSamplerKit } from '@tirl/core/testing';
-import { curriculum, d3sSample, dynamicSampling, epochShuffle, overlongFilter, scafHints, voidMask, xrpoAllocator } from '../src';
+import { curriculum, d3sSample, dynamicSampling, greedyBaselineFilter, epochShuffle, overlongFilter, scafHints, voidMask, xrpoAllocator } from '../src';
 
 runSamplerKit(epochShuffle, { invalid: [{ options: { shuffle: 1 }, field: 'shuffle' }] });
 runSamplerKit(curriculum, { invalid: [{ options: { difficulty: { start: 2 } }, field: 'difficulty.start' }] });
@@ -9,5 +9,6 @@ runSamplerKit(xrpoAllocator, {
 runSamplerKit(scafHints, { invalid: [{ options: { template: 'no placeholder' }, field: 'template' }] });
 runFilterKit(dynamicSampling, { invalid: [{ options: { onExhausted: 'skip' }, field: 'onExhausted' }, { options: { minStd: -1 }, field: 'minStd' }] });
 runFilterKit(overlongFilter, { invalid: [{ options: { reasons: ['truncated'] }, field: 'reasons' }] });
+runFilterKit(greedyBaselineFilter, { invalid: [{ options: { baselineKey: '' }, field: 'baselineKey' }] });
 runFilterKit(voidMask, { invalid: [{ options: { mode: 'zero' }, field: 'mode' }] });
 runFilterKit(d3sSample, { invalid: [{ options: { minKeep: 1 }, field: 'minKeep' }] });
