@@ -33,6 +33,7 @@ import { treeGrpo } from './recipes/tree-grpo';
 import { portool } from './recipes/portool';
 import { toolpo } from './recipes/toolpo';
 import { aspo } from './recipes/aspo';
+import { swarmSapo } from './recipes/swarm-sapo';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -68,10 +69,11 @@ export { treeGrpo } from './recipes/tree-grpo';
 export { portool } from './recipes/portool';
 export { toolpo } from './recipes/toolpo';
 export { aspo } from './recipes/aspo';
+export { swarmSapo } from './recipes/swarm-sapo';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
-  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo,
+  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
@@ -111,6 +113,7 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['toolpo', 'hermes-qa', 'toolpo'],
   ['aspo', 'dapo-math-python', 'dapo'],
   ['matpo', 'matpo-qa', 'matpo'],
+  ['swarm-sapo', 'math', 'rl-swarm'],
 ];
 
 export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));

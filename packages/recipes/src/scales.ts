@@ -92,4 +92,10 @@ export const laptopScale = defineScale({
   pluginOptions: { 'reward/soft-overlong': { maxLength: 64, cache: 13 } },
 });
 
-export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, laptopScale];
+export const rlSwarmScale = defineScale({
+  name: 'rl-swarm',
+  description: 'Swarm SAPO public swarm config (rl-swarm rg-swarm.yaml): I = 2 local questions, G = 2 completions each',
+  settings: { promptsPerStep: 2, groupSize: 2 },
+});
+
+export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, laptopScale];

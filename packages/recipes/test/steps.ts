@@ -49,5 +49,7 @@ export const stepCases: StepCase[] = [
   { name: 'portool', part: 0, tool: true },
   { name: 'toolpo', part: 1, tool: true },
   { name: 'aspo', part: 0, tool: true },
+  // Alone (no swarm to share with): the node's own half of the method; the swarm runs in @tirl/scale-out's tests.
+  { name: 'swarm-sapo', part: 1, extra: ['swarm.external=0'] },
 
 ];

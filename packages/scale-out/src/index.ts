@@ -8,6 +8,12 @@ export { RolloutWorker, type WorkerOptions, type WorkerStats } from './worker';
 export { VersionGate } from './version-gate';
 export { queueStatus, formatStatus, type RunStatus } from './status';
 export { findRedisServer, startRedisServer, type RedisServer } from './redis-server';
+export { connectSwarm, type ConnectSwarmOptions } from './swarm/connect';
+export { SwarmSource, shareable, type SwarmSourceOptions, type SwarmJob } from './swarm/swarm-source';
+export { MemorySwarm, PendingRollouts, type RolloutSharing, type SharingStats } from './swarm/sharing';
+export { redisSharing, swarmStreamKey, type RedisSharingOptions } from './swarm/redis-sharing';
+export { encodeSharedRollout, decodeSharedRollout, SWARM_PROTOCOL, type SharedRollout } from './swarm/shared-rollout';
+export { replayPolicy } from './swarm/replay-policy';
 
 /** Plugins this package provides: none (it moves rollouts, it defines no method). */
 export const plugins = [];

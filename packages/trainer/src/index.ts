@@ -12,6 +12,8 @@ export { scoreTrajectories } from './loop/rewards';
 export type { TrainableModel } from './loop/model';
 export { saveCheckpoint, loadCheckpoint, latestCheckpoint, type TrainerState } from './checkpoint/checkpoint';
 export { train, type TrainOptions, type TrainResult } from './run';
+export type { SwarmOptions } from './rollouts/swarm';
+export type { QueueOptions } from './rollouts/queue';
 export { ProgressLine } from './metrics/progress';
 export { jsonlSink };
 

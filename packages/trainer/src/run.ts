@@ -22,6 +22,7 @@ import { describeProblems, type StepProblem } from './loop/step-problems';
 import { Trainer } from './loop/trainer';
 import { ProgressLine } from './metrics/progress';
 import { connectQueue, type QueueOptions } from './rollouts/queue';
+import { checkSwarmSettings, connectSwarm, type SwarmOptions } from './rollouts/swarm';
 import { parseTrainerSettings } from './settings';
 
 export interface TrainOptions {
@@ -54,6 +55,8 @@ export interface TrainOptions {
   maxContext?: number;
   /** Rollouts on worker processes through Redis (`@tirl/scale-out`); absent: in this process. */
   queue?: QueueOptions;
+  /** This run is a node of a Swarm SAPO swarm (`@tirl/scale-out`): it shares its rollouts and trains on peers'. */
+  swarm?: SwarmOptions;
 }
 
 export interface TrainResult {
@@ -71,6 +74,8 @@ const KEY_METRICS = ['reward/mean', 'loss/total', 'rollout/tool_calls_per_trajec
  */
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const settings = withQueueDefaults(parseTrainerSettings(o.recipe.settings), o.queue);
+  if (o.queue && o.swarm) throw new TirlError('A run is either a queue learner (--queue) or a swarm node (--swarm), not both.', 'invalid-options');
+  checkSwarmSettings(settings, o.swarm, o.recipe.name);
   mkdirSync(o.runDir, { recursive: true });
   writeFileSync(join(o.runDir, 'recipe.json'), JSON.stringify(o.recipe, null, 2) + '\n');
   const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
@@ -91,7 +96,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (o.strict) throw new TirlError(`${lines.join('\n')}\n(--strict stops on failing rewards, skipped samples and dropped trajectories; fix the data or reward, or run without --strict)`, 'invalid-data');
     for (const line of lines) log(line);
   };
-  const rollouts = o.queue ? await connectQueue(o.queue, { recipe: o.recipe, model: o.model, tokenizer: o.tokenizer, maxContext: o.maxContext }) : undefined;
+  const rollouts = o.queue
+    ? await connectQueue(o.queue, { recipe: o.recipe, model: o.model, tokenizer: o.tokenizer, maxContext: o.maxContext })
+    : o.swarm
+      ? await connectSwarm({ log, ...o.swarm }, { exp, policy, settings, tokenizer: o.tokenizer })
+      : undefined;
   const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems, rollouts });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');

@@ -79,6 +79,17 @@ export const trainerSettingsSchema = z
       })
       .strict()
       .default({ maxStaleness: 0, groupsPerJob: null }),
+    /**
+     * Swarm SAPO (arXiv 2509.08721): `external` (J) rollout groups shared by other nodes join each step's
+     * `promptsPerStep` (I) local groups, re-scored with this run's rewards; needs a swarm (`--swarm`).
+     */
+    swarm: z.object({ external: z.number().int().nonnegative().default(0) }).strict().default({ external: 0 }),
+    /**
+     * The old policy's log-probs in the ratio: `rollout`, recorded while sampling; `recompute`, the model's
+     * own just before the update (ratio 1 in the first pass, as one iteration on fresh rollouts gives). Rollouts
+     * that carry none (shared by other nodes) need `recompute`.
+     */
+    oldLogProbs: z.enum(['rollout', 'recompute']).default('rollout'),
     checkpoint: z
       .object({ every: z.number().int().nonnegative().default(0), keep: positiveInt.default(2) })
       .strict()

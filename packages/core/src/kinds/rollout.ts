@@ -63,6 +63,11 @@ export interface RolloutInput {
 export interface RolloutOutput {
   trees: RolloutTree[];
   metrics?: Record<string, number>;
+  /**
+   * Samples of groups the source added beyond those it was asked for (e.g. rollouts shared by peers in
+   * Swarm SAPO), so they are scored with their own ground truth. Their groups join the batch.
+   */
+  samples?: Sample[];
 }
 
 /** kind `rollout`: turns samples into rollout trees (linear, ARPO, Tree-GRPO, PORTool ...). */

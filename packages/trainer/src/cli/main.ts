@@ -5,6 +5,7 @@ import { assertFits, formatMemoryPlan } from '@tirl/policy';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
 import { loadScaleOut, type QueueOptions } from '../rollouts/queue';
+import type { SwarmOptions } from '../rollouts/swarm';
 import { train } from '../run';
 import { overridesOf, serviceEntries, partArgument, readExperimentFile, readSamples } from './config';
 import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun } from './model-setup';
@@ -16,6 +17,7 @@ const USAGE = `tirl — tool-integrated RL
                [--lora.r 16 --lora.alpha 32 --lora.dropout 0.05 --lora.target-modules q_proj,v_proj --lora.rslora]
                [--lora.adapter PEFT_DIR] [--gradient-checkpointing]
                [--queue redis://HOST:PORT[/DB] [--run ID] [--weight-dir DIR] [--publish full|trainable] [--journal FILE]]
+               [--swarm redis://HOST:PORT[/DB] --node NAME [--swarm-id ID] [--swarm-wait SECONDS]]   (Swarm SAPO)
   tirl worker  --queue redis://HOST:PORT[/DB] [--run ID] [--concurrency N] [--name NAME]
   tirl status  --queue redis://HOST:PORT[/DB] [--run ID]
   tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
@@ -47,6 +49,10 @@ const FLAGS = {
   'weight-dir': { type: 'string' },
   publish: { type: 'string' },
   journal: { type: 'string' },
+  swarm: { type: 'string' },
+  'swarm-id': { type: 'string' },
+  'swarm-wait': { type: 'string' },
+  node: { type: 'string' },
   concurrency: { type: 'string' },
   name: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -114,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
           strict: values.strict,
           serviceOverrides: serviceEntries(file),
           queue: values.queue ? queueOptions(values) : undefined,
+          swarm: values.swarm ? swarmOptions(values) : undefined,
         });
       } else {
         const data = required(file.data.eval, 'data.eval in the config', command);
@@ -151,6 +158,13 @@ function queueOptions(values: { queue?: string; run?: string; 'weight-dir'?: str
     ...(values.publish ? { publish: values.publish as 'full' | 'trainable' } : {}),
     ...(values.journal ? { journal: values.journal } : {}),
   };
+}
+
+function swarmOptions(values: { swarm?: string; node?: string; 'swarm-id'?: string; 'swarm-wait'?: string }): SwarmOptions {
+  const node = required(values.node, '--node (this node\'s name in the swarm)', 'train --swarm');
+  const wait = values['swarm-wait'] === undefined ? 0 : Number(values['swarm-wait']);
+  if (!Number.isFinite(wait) || wait < 0) throw new TirlError(`--swarm-wait "${values['swarm-wait']}" must be a number of seconds ≥ 0.`, 'invalid-options');
+  return { url: values.swarm!, node, waitSeconds: wait, ...(values['swarm-id'] ? { swarmId: values['swarm-id'] } : {}) };
 }
 
 /** `tirl worker` and `tirl status`, from @tirl/scale-out (loaded on demand). */

@@ -56,6 +56,8 @@ export async function collect(
   const trees: RolloutTree[] = [];
   const metrics: Record<string, number> = {};
   const all: Trajectory[] = [];
+  // Groups a source adds on its own (peers' shared rollouts) are trained beyond the sampled target.
+  let added = 0;
   let round = 0;
   for (; round <= settings.maxFilterRetries; round++) {
     const started =
@@ -67,7 +69,8 @@ export async function collect(
     trees.push(...out.trees);
     const trajectories = out.trees.flatMap((t) => t.trajectories);
     all.push(...trajectories);
-    const samples = new Map<string, Sample>(picks.map((p) => [p.sample.id, p.sample]));
+    const samples = new Map<string, Sample>([...picks.map((p) => p.sample), ...(out.samples ?? [])].map((s) => [s.id, s]));
+    added += out.samples?.length ?? 0;
     const scored = await scoreTrajectories(
       exp.plugins.filter((p) => p.kind === 'reward'),
       { trajectories, samples, step },
@@ -75,14 +78,14 @@ export async function collect(
     if (round === 0) Object.assign(metrics, scored.metrics, prefixed('rollout', out.metrics ?? {}));
     const groups = groupRoots(trajectories);
     sampler.observe?.(groups.map((g) => ({ sampleId: g.sampleId, rewards: g.trajectories.map((t) => t.reward ?? 0) })));
-    const filtered = applyFilters(filters, groups, step, target - kept.length, metrics);
+    const filtered = applyFilters(filters, groups, step, target + added - kept.length, metrics);
     // Stateful filters (dynamic sampling) return the whole batch so far; others only this round's groups.
     kept = [...new Set([...kept, ...filtered.groups])];
-    if (!filtered.needMore || kept.length >= target) break;
+    if (!filtered.needMore || kept.length >= target + added) break;
   }
   metrics['filter/rounds'] = round + 1;
   metrics['filter/kept_groups'] = kept.length;
-  kept = kept.slice(0, Math.max(target, 1));
+  kept = kept.slice(0, Math.max(target + added, 1));
   const keptRoots = new Set(kept.flatMap((g) => g.trajectories.map((t) => t.id)));
   const roots = kept.flatMap((g) => g.trajectories);
   const children = all.filter((t) => t.parentId !== undefined && keptRoots.has(t.rootId));

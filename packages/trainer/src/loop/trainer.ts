@@ -94,6 +94,7 @@ export class Trainer {
     const t1 = performance.now();
     const batch = buildBatch(collected.trajectories, { padTokenId: this.o.policy.tokenizer.padTokenId });
     try {
+      if (settings.oldLogProbs === 'recompute') this.recomputeOldLogProbs(batch);
       const extras = this.requiredInputs(batch);
       const t2 = performance.now();
       const advantages = this.advantages(batch, collected.trees, extras);
@@ -172,7 +173,18 @@ export class Trainer {
     }
   }
 
-  private requiredInputs(batch: Batch): Extras {
+  /** Replaces the behaviour log-probs with the model's own now (zero outside the loss mask, as recorded ones are). */
+  private recomputeOldLogProbs(batch: Batch): void {
+    const fresh = tf.tidy(() => tf.mul(this.o.model.logProbs(batch.ids, batch.attentionMask).logProbs, batch.lossMask) as tf.Tensor2D);
+    const disposeRecorded = batch.dispose;
+    batch.oldLogProbs = fresh;
+    batch.dispose = () => {
+      disposeRecorded();
+      fresh.dispose();
+    };
+  }
+
+    private requiredInputs(batch: Batch): Extras {
     const need = this.o.exp.requirements;
     const out: Extras = {};
     if (need.has('values')) out.values = this.o.critic!.values(batch);

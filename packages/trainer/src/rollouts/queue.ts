@@ -27,6 +27,7 @@ export interface ScaleOutModule {
   queueStatus(url: string, runId?: string): Promise<unknown>;
   formatStatus(status: unknown): string;
   RolloutWorker: { start(o: object): Promise<{ close(): Promise<void> }> };
+  connectSwarm(o: object): Promise<RolloutSource>;
 }
 
 /** `@tirl/scale-out`, found by its manifest like every optional package (installed only where a queue is used). */
