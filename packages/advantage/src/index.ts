@@ -1,5 +1,6 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { gae } from './advantage/gae';
+import { gpg } from './advantage/gpg';
 import { grpo } from './advantage/grpo';
 import { matpo } from './advantage/matpo';
 import { opo } from './advantage/opo';
@@ -21,6 +22,7 @@ export {
   aspo,
   dcpoSas,
   gae,
+  gpg,
   grpo,
   hapoTokenGroup,
   matpo,
@@ -56,6 +58,7 @@ export const plugins: readonly AnyPluginDefinition[] = [
   portool,
   toolpo,
   matpo,
+  gpg,
   xrpoNovelty,
   dcpoSas,
   hapoTokenGroup,

@@ -4,6 +4,7 @@ import {
   aspo,
   dcpoSas,
   gae,
+  gpg,
   grpo,
   hapoTokenGroup,
   matpo,
@@ -48,6 +49,7 @@ runAdvantageKit(remax, {
   invalid: [{ options: { baselineKey: '' }, field: 'baselineKey' }],
 });
 runAdvantageKit(opo, { invalid: [] });
+runAdvantageKit(gpg, { valid: { fNorm: 'std' }, invalid: [{ options: { alpha: 'batch' }, field: 'alpha' }, { options: { eps: -1 }, field: 'eps' }] });
 runAdvantageKit(passAtK, { invalid: [{ options: { eps: -0.1 }, field: 'eps' }] });
 runAdvantageKit(treeGrpo, { valid: { terms: 'intra' }, invalid: [{ options: { terms: 'inter' }, field: 'terms' }] });
 runAdvantageKit(portool, { valid: { forkWeight: 0.5 }, invalid: [{ options: { toolBonus: 1 }, field: 'toolBonus' }, { options: { descendant: 'min' }, field: 'descendant' }] });
@@ -67,7 +69,7 @@ describe('@tirl/advantage plugins list', () => {
   it('lists every definition once, with unique ids', () => {
     const ids = plugins.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(17);
+    expect(ids.length).toBe(18);
     expect(ids.every((id) => id.startsWith('advantage/') || id.startsWith('advantageTransform/'))).toBe(true);
   });
 });

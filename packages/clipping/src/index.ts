@@ -19,6 +19,7 @@ import { sapo } from './objectives/sapo';
 import { entropy } from './regularizers/entropy';
 import { kl } from './regularizers/kl';
 import { llds } from './regularizers/llds';
+import { mdpoKl, mdpoKlOffPolicy } from './regularizers/mdpo';
 
 export {
   bapo,
@@ -32,6 +33,8 @@ export {
   kl,
   klCov,
   llds,
+  mdpoKl,
+  mdpoKlOffPolicy,
   decoupledPpo,
   ppoClip,
   reinforce,
@@ -42,6 +45,7 @@ export {
   seqMeanTokenSumNorm,
   tokenMean,
 };
+export { mdpoCoefficient } from './regularizers/mdpo';
 export { KL_ESTIMATOR_CHOICES, klEstimate, type KlEstimator } from './math/kl';
 export { rolloutCorrectionSchema, type RolloutCorrection } from './math/rollout-correction';
 
@@ -67,4 +71,6 @@ export const plugins: readonly AnyPluginDefinition[] = [
   kl,
   entropy,
   llds,
+  mdpoKl,
+  mdpoKlOffPolicy,
 ];

@@ -1,6 +1,6 @@
 import { defaultTensorCases, runAggregationKit, runObjectiveKit, runRegularizerKit } from '@tirl/core/testing';
 import {
-  bapo, cispo, clipCov, dcpo, decoupledPpo, entropy, gmpo, gspo, hapo, kl, klCov, llds, ppoClip, reinforce, rootNormalised, sapo,
+  bapo, cispo, clipCov, dcpo, decoupledPpo, entropy, gmpo, gspo, hapo, kl, klCov, llds, mdpoKl, mdpoKlOffPolicy, ppoClip, reinforce, rootNormalised, sapo,
   seqMeanTokenMean, seqMeanTokenSum, seqMeanTokenSumNorm, tokenMean,
 } from '../src';
 import { registerTfjsGradients } from './gradient-registry';
@@ -46,4 +46,6 @@ runRegularizerKit(kl, { invalid: [{ options: { estimator: 'k4' }, field: 'estima
 runRegularizerKit(kl, { valid: { placement: 'reward' } });
 runRegularizerKit(kl, { valid: { controller: 'adaptive', estimator: 'k3' } });
 runRegularizerKit(entropy, { valid: { coef: 0.01 }, invalid: [{ options: { minCoef: 2, maxCoef: 1 }, field: 'minCoef' }] });
+runRegularizerKit(mdpoKl, { valid: { iterations: 100 }, invalid: [{ options: { schedule: 'cosine' }, field: 'schedule' }, { options: { iterations: 0 }, field: 'iterations' }] });
+runRegularizerKit(mdpoKlOffPolicy, { cases: withProximalLogProbs, invalid: [{ options: { coef: 0 }, field: 'coef' }] });
 runRegularizerKit(llds, { invalid: [{ options: { gate: 'turn' }, field: 'gate' }] });

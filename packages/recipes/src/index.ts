@@ -34,6 +34,8 @@ import { portool } from './recipes/portool';
 import { toolpo } from './recipes/toolpo';
 import { aspo } from './recipes/aspo';
 import { swarmSapo } from './recipes/swarm-sapo';
+import { mdpo } from './recipes/mdpo';
+import { gpg } from './recipes/gpg';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -70,10 +72,12 @@ export { portool } from './recipes/portool';
 export { toolpo } from './recipes/toolpo';
 export { aspo } from './recipes/aspo';
 export { swarmSapo } from './recipes/swarm-sapo';
+export { mdpo } from './recipes/mdpo';
+export { gpg } from './recipes/gpg';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
-  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo,
+  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
@@ -114,6 +118,8 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['aspo', 'dapo-math-python', 'dapo'],
   ['matpo', 'matpo-qa', 'matpo'],
   ['swarm-sapo', 'math', 'rl-swarm'],
+  ['mdpo', 'math'],
+  ['gpg', 'math', 'gpg'],
 ];
 
 export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));

@@ -8,6 +8,7 @@ import type { EntryOp, Method, Task } from '@tirl/core';
 export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@tirl/advantage': [
     'advantage/gae',
+    'advantage/gpg',
     'advantage/grpo',
     'advantage/matpo',
     'advantage/opo',
@@ -46,6 +47,8 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'regularizer/entropy',
     'regularizer/kl',
     'regularizer/llds',
+    'regularizer/mdpo-kl',
+    'regularizer/mdpo-kl-off-policy',
   ],
   '@tirl/memory-folding': [
     'memory/deepagent',

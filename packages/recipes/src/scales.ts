@@ -74,6 +74,12 @@ export const matpoScale = defineScale({
   settings: { groupSize: 8, miniBatches: 1, optimizer: { lr: 1e-5 }, decode: { temperature: 1 } },
 });
 
+export const gpgScale = defineScale({
+  name: 'gpg',
+  description: 'GPG 7B recipe (config_simple_rl_gpg.yaml): 8 generations, lr 2e-6, 1024 new tokens',
+  settings: { groupSize: 8, optimizer: { lr: 2e-6 }, decode: { maxNewTokens: 1024 } },
+});
+
 /** A run that fits a laptop CPU with a tiny model: short generations, small groups, a larger lr. */
 export const laptopScale = defineScale({
   name: 'laptop',
@@ -98,4 +104,4 @@ export const rlSwarmScale = defineScale({
   settings: { promptsPerStep: 2, groupSize: 2 },
 });
 
-export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, laptopScale];
+export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, gpgScale, laptopScale];

@@ -51,5 +51,7 @@ export const stepCases: StepCase[] = [
   { name: 'aspo', part: 0, tool: true },
   // Alone (no swarm to share with): the node's own half of the method; the swarm runs in @tirl/scale-out's tests.
   { name: 'swarm-sapo', part: 1, extra: ['swarm.external=0'] },
+  { name: 'mdpo', part: 1 },
+  { name: 'gpg', part: 0 },
 
 ];
