@@ -36,6 +36,7 @@ import { aspo } from './recipes/aspo';
 import { swarmSapo } from './recipes/swarm-sapo';
 import { mdpo } from './recipes/mdpo';
 import { gpg } from './recipes/gpg';
+import { agenticMethods } from './agentic-methods';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -78,9 +79,11 @@ export { gpg } from './recipes/gpg';
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
   base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg,
+  ...agenticMethods,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
+export * from './agentic-methods';
 
 /** The papers' runs by name (`tirl train --recipe dapo`): method × task × scale, each part named (MATPO's method comes from @tirl/orchestration). */
 const paperRuns: [recipe: string, task: string, scale?: string][] = [

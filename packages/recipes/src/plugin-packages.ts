@@ -64,6 +64,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'tool/chat-model',
   ],
   '@tirl/rewards': [
+    'reward/adacot-pareto',
     'reward/adaptive-mode',
     'reward/exact-match',
     'reward/flawed-positive',
@@ -71,6 +72,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'reward/length-penalty',
     'reward/llm-judge',
     'reward/math-equivalence',
+    'reward/metatool',
     'reward/otc',
     'reward/product',
     'reward/soft-overlong',
@@ -89,9 +91,11 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'rollout/linear',
     'rollout/tree-search',
     'toolFormat/hermes',
+    'toolFormat/parallel-calls',
     'toolFormat/xml-tags',
   ],
   '@tirl/samplers': [
+    'filter/adacot-slm',
     'filter/d3s-sample',
     'filter/dynamic-sampling',
     'filter/greedy-baseline',
@@ -100,9 +104,11 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'sampler/curriculum',
     'sampler/epoch-shuffle',
     'sampler/scaf-hints',
+    'sampler/tapir-curriculum',
     'sampler/xrpo-allocator',
   ],
   '@tirl/tools-python': [
+    'reward/acecode',
     'tool/python',
   ],
   '@tirl/tools-search': [

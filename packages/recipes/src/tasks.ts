@@ -1,4 +1,5 @@
 import { defineTask } from '@tirl/core';
+import { agenticTasks } from './agentic-tasks';
 import { withPackages } from './plugin-packages';
 
 /**
@@ -66,4 +67,4 @@ export const matpoQaTask = defineTask({
 });
 
 /** Every task of this package, each naming the packages of its plugins. */
-export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask].map(withPackages);
+export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask, ...agenticTasks].map(withPackages);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { definePlugin, initBackend, resolveRecipe, type RecipeOverrides, type Sample } from '@tirl/core';
+import { composeRun, definePlugin, initBackend, resolveRecipe, type RecipeOverrides, type Sample } from '@tirl/core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the step tests train through the real policy and trainer
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
@@ -97,9 +97,13 @@ export interface StepResult {
   changed: boolean;
 }
 
-/** Trains one step of recipe `name` on a fresh tiny model; reports the loss and whether the weights moved. */
-export async function trainOneStep(name: string, extra: readonly string[] = [], withTool = false): Promise<StepResult> {
-  const recipe = resolveRecipe(name, tinyOverrides(extra, withTool));
+/**
+ * Trains one step of recipe `name` (or, with `task`, of method `name` on that task) on a fresh tiny model;
+ * reports the loss and whether the weights moved.
+ */
+export async function trainOneStep(name: string, extra: readonly string[] = [], withTool = false, task?: string): Promise<StepResult> {
+  const overrides = tinyOverrides(extra, withTool);
+  const recipe = task === undefined ? resolveRecipe(name, overrides) : composeRun({ method: name, task, overrides });
   const model = createTinyModel(
     { vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
     11,

@@ -14,6 +14,8 @@ import { toolStar } from './tools/tool-star';
 import { toolRl } from './tools/toolrl';
 import { unifiedCostReward } from './tools/unified-cost';
 import { visualEvidence } from './tools/visual-evidence';
+import { metatool } from './tools/metatool';
+import { adacotPareto } from './shapers/adacot-pareto';
 
 /** Every reward of this package that a combinator can name as a component (combinators excluded). */
 export const componentRewards: readonly AnyPluginDefinition[] = [
@@ -32,4 +34,6 @@ export const componentRewards: readonly AnyPluginDefinition[] = [
   lengthPenalty,
   flawedPositive,
   llmJudge,
+  metatool,
+  adacotPareto,
 ] as AnyPluginDefinition[];

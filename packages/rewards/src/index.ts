@@ -29,6 +29,8 @@ export { unifiedCost, unifiedCostReward } from './tools/unified-cost';
 export { argsFitSchema } from './tools/validate-args';
 export { visualEvidence } from './tools/visual-evidence';
 export { goldAnswers } from './util/gold';
+export { metatool, setJaccard, toolNameSet } from './tools/metatool';
+export { adacotPareto, leadingThink } from './shapers/adacot-pareto';
 
 import type { AnyPluginDefinition } from '@tirl/core';
 import { componentRewards } from './catalog';

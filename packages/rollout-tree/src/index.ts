@@ -1,5 +1,6 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { hermesFormat } from './formats/hermes';
+import { parallelCallsFormat } from './formats/parallel-calls';
 import { xmlTagsFormat } from './formats/xml-tags';
 import { arpoRollout } from './strategies/arpo';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
@@ -8,6 +9,8 @@ import { treeSearchRollout } from './strategies/tree-search';
 
 export { HermesFormat, hermesFormat } from './formats/hermes';
 export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
+export { GIVE_UP, ParallelCallsFormat, parallelCallsFormat } from './formats/parallel-calls';
+export { dagLevels } from './formats/dag-levels';
 export { linearRollout } from './strategies/linear';
 export { arpoRollout } from './strategies/arpo';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
@@ -22,4 +25,12 @@ export { validateArgs } from '@tirl/core';
 export type { Agent, PathNode } from './engine/agent';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [linearRollout, arpoRollout, treeSearchRollout, greedyBaselineRollout, hermesFormat, xmlTagsFormat];
+export const plugins: readonly AnyPluginDefinition[] = [
+  linearRollout,
+  arpoRollout,
+  treeSearchRollout,
+  greedyBaselineRollout,
+  hermesFormat,
+  xmlTagsFormat,
+  parallelCallsFormat,
+];

@@ -51,5 +51,13 @@ runToolFormatKit(xmlTagsFormat, {
 });
 
 it('exports every plugin once', () => {
-  expect(plugins.map((p) => p.id).sort()).toEqual(['rollout/arpo', 'rollout/greedy-baseline', 'rollout/linear', 'rollout/tree-search', 'toolFormat/hermes', 'toolFormat/xml-tags']);
+  expect(plugins.map((p) => p.id).sort()).toEqual([
+    'rollout/arpo',
+    'rollout/greedy-baseline',
+    'rollout/linear',
+    'rollout/tree-search',
+    'toolFormat/hermes',
+    'toolFormat/parallel-calls',
+    'toolFormat/xml-tags',
+  ]);
 });

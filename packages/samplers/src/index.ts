@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from '@tirl/core';
+import { adacotSlm } from './filters/adacot-slm';
 import { d3sSample } from './filters/d3s-sample';
 import { dynamicSampling } from './filters/dynamic-sampling';
 import { greedyBaselineFilter } from './filters/greedy-baseline';
@@ -7,8 +8,10 @@ import { voidMask } from './filters/void-mask';
 import { curriculum } from './prompt/curriculum';
 import { epochShuffle } from './prompt/epoch-shuffle';
 import { scafHints } from './prompt/scaf-hints';
+import { tapirCurriculum } from './prompt/tapir-curriculum';
 import { xrpoAllocator } from './prompt/xrpo-allocator';
 
+export { adacotSlm, decisionTokenIndex } from './filters/adacot-slm';
 export { d3sSample, extremeSubset } from './filters/d3s-sample';
 export { dynamicSampling } from './filters/dynamic-sampling';
 export { greedyBaselineFilter } from './filters/greedy-baseline';
@@ -21,6 +24,7 @@ export { EpochOrder } from './prompt/epoch-order';
 export { epochShuffle } from './prompt/epoch-shuffle';
 export { scafHints, withHints } from './prompt/scaf-hints';
 export { xrpoAllocator } from './prompt/xrpo-allocator';
+export { apportion, modelFittingDifficulty, tapirCurriculum } from './prompt/tapir-curriculum';
 export { d3sTokenMask, topEntropyMask, topFractionMask } from './tokens/select';
 export { scheduleSchema, scheduleValue, type Schedule } from './util/schedule';
 export { halfWidth, populationStd, tQuantile975 } from './util/stats';
@@ -36,4 +40,6 @@ export const plugins: readonly AnyPluginDefinition[] = [
   voidMask,
   d3sSample,
   greedyBaselineFilter,
+  adacotSlm,
+  tapirCurriculum,
 ] as AnyPluginDefinition[];

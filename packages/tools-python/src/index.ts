@@ -1,10 +1,13 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { pythonTool } from './python-tool';
+import { acecode } from './rewards/acecode';
 
 export { pythonTool, PythonTool } from './python-tool';
+export { acecode, efficiencyReward, lastCodeBlock } from './rewards/acecode';
+export { harness, readMeasurement, type Measurement, type RuntimeMeasure } from './rewards/acecode-harness';
 export { pythonToolOptions, type PythonToolOptions } from './options';
 export { PythonPool, type PoolConfig, type CellRequest, type SessionOutcome } from './sandbox/python-pool';
 export { SandboxRefusedError, type CellOutcome } from './sandbox/python-worker-handle';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [pythonTool];
+export const plugins: readonly AnyPluginDefinition[] = [pythonTool, acecode];

@@ -1,0 +1,30 @@
+import { agenticMethods } from '../src';
+import { trainOneStep, useWasmBackend } from './task';
+
+/**
+ * Methods without a paper run of their own (no recipe): one training step each on a task that fits it,
+ * with the same tiny model and overrides as the recipe step tests.
+ */
+export const methodCases: { method: string; task: string; extra?: string[]; tool?: boolean }[] = [
+  { method: 'metatool', task: 'search-qa', tool: true },
+  // The two test questions carry no needs-CoT label.
+  { method: 'adacot', task: 'math', extra: ['reward/adacot-pareto.unlabelled=no-penalty'] },
+  { method: 'tapir', task: 'math' },
+  // The test questions carry no tests: the rewarder records failures (scored 0) and the smooth test reward trains.
+  { method: 'acecode', task: 'math' },
+  { method: 'divide-then-aggregate', task: 'parallel-tools-qa', tool: true },
+];
+
+beforeAll(useWasmBackend);
+
+it('every method without a recipe of its own has a step case here', () => {
+  expect(methodCases.map((c) => c.method).sort()).toEqual(agenticMethods.map((m) => m.name).sort());
+});
+
+describe('one training step of each method on a task', () => {
+  it.each(methodCases.map((c) => [c.method, c] as const))('%s', async (_name, c) => {
+    const { loss, changed } = await trainOneStep(c.method, c.extra, c.tool, c.task);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(changed).toBe(true);
+  });
+});
