@@ -1,7 +1,9 @@
 export { parseQueueUrl, checkRunId, runKeys, type QueueAddress } from './url';
 export { connectRedis, type Log } from './connection';
 export { PROTOCOL, jobMessageSchema, resultMessageSchema, type JobMessage, type ResultMessage } from './messages';
-export { redisWeightStore, dirWeightStore, encodeWeights, applyWeights, type WeightStore, type PublishMode } from './weights';
+export { redisWeightStore, dirWeightStore, encodeWeights, applyWeights, weightStoreSpec, type WeightStore, type PublishMode } from './weights';
+export { s3WeightStore, parseS3Url, type S3StoreOptions } from './s3/s3-weight-store';
+export { signS3Request, type S3Credentials } from './s3/sigv4';
 export { type RunManifest } from './manifest';
 export { QueueLearner, type LearnerOptions, type LearnerJob } from './learner';
 export { RolloutWorker, type WorkerOptions, type WorkerStats } from './worker';

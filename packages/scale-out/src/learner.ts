@@ -8,7 +8,8 @@ import { connectRedis, type Log } from './connection';
 import { describeTokenizer, type RunManifest } from './manifest';
 import { firstIssue, PROTOCOL, resultMessageSchema, type JobMessage, type ResultMessage } from './messages';
 import { parseQueueUrl, runKeys } from './url';
-import { dirWeightStore, encodeWeights, redisWeightStore, type PublishMode, type WeightStore } from './weights';
+import { encodeWeights, weightStoreSpec, type PublishMode, type WeightStore } from './weights';
+import { openWeightStore } from './open-weight-store';
 
 /** The job the trainer hands over (structurally the trainer's `RolloutJob`). */
 export interface LearnerJob {
@@ -96,7 +97,7 @@ export class QueueLearner {
     queue.on('error', () => undefined);
     events.on('error', () => undefined);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    const store = o.weightDir ? dirWeightStore(o.weightDir, o.runId) : redisWeightStore(redis, o.runId);
+    const store = openWeightStore(weightStoreSpec(o.weightDir), o.runId, redis);
     const learner = new QueueLearner(o, redis, queue, events, store);
     learner.connections.push(queueConnection, eventsConnection);
     await learner.writeManifest();
@@ -116,7 +117,7 @@ export class QueueLearner {
       modelConfig: ModelConfig.toHfConfig(this.o.model.config) as unknown as Record<string, unknown>,
       tokenizer: describeTokenizer(this.o.tokenizer),
       ...(this.o.maxContext ? { maxContext: this.o.maxContext } : {}),
-      weightStore: this.o.weightDir ? { kind: 'dir', dir: this.o.weightDir } : { kind: 'redis' },
+      weightStore: weightStoreSpec(this.o.weightDir),
     };
     await this.redis.set(this.keys.manifest, JSON.stringify(manifest));
   }

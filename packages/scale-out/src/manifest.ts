@@ -17,7 +17,7 @@ export interface RunManifest {
   tokenizer: { kind: 'byte' } | { kind: 'files'; files: Record<string, string> };
   maxContext?: number;
   /** Where weights are: `redis`, or a directory every machine mounts. */
-  weightStore: { kind: 'redis' } | { kind: 'dir'; dir: string };
+  weightStore: WeightStoreSpec;
 }
 
 export function describeTokenizer(tokenizer: Tokenizer): RunManifest['tokenizer'] {
@@ -74,3 +74,6 @@ export function checkManifest(raw: string | null, runId: string, url: string): R
   }
   return manifest;
 }
+
+/** Where a run's weights live, as every machine of the run reads it from the manifest. */
+export type WeightStoreSpec = { kind: 'redis' } | { kind: 'dir'; dir: string } | { kind: 's3'; url: string };

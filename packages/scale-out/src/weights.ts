@@ -117,3 +117,9 @@ function throughTempFile<T>(fn: (path: string) => T): T {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** `--weight-dir` as a store spec: `s3://BUCKET[/PREFIX]` is a bucket, anything else a mounted directory. */
+export function weightStoreSpec(weightDir: string | undefined): { kind: 'redis' } | { kind: 'dir'; dir: string } | { kind: 's3'; url: string } {
+  if (!weightDir) return { kind: 'redis' };
+  return weightDir.startsWith('s3://') ? { kind: 's3', url: weightDir } : { kind: 'dir', dir: weightDir };
+}

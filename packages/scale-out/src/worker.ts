@@ -8,7 +8,8 @@ import { buildModel, buildTokenizer, checkManifest, type RunManifest } from './m
 import { firstIssue, jobMessageSchema, PROTOCOL, type ResultMessage } from './messages';
 import { parseQueueUrl, runKeys } from './url';
 import { VersionGate } from './version-gate';
-import { applyWeights, dirWeightStore, redisWeightStore, type WeightStore } from './weights';
+import { applyWeights, type WeightStore } from './weights';
+import { openWeightStore } from './open-weight-store';
 
 export interface WorkerOptions {
   url: string;
@@ -80,7 +81,7 @@ export class RolloutWorker {
     const keys = runKeys(o.runId);
     const redis = connectRedis(address, 'worker', o.log);
     const manifest = checkManifest(await redis.get(keys.manifest), o.runId, address.display);
-    const store = manifest.weightStore.kind === 'dir' ? dirWeightStore(manifest.weightStore.dir, o.runId) : redisWeightStore(redis, o.runId);
+    const store = openWeightStore(manifest.weightStore, o.runId, redis);
     const model = buildModel(manifest, await store.get(0));
     const tokenizer = o.tokenizer ?? (await buildTokenizer(manifest.tokenizer));
     const exp = createExperiment(manifest.recipe, { plugins: o.plugins, packages: o.packages, services: [[Tokens.tokenizer, tokenizer]] });

@@ -16,7 +16,7 @@ const USAGE = `tirl — tool-integrated RL
   tirl train   RUN --config exp.yaml [--set path=value ...] [--resume | --overwrite] [--strict] [--dry-run]
                [--lora.r 16 --lora.alpha 32 --lora.dropout 0.05 --lora.target-modules q_proj,v_proj --lora.rslora]
                [--lora.adapter PEFT_DIR] [--gradient-checkpointing]
-               [--queue redis://HOST:PORT[/DB] [--run ID] [--weight-dir DIR] [--publish full|trainable] [--journal FILE]]
+               [--queue redis://HOST:PORT[/DB] [--run ID] [--weight-dir DIR|s3://BUCKET/PREFIX] [--publish full|trainable] [--journal FILE]]
                [--swarm redis://HOST:PORT[/DB] --node NAME [--swarm-id ID] [--swarm-wait SECONDS]]   (Swarm SAPO)
   tirl worker  --queue redis://HOST:PORT[/DB] [--run ID] [--concurrency N] [--name NAME]
   tirl status  --queue redis://HOST:PORT[/DB] [--run ID]
