@@ -105,7 +105,7 @@ export async function savePretrained(dir: string, model: CausalLM, tokenizer?: T
 }
 
 /** Each tensor name → its open shard (headers parsed, no data read). Close the files. */
-function openWeights(dir: string): Map<string, SafetensorsFile> {
+export function openWeights(dir: string): Map<string, SafetensorsFile> {
   const out = new Map<string, SafetensorsFile>();
   const indexFile = join(dir, INDEX);
   const names = existsSync(indexFile) ? [...new Set(Object.values(readIndex(indexFile)))] : [SINGLE];

@@ -26,9 +26,21 @@ export interface AttentionLayout {
   positions: ArrayLike<number>;
 }
 
+/**
+ * Rows of the input embeddings to replace (a vision-language model's image features): row `rows[k]` of
+ * the flattened `[B·T]` input takes `values[k]` instead of its token's embedding.
+ */
+export interface EmbeddingOverride {
+  rows: Int32Array;
+  /** `[rows.length, hidden]`. */
+  values: tf.Tensor2D;
+}
+
 export interface LogProbsOptions {
   /** Also return the entropy of each position's predictive distribution. */
   entropy?: boolean;
+  /** Input embeddings to replace (image features at image-token positions). */
+  inputEmbeds?: EmbeddingOverride;
   /**
    * Compute the LM head, log-softmax and gather as one op chunked over the vocabulary (default true), so
    * no `[B·T, V]` tensor is held; `false` materialises the logits (kept to measure the difference).
@@ -213,19 +225,19 @@ export class CausalLM {
    * @param ids `[B, T]` int32 token ids.
    * @param attentionMask `[B, T]`, 1 for real tokens and 0 for padding (left or right); default all ones.
    */
-  hiddenStates(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Tensor3D {
+  hiddenStates(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, inputEmbeds?: EmbeddingOverride): tf.Tensor3D {
     return tf.tidy(() => {
       const [B, T] = ids.shape;
       const layout = fullLayout(B, T, attentionMask);
-      return this.forward(ids, layout).hidden;
+      return this.forward(ids, layout, undefined, inputEmbeds).hidden;
     });
   }
 
   /** Next-token logits `[B, T, V]`: position t scores token t + 1. */
-  logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D): tf.Tensor3D {
+  logits(ids: tf.Tensor2D, attentionMask?: tf.Tensor2D, inputEmbeds?: EmbeddingOverride): tf.Tensor3D {
     return tf.tidy(() => {
       const [B, T] = ids.shape;
-      const h = this.hiddenStates(ids, attentionMask);
+      const h = this.hiddenStates(ids, attentionMask, inputEmbeds);
       return tf.reshape(this.head(tf.reshape(h, [B * T, this.config.hiddenSize])), [B, T, this.config.vocabSize]);
     });
   }
@@ -251,7 +263,7 @@ export class CausalLM {
         this.tiedGradient = tied;
         let hidden: tf.Tensor3D;
         try {
-          hidden = this.hiddenStates(ids, attentionMask);
+          hidden = this.hiddenStates(ids, attentionMask, options.inputEmbeds);
         } finally {
           this.tiedGradient = undefined;
         }
@@ -260,7 +272,7 @@ export class CausalLM {
         picked = tf.reshape(out.logProbs, [B, T]);
         if (out.entropies) ent = tf.reshape(out.entropies, [B, T]);
       } else {
-        const logp = tf.logSoftmax(tf.reshape(this.logits(ids, attentionMask), [B * T, V]));
+        const logp = tf.logSoftmax(tf.reshape(this.logits(ids, attentionMask, options.inputEmbeds), [B * T, V]));
         picked = tf.reshape(tf.sum(tf.mul(logp, tf.oneHot(next, V)), -1), [B, T]);
         if (options.entropy) ent = tf.reshape(tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1)), [B, T]);
       }
@@ -287,7 +299,7 @@ export class CausalLM {
    * (`[B, Hkv, P, D]`) followed by the chunk's own. Returns final hidden states `[B, Tq, H]` and the
    * keys/values `[B, Hkv, P + Tq, D]` of every layer. Run inside `tf.tidy`.
    */
-  forward(ids: tf.Tensor2D, layout: AttentionLayout, past?: readonly LayerKV[]): { hidden: tf.Tensor3D; present: LayerKV[] } {
+  forward(ids: tf.Tensor2D, layout: AttentionLayout, past?: readonly LayerKV[], inputEmbeds?: EmbeddingOverride): { hidden: tf.Tensor3D; present: LayerKV[] } {
     const c = this.config;
     const [B, Tq] = ids.shape;
     const N = B * Tq;
@@ -295,6 +307,7 @@ export class CausalLM {
     const S = (past?.[0]?.k.shape[2] ?? 0) + Tq;
     const mask = attentionMask(layout, B, Tq, S, c.numAttentionHeads / c.numKeyValueHeads);
     let x = embed(this.w('model.embed_tokens.weight') as tf.Tensor2D, tf.reshape(ids, [N]) as tf.Tensor1D, this.tiedGradient);
+    if (inputEmbeds) x = overrideRows(x, inputEmbeds);
     const present: LayerKV[] = [];
     // Only while gradients are taken (the trainer sets `training`): decoding needs every layer's keys/values.
     const recompute = this.gradientCheckpointing && this.training && !past;
@@ -425,6 +438,23 @@ export class CausalLM {
     if (!v) throw new Error(`CausalLM: no weight "${name}"`);
     return v;
   }
+}
+
+/** `x` with rows `rows[k]` replaced by `values[k]`; the replaced rows pass no gradient to `x`. */
+function overrideRows(x: tf.Tensor2D, { rows, values }: EmbeddingOverride): tf.Tensor2D {
+  const [N, H] = x.shape;
+  if (values.shape[0] !== rows.length || values.shape[1] !== H) {
+    throw new Error(`CausalLM: inputEmbeds.values has shape [${values.shape}], expected [${rows.length}, ${H}] (one row per replaced position)`);
+  }
+  const pick = new Int32Array(N);
+  const keep = new Float32Array(N).fill(1);
+  rows.forEach((r, k) => {
+    if (r < 0 || r >= N) throw new Error(`CausalLM: inputEmbeds.rows[${k}] = ${r} is outside [0, ${N})`);
+    pick[r] = k + 1;
+    keep[r] = 0;
+  });
+  const table = tf.concat([tf.zeros([1, H]), values], 0);
+  return tf.add(tf.mul(x, tf.tensor2d(keep, [N, 1])), tf.gather(table, tf.tensor1d(pick, 'int32'))) as tf.Tensor2D;
 }
 
 /** Layout of a plain `[B, T]` batch: positions count real tokens, keys are the real tokens. */
