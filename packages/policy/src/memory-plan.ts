@@ -1,5 +1,7 @@
 import { TirlError } from '@tirl/core';
 import type { ModelConfig } from './config';
+import type { VlmConfig } from './vision/config';
+import { visionShapes } from './vision/config';
 import { targetModulePaths, type LoraOptions } from './lora';
 import { expectedShapes } from './weights';
 
@@ -26,6 +28,12 @@ export interface MemoryPlanInput {
   /** Bytes the backend can hold. */
   limitBytes: number;
   backend: string;
+  /**
+   * A vision-language model: its frozen tower and the image tokens of each row, which lengthen every
+   * training row and rollout context (`imageTokensPerRow`: every token the images add, markers included;
+   * `imageFramesPerRow`: frames the tower encodes per row).
+   */
+  vision?: { config: VlmConfig; imageTokensPerRow: number; imageFramesPerRow: number };
 }
 
 export interface MemoryPlanItem {
@@ -64,8 +72,10 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
     }
   }
   const trainable = p.lora ? adapterParams : parameters;
-  const N = p.microBatchRows * p.sequenceLength;
-  const T = p.sequenceLength;
+  const imageTokens = p.vision?.imageTokensPerRow ?? 0;
+  const T = p.sequenceLength + imageTokens;
+  const N = p.microBatchRows * T;
+  const rolloutContext = p.rolloutContext + imageTokens;
   const H = c.hiddenSize;
   const q = c.numAttentionHeads * c.headDim;
   const kv = c.numKeyValueHeads * c.headDim;
@@ -80,9 +90,21 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
   // embedding adds its one-hot gradient.
   const headCopies = 4 + (p.entropy ? 1 : 0) + (trainable === parameters ? 1 : 0);
   const headFloats = N * c.vocabSize * headCopies;
-  const kvCache = 2 * layers * kv * p.rolloutRows * p.rolloutContext;
+  const kvCache = 2 * layers * kv * p.rolloutRows * rolloutContext;
   // decode: the cache twice (old and grown while a step runs) + one step's logits and attention
-  const rolloutFloats = 2 * kvCache + p.rolloutRows * (c.vocabSize + c.numAttentionHeads * p.rolloutContext * 3 + 8 * Math.max(H, I));
+  const rolloutFloats = 2 * kvCache + p.rolloutRows * (c.vocabSize + c.numAttentionHeads * rolloutContext * 3 + 8 * Math.max(H, I));
+  // The frozen tower: its weights, and one micro-batch of frames through it (every layer's
+  // intermediates live until the features are out: LayerNorms, q/k/v/out, residuals (8E), the MLP (3I),
+  // scores and softmax (3 · heads · patches)).
+  let visionParams = 0;
+  let visionPassFloats = 0;
+  if (p.vision) {
+    for (const s of visionShapes(p.vision.config).values()) visionParams += s.reduce((a, b) => a * b, 1);
+    const v = p.vision.config.vision;
+    const patches = (v.imageSize / v.patchSize) ** 2;
+    const frames = p.microBatchRows * p.vision.imageFramesPerRow;
+    visionPassFloats = frames * patches * (v.numHiddenLayers * (8 * v.hiddenSize + 3 * v.intermediateSize + 3 * v.numAttentionHeads * patches) + 4 * v.hiddenSize);
+  }
 
   const items: MemoryPlanItem[] = [
     { name: 'parameters', bytes: parameters * F32, detail: `${fmtCount(parameters)} float32 (${c.tieWordEmbeddings ? 'tied head' : 'untied head'})` },
@@ -104,8 +126,16 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
     // `linear` multiplies by a transposed copy of the weight; the largest (the LM head) is alive at once.
     { name: 'transposed weight (transient)', bytes: c.vocabSize * H * F32, detail: `[${H}, ${c.vocabSize}] copy of the LM head during its product` },
   ];
-  const resident = items.slice(0, 5).reduce((a, b) => a + b.bytes, 0) + items[8].bytes;
-  const train = items[5].bytes + items[6].bytes;
+  if (p.vision) {
+    items[5].detail += `, incl. ${imageTokens} image tokens per row`;
+    items[7].detail += ` (incl. ${imageTokens} image tokens)`;
+    items.push(
+      { name: 'vision tower (frozen)', bytes: visionParams * F32, detail: `${fmtCount(visionParams)} float32, no gradients or optimizer state` },
+      { name: 'vision encoder pass', bytes: visionPassFloats * F32, detail: `${p.microBatchRows * p.vision.imageFramesPerRow} frames of ${p.vision.config.vision.imageSize}² per micro-batch` },
+    );
+  }
+  const resident = items.slice(0, 5).reduce((a, b) => a + b.bytes, 0) + items[8].bytes + (items[9]?.bytes ?? 0);
+  const train = items[5].bytes + items[6].bytes + (items[10]?.bytes ?? 0);
   const peakBytes = resident + Math.max(train, items[7].bytes);
   return { items, peakBytes, limitBytes: p.limitBytes, backend: p.backend, fits: peakBytes <= p.limitBytes, parameters, trainableParameters: trainable };
 }

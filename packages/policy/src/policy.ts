@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DecodeOptions, DecodeResult, PolicyGenerator, PolicySession, Rng, Tokenizer } from '@tirl/core';
+import type { DecodeOptions, DecodeResult, PolicyGenerator, PolicySession, Rng, SegmentImage, Tokenizer } from '@tirl/core';
 import { appendAll, TirlError } from '@tirl/core';
-import type { AttentionLayout, CausalLM, LayerKV } from './model';
+import type { AttentionLayout, CausalLM, EmbeddingOverride, LayerKV } from './model';
 import { sampleToken } from './sampling';
 
 export interface PolicyOptions {
@@ -31,8 +31,30 @@ export class Policy implements PolicyGenerator {
   }
 }
 
+/**
+ * How a vision-language session turns images into tokens and decoder-width features (the features
+ * replace the embeddings of the `imageTokenId` positions).
+ */
+export interface SessionImages {
+  imageTokenId: number;
+  /** How many token ids {@link encode} would give, without computing features. */
+  cost(image: SegmentImage): number;
+  /** The token ids standing for one image (markers and image-token runs) and its features `[runs, hidden]`. */
+  encode(image: SegmentImage): { ids: number[]; features: tf.Tensor2D };
+  /** Features of images whose tokens are already in a prompt, in order. */
+  features(images: readonly SegmentImage[]): tf.Tensor2D;
+}
+
+/** Image features waiting to enter a row's cache: `positions` are absolute token indices. */
+interface PendingImage {
+  positions: number[];
+  features: tf.Tensor2D;
+}
+
 interface Row {
   tokens: number[];
+  /** Image features of tokens not yet cached. */
+  images: PendingImage[];
   /** Tokens `[0, cached)` are in `kv`; the rest are fed at the next generate. */
   cached: number;
   /** Per layer `[1, Hkv, cached, D]`; empty when nothing is cached. */
@@ -55,14 +77,56 @@ export class KvSession implements PolicySession {
     private readonly model: CausalLM,
     private readonly tokenizer: Tokenizer,
     private readonly maxContext: number,
+    private readonly imageSupport?: SessionImages,
   ) {}
 
-  add(promptIds: readonly number[]): number {
+  /** Adds a prompt; with `images`, its image-token positions take their features, in order. */
+  add(promptIds: readonly number[], images: readonly SegmentImage[] = []): number {
     this.checkIds(promptIds, 'add');
     if (promptIds.length > this.maxContext) throw this.error(`add: prompt of ${promptIds.length} tokens exceeds maxContext ${this.maxContext}`);
+    const pending: PendingImage[] = [];
+    if (images.length > 0) {
+      const support = this.requireImages('add');
+      const positions = promptIds.flatMap((t, i) => (t === support.imageTokenId ? [i] : []));
+      const features = support.features(images);
+      if (features.shape[0] !== positions.length) {
+        features.dispose();
+        throw this.error(`add: the prompt has ${positions.length} image tokens but its ${images.length} images give ${features.shape[0]} features; expand the prompt with the processor`);
+      }
+      pending.push({ positions, features });
+    }
     const id = this.nextRow++;
-    this.rows.set(id, { tokens: [...promptIds], cached: 0, kv: [] });
+    this.rows.set(id, { tokens: [...promptIds], images: pending, cached: 0, kv: [] });
     return id;
+  }
+
+  /** True for a vision-language session (`appendImage` and `add(ids, images)` work). */
+  get acceptsImages(): boolean {
+    return this.imageSupport !== undefined;
+  }
+
+  imageTokenCost(image: SegmentImage): number {
+    return this.requireImages('imageTokenCost').cost(image);
+  }
+
+  /** Appends an image to a row: its tokens (returned) enter the cache, with its features, at the next generate. */
+  appendImage(row: number, image: SegmentImage): number[] {
+    const support = this.requireImages('appendImage');
+    const r = this.row(row);
+    const { ids, features } = support.encode(image);
+    const positions = ids.flatMap((t, i) => (t === support.imageTokenId ? [r.tokens.length + i] : []));
+    if (r.tokens.length + ids.length > this.maxContext) {
+      features.dispose();
+      throw this.error(`appendImage: ${ids.length} image tokens would take row ${row} past maxContext ${this.maxContext}`);
+    }
+    appendAll(r.tokens, ids);
+    r.images.push({ positions, features });
+    return ids;
+  }
+
+  private requireImages(where: string): SessionImages {
+    if (!this.imageSupport) throw this.error(`${where}: this policy reads text only; images need a vision-language policy (VlmPolicy)`);
+    return this.imageSupport;
   }
 
   append(row: number, ids: readonly number[]): void {
@@ -73,7 +137,12 @@ export class KvSession implements PolicySession {
   fork(row: number): number {
     const src = this.row(row);
     const id = this.nextRow++;
-    this.rows.set(id, { tokens: [...src.tokens], cached: src.cached, kv: src.kv.map(({ k, v }) => ({ k: tf.clone(k), v: tf.clone(v) })) });
+    this.rows.set(id, {
+      tokens: [...src.tokens],
+      images: src.images.map((im) => ({ positions: [...im.positions], features: tf.clone(im.features) })),
+      cached: src.cached,
+      kv: src.kv.map(({ k, v }) => ({ k: tf.clone(k), v: tf.clone(v) })),
+    });
     return id;
   }
 
@@ -89,6 +158,7 @@ export class KvSession implements PolicySession {
   release(row: number): void {
     const r = this.row(row);
     disposeKv(r.kv);
+    for (const im of r.images) im.features.dispose();
     this.rows.delete(row);
   }
 
@@ -174,7 +244,8 @@ export class KvSession implements PolicySession {
     const last = pending.map((p, b) => b * P + p - 1);
     const out = tidyOut(() => {
       const past = C > 0 ? this.stackPast(rows, C) : undefined;
-      const { hidden, present } = this.model.forward(tf.tensor2d(input, [B, P], 'int32'), layout, past);
+      const images = pendingImages(rows, P);
+      const { hidden, present } = this.model.forward(tf.tensor2d(input, [B, P], 'int32'), layout, past, images);
       const h = tf.gather(tf.reshape(hidden, [B * P, this.model.config.hiddenSize]), tf.tensor1d(last, 'int32')) as tf.Tensor2D;
       return { logits: this.model.head(h), present };
     });
@@ -182,6 +253,8 @@ export class KvSession implements PolicySession {
     for (const r of rows) {
       disposeKv(r.kv);
       r.kv = [];
+      for (const im of r.images) im.features.dispose();
+      r.images = [];
     }
     return { working: { rows: ids, columns, kv: out.present }, logits };
   }
@@ -269,6 +342,20 @@ export class KvSession implements PolicySession {
   private error(message: string): TirlError {
     return new TirlError(`Policy session: ${message}`, 'invalid-data');
   }
+}
+
+/** The pending image features of a prefill batch as an override of its `[B·P]` input rows. */
+function pendingImages(rows: Row[], P: number): EmbeddingOverride | undefined {
+  const at: number[] = [];
+  const parts: tf.Tensor2D[] = [];
+  rows.forEach((r, b) => {
+    for (const im of r.images) {
+      for (const pos of im.positions) at.push(b * P + pos - r.cached);
+      parts.push(im.features);
+    }
+  });
+  if (parts.length === 0) return undefined;
+  return { rows: Int32Array.from(at), values: (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor2D };
 }
 
 /** `tf.tidy` that keeps the logits and caches returned by `fn`. */

@@ -27,6 +27,8 @@ import { llds } from './recipes/llds';
 import { otcPo } from './recipes/otc-po';
 import { toolrl } from './recipes/toolrl';
 import { tapo } from './recipes/tapo';
+import { codev } from './recipes/codev';
+import { vToolRl } from './recipes/v-toolrl';
 import { toolStar } from './recipes/tool-star';
 import { arpo } from './recipes/arpo';
 import { treeGrpo } from './recipes/tree-grpo';
@@ -66,6 +68,8 @@ export { llds } from './recipes/llds';
 export { otcPo } from './recipes/otc-po';
 export { toolrl } from './recipes/toolrl';
 export { tapo } from './recipes/tapo';
+export { codev } from './recipes/codev';
+export { vToolRl } from './recipes/v-toolrl';
 export { toolStar } from './recipes/tool-star';
 export { arpo } from './recipes/arpo';
 export { treeGrpo } from './recipes/tree-grpo';
@@ -80,6 +84,8 @@ export { gpg } from './recipes/gpg';
 export const methods: readonly Method[] = [
   base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg,
   ...agenticMethods,
+  codev,
+  vToolRl,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';

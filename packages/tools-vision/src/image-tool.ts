@@ -1,4 +1,5 @@
-import { definePlugin, type Tool, type ToolContext, type ToolResult , errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from '@tirl/core';
+import { definePlugin, segmentImage, type SegmentImage, type Tool, type ToolContext, type ToolResult , errorMessage, guardedToolCall, parseToolArgs, toolArgumentsSchema, toolFailure } from '@tirl/core';
+import sharp from 'sharp';
 import { z } from 'zod';
 import { evidenceFor } from './evidence';
 import { mappedRegion } from './geometry/affine';
@@ -26,6 +27,8 @@ const options = z
     /** Colour of grid lines and drawn boxes (any SVG colour). */
     color: z.string().regex(/^(#[0-9a-fA-F]{3,8}|[a-z]+)$/).default('#ff0000'),
     lineWidth: z.number().min(1).max(20).default(2),
+    /** Return each result image in `images` (8-bit RGB) so a vision-language policy sees it; text-only policies ignore it. */
+    showImages: z.boolean().default(true),
   })
   .strict();
 
@@ -168,7 +171,8 @@ export const imageTool = definePlugin({
           const observation =
             `${stored.id} = ${stored.origin}: ${stored.width}×${stored.height} pixels, showing [${region.map(round2).join(', ')}] of the original image${note}`;
           const data = { imageId: stored.id, parent: input.id, op: a.op, width: stored.width, height: stored.height, region, mimeType: 'image/png', png: stored.png };
-          return evidence ? { ok: true, observation, data, evidence } : { ok: true, observation, data };
+          const shown = o.showImages ? { images: [await rgbImageOf(stored.png)] } : {};
+          return evidence ? { ok: true, observation, data, evidence, ...shown } : { ok: true, observation, data, ...shown };
         }),
       release(trajectoryId) {
         sessions.release(trajectoryId);
@@ -179,6 +183,12 @@ export const imageTool = definePlugin({
     };
   },
 });
+
+/** A PNG as the 8-bit RGB image a vision-language policy reads (alpha dropped). */
+export async function rgbImageOf(png: Buffer): Promise<SegmentImage> {
+  const { data, info } = await sharp(png).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return segmentImage(info.width, info.height, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
 
 function round2(v: number): number {
   return Math.round(v * 100) / 100;

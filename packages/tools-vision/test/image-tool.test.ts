@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { parseOptions, type Sample, type Tool, type ToolContext } from '@tirl/core';
+import { parseOptions, segmentImagePixels, type Sample, type Tool, type ToolContext } from '@tirl/core';
 import { runToolKit, testPluginContext } from '@tirl/core/testing';
 import { imageTool } from '../src';
 
@@ -83,6 +83,19 @@ describe('tool/image', () => {
     expect(await pixel(data.png, 39, 39)).toEqual([49, 49, 0]);
     // evidence [20,20,40,40] lies inside: coverage 1; iou = 400 / 1600.
     expect(result.evidence).toEqual({ iou: 0.25, coverage: 1, containsEvidence: 1, evidenceBoxes: 1, invalidBoxes: 0 });
+  });
+
+  it('returns the result as an RGB image for a vision-language policy (showImages, default on)', async () => {
+    const { result } = await ok({ op: 'crop', box: [10, 20, 14, 22] });
+    expect(result.images).toHaveLength(1);
+    const [im] = result.images!;
+    expect([im.width, im.height]).toEqual([4, 2]);
+    // pixel (x, y) of the coordinate image is (x, y, 0): the crop's first row is x = 10..13 at y = 20
+    expect([...segmentImagePixels(im)]).toEqual([10, 20, 0, 11, 20, 0, 12, 20, 0, 13, 20, 0, 10, 21, 0, 11, 21, 0, 12, 21, 0, 13, 21, 0]);
+    const quiet = make({ showImages: false });
+    const hidden = await quiet.call({ op: 'crop', box: [10, 20, 14, 22] }, ctx());
+    expect(hidden.images).toBeUndefined();
+    quiet.dispose?.();
   });
 
   it('crops by normalized box', async () => {

@@ -113,6 +113,9 @@ function flattenRow(t: Trajectory): FlatRow {
         'invalid-data',
       );
     }
+    if (isPolicy && seg.images?.length) {
+      throw new TirlError(`buildBatch: trajectory "${t.id}" has a policy segment carrying images; images belong to prompt or tool segments (image tokens are never trained)`, 'invalid-data');
+    }
     seg.tokenIds.forEach((id, i) => {
       row.ids.push(id);
       row.loss.push(isPolicy ? 1 : 0);

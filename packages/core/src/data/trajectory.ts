@@ -2,6 +2,18 @@
 export type SegmentSource = 'prompt' | 'policy' | 'tool' | 'injected';
 
 /**
+ * An image a segment carries: one from the prompt or a tool's image observation. 8-bit RGB, row-major,
+ * base64-encoded so trajectories stay JSON. The segment's `tokenIds` already hold the tokens that stand
+ * for it (the model's image markers and image-token runs), tokenised once.
+ */
+export interface SegmentImage {
+  width: number;
+  height: number;
+  /** `width · height · 3` bytes of RGB, base64. */
+  rgbBase64: string;
+}
+
+/**
  * A run of tokens from one source. Token-in, token-out: `tokenIds` are the ids that were sampled or
  * tokenised once; nothing downstream re-tokenises `text`.
  */
@@ -18,6 +30,11 @@ export interface Segment {
   text?: string;
   /** Turn index within the trajectory (0-based). */
   turn?: number;
+  /**
+   * Images this segment shows the model, in the order of their token runs (prompt and tool segments
+   * only: image tokens are never trained).
+   */
+  images?: SegmentImage[];
 }
 
 /** One tool call made during a rollout, with what the model saw back. */
@@ -78,6 +95,29 @@ export function isRoot(t: Trajectory): boolean {
 /** All token ids of a trajectory, in order. */
 export function trajectoryTokens(t: Trajectory): number[] {
   return t.segments.flatMap((s) => s.tokenIds);
+}
+
+/** Every image of a trajectory, in token order. */
+export function trajectoryImages(t: Trajectory): SegmentImage[] {
+  return t.segments.flatMap((s) => s.images ?? []);
+}
+
+/** Builds a {@link SegmentImage} from raw 8-bit RGB; errors name the field. */
+export function segmentImage(width: number, height: number, rgb: Uint8Array): SegmentImage {
+  if (!Number.isInteger(width) || width <= 0 || !Number.isInteger(height) || height <= 0) {
+    throw new Error(`segmentImage: width and height must be positive integers, got ${width}×${height}`);
+  }
+  if (rgb.length !== width * height * 3) throw new Error(`segmentImage: rgb holds ${rgb.length} bytes, expected width·height·3 = ${width * height * 3}`);
+  return { width, height, rgbBase64: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64') };
+}
+
+/** The RGB bytes of a {@link SegmentImage}, checked against its size. */
+export function segmentImagePixels(image: SegmentImage): Uint8Array {
+  const bytes = new Uint8Array(Buffer.from(image.rgbBase64, 'base64'));
+  if (bytes.length !== image.width * image.height * 3) {
+    throw new Error(`segment image: rgbBase64 decodes to ${bytes.length} bytes, expected width·height·3 = ${image.width * image.height * 3}`);
+  }
+  return bytes;
 }
 
 /** Number of generated (policy) tokens. */

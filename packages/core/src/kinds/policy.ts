@@ -1,3 +1,4 @@
+import type { SegmentImage } from '../data/trajectory';
 import type { Rng } from '../random/rng';
 
 /** A chat message for chat templates. */
@@ -48,6 +49,16 @@ export interface PolicySession {
   add(promptIds: readonly number[]): number;
   /** Appends tokens to a row (computed into the cache on the next generate). */
   append(row: number, ids: readonly number[]): void;
+  /**
+   * Vision-language sessions: appends an image to a row and returns the token ids that now stand for it
+   * (its markers and image-token runs); the cache covers them at the next generate. Absent on text-only
+   * policies.
+   */
+  appendImage?(row: number, image: SegmentImage): number[];
+  /** Tokens {@link appendImage} would add for this image, without adding it. */
+  imageTokenCost?(image: SegmentImage): number;
+  /** True when {@link appendImage} works (a vision-language policy). */
+  readonly acceptsImages?: boolean;
   /** Generates for the given rows together; results are in the order of `rows`. */
   generate(rows: readonly number[], options: DecodeOptions, rng: Rng): Promise<DecodeResult[]>;
   /** A new row sharing this row's tokens and cache (for tree branching). */

@@ -45,6 +45,8 @@ export interface RolloutLimits {
   toolTimeoutMs: number;
   /** Calls in flight across the whole batch. */
   concurrency: number;
+  /** Image tokens tool observations may add to one trajectory (vision-language policies); default no cap. */
+  maxImageTokens?: number;
 }
 
 export interface RolloutInput {

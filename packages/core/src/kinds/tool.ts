@@ -1,3 +1,4 @@
+import type { SegmentImage } from '../data/trajectory';
 import type { Rng } from '../random/rng';
 
 /** JSON schema of a tool's arguments (an object schema). */
@@ -34,6 +35,11 @@ export interface ToolResult {
   evidence?: Record<string, number>;
   /** Structured extras (images, regions) for other tools and rewards. */
   data?: unknown;
+  /**
+   * Images for the model to see (a vision-language policy gets them after the text observation; a
+   * text-only policy sees the text alone).
+   */
+  images?: SegmentImage[];
   childId?: string;
 }
 

@@ -1,4 +1,4 @@
-import type { Segment, Tokenizer } from '@tirl/core';
+import type { Segment, SegmentImage, Tokenizer } from '@tirl/core';
 import type { Agent } from './agent';
 import type { EngineContext } from './context';
 
@@ -35,6 +35,30 @@ export function appendTokens(ctx: EngineContext, a: Agent, source: 'tool' | 'inj
   ctx.session.append(a.row, ids);
   a.responseTokens += ids.length;
   return whole;
+}
+
+/**
+ * Shows a tool's images to a vision-language policy, after its text observation: each image becomes a
+ * masked `tool` segment carrying the image and the tokens that stand for it. An image that would pass the
+ * per-trajectory image-token cap (`limits.maxImageTokens`, counting every token an image adds) or the
+ * token room is left out and a one-line note says so. Text-only policies see the text alone.
+ */
+export function appendImages(ctx: EngineContext, a: Agent, images: readonly SegmentImage[]): void {
+  const session = ctx.session;
+  if (images.length === 0 || !session.acceptsImages || !session.appendImage || !session.imageTokenCost) return;
+  const cap = ctx.input.limits.maxImageTokens ?? Infinity;
+  for (const image of images) {
+    const used = a.segments.reduce((n, s) => n + (s.images?.length ? s.tokenIds.length : 0), 0);
+    const cost = session.imageTokenCost(image);
+    if (used + cost > cap || cost > tokenRoom(ctx, a, true)) {
+      const why = used + cost > cap ? `the image-token cap of ${cap} per trajectory is reached` : 'the context has no room for it';
+      appendTokens(ctx, a, 'tool', `\n(image not shown: ${why})\n`);
+      return;
+    }
+    const ids = session.appendImage(a.row, image);
+    a.segments.push({ source: 'tool', role: a.role, tokenIds: ids, images: [image], turn: a.turn - 1 });
+    a.responseTokens += ids.length;
+  }
 }
 
 /** Tokens encoded past the cut, so the kept tokens do not depend on where the prefix was cut. */

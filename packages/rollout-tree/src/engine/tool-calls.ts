@@ -1,8 +1,8 @@
-import type { ParseResult, SpawnRequest, Tokenizer, Tool, ToolCallRecord, ToolResult } from '@tirl/core';
+import type { ParseResult, SegmentImage, SpawnRequest, Tokenizer, Tool, ToolCallRecord, ToolResult } from '@tirl/core';
 import { validateArgs } from '@tirl/core';
 import type { Agent } from './agent';
 import { finishAgent, type EngineContext } from './context';
-import { appendTokens, capObservation, tokenRoom } from './observation';
+import { appendImages, appendTokens, capObservation, tokenRoom } from './observation';
 import { spawnChild } from './sub-agents';
 import { errorResult, runToolCall } from './tool-runner';
 
@@ -17,6 +17,7 @@ export async function executeCalls(ctx: EngineContext, a: Agent, parsed: ParseRe
     ...parsed.errors.map((e) => ({ at: text.indexOf(e.raw), call: undefined, error: e })),
   ].sort((x, y) => x.at - y.at);
   let hitCallLimit = false;
+  const imagesOf = new Map<ToolCallRecord, SegmentImage[]>();
   const jobs = items.map(async (item, i): Promise<ToolCallRecord> => {
     if (item.error) return record(turn, '', item.error.raw, errorResult('parse', `${item.error.message}.`));
     const call = item.call!;
@@ -40,6 +41,7 @@ export async function executeCalls(ctx: EngineContext, a: Agent, parsed: ParseRe
     const toolCtx = { trajectoryId: a.id, rootId: a.rootId, turn, rng: ctx.input.rng.fork(`${a.id}/${turn}/${i}`), spawn, sample: a.sample };
     const result = await runToolCall(tool, args, toolCtx, ctx.input.limits.toolTimeoutMs, ctx.slots);
     const rec = record(turn, call.name, args, result, Date.now() - started);
+    if (result.images?.length) imagesOf.set(rec, result.images);
     const childId = result.childId ?? spawnedIds.at(-1);
     if (childId) rec.childId = childId;
     return rec;
@@ -56,6 +58,7 @@ export async function executeCalls(ctx: EngineContext, a: Agent, parsed: ParseRe
   let observation = renderObservation(ctx, results, lastTurnEndedWithEos(a, ctx));
   if (ctx.opts.budgetLine) observation += a.budget.line();
   const whole = appendTokens(ctx, a, 'tool', observation);
+  if (whole) appendImages(ctx, a, shown.flatMap((r) => imagesOf.get(r) ?? []));
   if (hitCallLimit) return finishAgent(ctx, a, 'max_tool_calls');
   if (!whole && a.responseTokens >= ctx.input.limits.maxTotalTokens) finishAgent(ctx, a, 'max_tokens');
 }

@@ -70,7 +70,7 @@ export async function runToolCall(
 function checkResult(r: unknown): ToolResult {
   try {
     if (typeof r !== 'object' || r === null) return malformed();
-    const { ok, observation, error, cost, evidence, data, childId } = r as ToolResult;
+    const { ok, observation, error, cost, evidence, data, childId, images } = r as ToolResult;
     if (typeof observation !== 'string' || typeof ok !== 'boolean') return malformed();
     const out: ToolResult = { ok, observation };
     if (typeof error === 'string') out.error = error;
@@ -78,6 +78,7 @@ function checkResult(r: unknown): ToolResult {
     if (typeof evidence === 'object' && evidence !== null) out.evidence = evidence;
     if (data !== undefined) out.data = data;
     if (typeof childId === 'string') out.childId = childId;
+    if (Array.isArray(images)) out.images = images.filter((im) => im && typeof im.rgbBase64 === 'string' && Number.isInteger(im.width) && Number.isInteger(im.height));
     return out;
   } catch (e) {
     return errorResult('crash', `the tool's result could not be read: ${describeThrown(e)}`);
