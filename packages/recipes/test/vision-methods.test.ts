@@ -27,7 +27,7 @@ const trajectory = (id: string, answer: string, evidence: (number | 'error')[]):
 
 describe('codev (CodeV TAPO)', () => {
   it('declares the seed title and scores r_acc + λ·mean step reward (worked example: steps [1, 0, 1], λ 0.5, correct → 1.3333)', async () => {
-    expect(codev.paper.title).toBe('CodeV: Code with Images for Faithful Visual Reasoning via Tool-Aware Policy Optimization');
+    expect(codev.paper?.title).toBe('CodeV: Code with Images for Faithful Visual Reasoning via Tool-Aware Policy Optimization');
     const reward = weightedSum.create(parseOptions(weightedSum.id, weightedSum.options, entry(codev, 'reward/weighted-sum')), testPluginContext(weightedSum.id)) as RewardFunction;
     const out = await reward.score({
       trajectories: [trajectory('a', '7', [1, 0, 1]), trajectory('b', '3', [1, 'error']), trajectory('c', '7', [])],
@@ -44,7 +44,7 @@ describe('codev (CodeV TAPO)', () => {
 
 describe('v-toolrl (OpenThinkIMG)', () => {
   it('declares the seed title and tool_grpo.py’s advantage constants', () => {
-    expect(vToolRl.paper.title).toBe('OpenThinkIMG: Learning to Think with Images via Visual Tool Reinforcement Learning');
+    expect(vToolRl.paper?.title).toBe('OpenThinkIMG: Learning to Think with Images via Visual Tool Reinforcement Learning');
     expect(entry(vToolRl, 'advantage/grpo')).toEqual({ eps: 1e-4, stdKind: 'unbiased' });
     expect(entry(vToolRl, 'regularizer/kl')).toEqual({ coef: 0.04, estimator: 'k3' });
   });
