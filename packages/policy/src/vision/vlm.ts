@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Rng } from '@tirl/core';
 import { openWeights } from '../checkpoint';
+import { createTinyModel } from '../init';
 import { checkpointError } from '../errors';
 import { CausalLM, type EmbeddingOverride, type LogProbsOptions, type LogProbsResult } from '../model';
 import { writeSafetensors, type LazySafeTensor } from '../safetensors';
@@ -213,4 +215,32 @@ export function buildVlmPrompt(
 /** Layout check used by tests and tools: which decoder names the VLM stores, in checkpoint form. */
 export function vlmWeightNames(config: VlmConfig): string[] {
   return [...visionShapes(config).keys(), ...[...expectedShapes(config.text).keys()].map(textNameInVlm)];
+}
+
+/**
+ * A randomly initialised vision-language model (seeded): decoder as {@link createTinyModel}, vision
+ * projections ~ N(0, std²), LayerNorm weights 1 and biases 0. For demos and tests.
+ */
+export function createTinyVlm(config: VlmConfig, seed = 0, options: { std?: number; trainVision?: boolean } = {}): VisionLanguageModel {
+  const std = options.std ?? 0.02;
+  const text = createTinyModel(config.text, seed, { std });
+  const rng = new Rng(seed + 1);
+  try {
+    return new VisionLanguageModel(
+      config,
+      text,
+      (name, shape) => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        const data = new Float32Array(size);
+        const isNorm = /layer_?norm/.test(name);
+        if (isNorm && name.endsWith('.weight')) data.fill(1);
+        else if (!isNorm) for (let i = 0; i < size; i++) data[i] = rng.normal() * std;
+        return tf.tensor(data, shape);
+      },
+      { trainVision: options.trainVision },
+    );
+  } catch (e) {
+    text.dispose();
+    throw e;
+  }
 }
