@@ -109,7 +109,8 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
   const items: MemoryPlanItem[] = [
     { name: 'parameters', bytes: parameters * F32, detail: `${fmtCount(parameters)} float32 (${c.tieWordEmbeddings ? 'tied head' : 'untied head'})` },
     { name: 'adapters', bytes: adapterParams * F32, detail: p.lora ? `LoRA r=${p.lora.r} on ${p.lora.targetModules.join(',')}: ${fmtCount(adapterParams)}` : 'none (full fine-tuning)' },
-    { name: 'gradients', bytes: trainable * F32, detail: `${fmtCount(trainable)} trainable values` },
+    // The mini-batch's running sum and the micro-batch's own gradients are alive together while they add.
+    { name: 'gradients', bytes: 2 * trainable * F32, detail: `${fmtCount(trainable)} trainable values, accumulated sum + one micro-batch` },
     { name: 'optimizer state', bytes: 2 * trainable * F32, detail: 'AdamW first and second moments' },
     {
       name: 'reference model',
@@ -162,6 +163,26 @@ export function assertFits(plan: MemoryPlan): void {
       `Largest parts: ${[...plan.items].sort((a, b) => b.bytes - a.bytes).slice(0, 3).map((i) => `${i.name} ${fmtBytes(i.bytes)}`).join(', ')}. ` +
       `To fit: ${fixes.join('; ')}.\n${formatMemoryPlan(plan)}`,
     'invalid-options',
+  );
+}
+
+/**
+ * A wasm heap that ran out shows up as a bare "memory access out of bounds" (or an abort) from inside a kernel.
+ * Returns the error to show instead, naming what happened and the fixes, or undefined for any other error.
+ */
+export function outOfMemoryError(error: unknown, backend: string, where: string): TirlError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!/memory access out of bounds|Aborted\(OOM\)|Cannot enlarge memory|Out of memory|Array buffer allocation failed/i.test(message)) return undefined;
+  const fixes = [
+    'train LoRA adapters (--lora.r 16) instead of every weight',
+    'turn on gradient checkpointing (--gradient-checkpointing)',
+    'lower settings.microBatchRows, the sequence length, or the rollout batch (groupSize × promptsPerStep)',
+    backend.startsWith('wasm') ? 'or use a backend without the 4 GiB wasm heap (tfjs-node)' : '',
+  ].filter(Boolean);
+  return new TirlError(
+    `The ${backend} backend ran out of memory ${where} (${message.split('\n')[0]}). The memory plan printed at the start ` +
+      `is an estimate and the wasm heap never shrinks, so a run near its limit can still exhaust it. To fit: ${fixes.join('; ')}.`,
+    'backend',
   );
 }
 

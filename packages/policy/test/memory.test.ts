@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@tirl/core';
-import { assertFits, createTinyModel, embed, memoryPlan, ModelConfig, Policy, WASM_HEAP_BYTES, type CausalLM } from '../src';
+import { assertFits, createTinyModel, embed, memoryPlan, ModelConfig, outOfMemoryError, Policy, WASM_HEAP_BYTES, type CausalLM } from '../src';
 import { DecimalTokenizer, maxAbsDiff } from './helpers';
 
 /** Qwen2.5-0.5B's config.json fields (hidden 896, 24 layers, 14 heads / 2 KV heads, ffn 4864, 151936 tokens, tied). */
@@ -46,6 +46,8 @@ describe('memory plan', () => {
     const full = memoryPlan({ config: SMOLLM2_135M, ...RUN, reference: true });
     const item = (p: typeof full, name: string) => p.items.find((i) => i.name === name)!.bytes;
     expect(item(full, 'optimizer state')).toBe(2 * 4 * 134_515_008);
+    // The accumulated sum and one micro-batch's gradients, float32.
+    expect(item(full, 'gradients')).toBe(2 * 4 * 134_515_008);
     expect(item(full, 'reference model')).toBe(4 * 134_515_008);
     const lora = memoryPlan({ config: SMOLLM2_135M, lora: { r: 8, targetModules: ['q_proj', 'v_proj'] }, ...RUN, reference: true });
     // r · (in + out) per projection: q 8·(576+576), v 8·(576+192) → 15,360 per layer, × 30
@@ -54,6 +56,13 @@ describe('memory plan', () => {
     expect(item(lora, 'reference model')).toBe(0);
     const ckpt = memoryPlan({ config: SMOLLM2_135M, ...RUN, gradientCheckpointing: true });
     expect(item(ckpt, 'activations (train)')).toBeLessThan(item(full, 'activations (train)') / 10);
+  });
+
+  it('turns a wasm heap that ran out into an error naming the fixes, and leaves other errors alone', () => {
+    const oom = outOfMemoryError(new Error('memory access out of bounds'), 'wasm', 'in step 1');
+    expect(oom?.message).toMatch(/^The wasm backend ran out of memory in step 1 \(memory access out of bounds\)\..*--lora\.r 16.*--gradient-checkpointing.*tfjs-node/s);
+    expect(outOfMemoryError(new Error('Aborted(OOM). Build with -sASSERTIONS for more info.'), 'wasm', 'in step 3')).toBeDefined();
+    expect(outOfMemoryError(new TypeError('x is not a function'), 'wasm', 'in step 1')).toBeUndefined();
   });
 
   it('refuses a run above the wasm heap, naming the fixes', () => {

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InjectionToken } from 'tsyringe';
@@ -14,7 +15,7 @@ import {
   type ServiceEntry,
   type Tokenizer,
 } from '@tirl/core';
-import { Policy, type CausalLM } from '@tirl/policy';
+import { outOfMemoryError, Policy, type CausalLM } from '@tirl/policy';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
 import { keepMetricsBefore, prepareFreshRun, resumePoint } from './checkpoint/run-folder';
 import { Critic } from './loop/critic';
@@ -135,7 +136,9 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     );
   try {
     while (trainer.step < settings.steps && !signal) {
-      const metrics = await trainer.trainStep();
+      const metrics = await trainer.trainStep().catch((e: unknown) => {
+        throw outOfMemoryError(e, tf.getBackend(), `in step ${trainer.step}`) ?? e;
+      });
       appendFileSync(metricsFile, JSON.stringify(metrics) + '\n');
       history.push(metrics);
       progress?.update(trainer.step, metrics, KEY_METRICS);
