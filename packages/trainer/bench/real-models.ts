@@ -1,7 +1,7 @@
 /**
  * GRPO steps on real model shapes (random weights, the real Qwen tokenizer and chat template), printing
  * JSON lines: `npx tsx --conditions=tirl-source packages/trainer/bench/real-models.ts --model qwen2.5-0.5b --lora 16 [--steps 2]
- * [--group 4] [--micro 4] [--new-tokens 16] [--max-total-tokens 128] [--backend wasm-native] [--checkpointing]`, or `--model smollm2-135m --full`.
+ * [--group 4] [--micro 4] [--new-tokens 16] [--max-total-tokens 128] [--backend wasm-native] [--checkpointing] [--recipe grpo|dr-grpo]`, or `--model smollm2-135m --full`.
  * `--plans` prints only the memory plans of the Qwen2.5 / Qwen3 / Llama 3.2 / SmolLM2 family (with LoRA
  * r = 16 and full fine-tuning) against the wasm heap, and the refusal of the first that does not fit.
  * Numbers are printed, not asserted; on a shared machine they drift.
@@ -36,6 +36,8 @@ const maxTotalTokens = Number(option('--max-total-tokens', '128'));
 const backendName = option('--backend', 'wasm-native') as BackendName;
 const checkpointing = args.includes('--checkpointing');
 const micro = Number(option('--micro', String(group)));
+/** `dr-grpo` has no KL term, so full fine-tuning needs no frozen reference copy. */
+const recipeName = option('--recipe', 'grpo');
 const emit = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 function plans(): void {
@@ -86,7 +88,7 @@ async function bench(): Promise<void> {
     limits: { maxTurns: 1, maxTotalTokens },
     checkpoint: { every: 0, keep: 1 },
   };
-  const recipe = composeRun({ recipe: 'grpo', overrides: [{ from: 'bench', settings }] });
+  const recipe = composeRun({ recipe: recipeName, overrides: [{ from: 'bench', settings }] });
   const plan = memoryPlan({
     config,
     ...(loraRank ? { lora: { r: loraRank, targetModules: [...ALL] } } : {}),
@@ -95,7 +97,7 @@ async function bench(): Promise<void> {
     rolloutRows: group,
     rolloutContext: maxTotalTokens,
     gradientCheckpointing: checkpointing,
-    reference: true,
+    reference: recipeName === 'grpo',
     limitBytes: WASM_HEAP_BYTES,
     backend: backend.tfBackend,
   });
@@ -136,6 +138,7 @@ async function bench(): Promise<void> {
       name: 'grpo_summary',
       model: modelName,
       mode: loraRank ? `lora r=${loraRank}` : 'full',
+      recipe: recipeName,
       backend: backend.name,
       parameters: plan.parameters,
       trainable: plan.trainableParameters,
