@@ -3,17 +3,27 @@ import { acecodeMethod } from './recipes/acecode';
 import { adacot } from './recipes/adacot';
 import { divideThenAggregate } from './recipes/divide-then-aggregate';
 import { metatool } from './recipes/metatool';
+import { cgpo } from './recipes/cgpo';
+import { latm } from './recipes/latm';
+import { mpo } from './recipes/mpo';
 import { tapir } from './recipes/tapir';
+import { themis } from './recipes/themis';
+import { trimpi } from './recipes/trimpi';
 
 export { acecodeMethod } from './recipes/acecode';
 export { adacot } from './recipes/adacot';
 export { divideThenAggregate } from './recipes/divide-then-aggregate';
 export { agenticTasks, parallelToolsQaTask } from './agentic-tasks';
 export { metatool } from './recipes/metatool';
+export { cgpo } from './recipes/cgpo';
+export { latm } from './recipes/latm';
+export { mpo } from './recipes/mpo';
 export { tapir } from './recipes/tapir';
+export { themis } from './recipes/themis';
+export { trimpi } from './recipes/trimpi';
 
 /**
  * Agentic seed-paper methods defined as methods only (no paper run of their own yet): train them with a task,
  * e.g. `tirl train --method metatool --task search-qa --scale laptop`.
  */
-export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod];
+export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm];

@@ -57,7 +57,10 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'memory/summarize',
   ],
   '@tirl/orchestration': [
+    'reward/evolving-rubric',
     'reward/matpo',
+    'reward/mixture-of-judges',
+    'reward/tool-augmented-rm',
     'router/matpo',
     'router/orchestrator',
     'tool/agent',
@@ -89,6 +92,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'rollout/arpo',
     'rollout/greedy-baseline',
     'rollout/linear',
+    'rollout/policy-augmented',
     'rollout/tree-search',
     'toolFormat/hermes',
     'toolFormat/parallel-calls',
@@ -110,6 +114,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@tirl/tools-python': [
     'reward/acecode',
     'tool/python',
+    'tool/toolmaker',
   ],
   '@tirl/tools-search': [
     'tool/http-search',

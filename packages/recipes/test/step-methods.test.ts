@@ -12,6 +12,13 @@ export const methodCases: { method: string; task: string; extra?: string[]; tool
   { method: 'tapir', task: 'math' },
   // The test questions carry no tests: the rewarder records failures (scored 0) and the smooth test reward trains.
   { method: 'acecode', task: 'math' },
+  // Groups of 2: one plain rollout and one with the policy document in context.
+  // The judges run on the policy being trained (its replies do not parse: failures, scored 0).
+  { method: 'themis', task: 'search-qa', tool: true, extra: ['reward/tool-augmented-rm.judge={"source":"training-policy","maxTokens":8}'] },
+  { method: 'mpo', task: 'math', extra: ['reward/evolving-rubric.judge={"source":"training-policy","maxTokens":8}'] },
+  { method: 'cgpo', task: 'math' },
+  { method: 'latm', task: 'hermes-qa' },
+  { method: 'trimpi', task: 'math', extra: ['rollout/policy-augmented.document=Answer in one word.'] },
   { method: 'divide-then-aggregate', task: 'parallel-tools-qa', tool: true },
 ];
 

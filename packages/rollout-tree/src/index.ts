@@ -5,6 +5,7 @@ import { xmlTagsFormat } from './formats/xml-tags';
 import { arpoRollout } from './strategies/arpo';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
 import { linearRollout } from './strategies/linear';
+import { policyAugmentedRollout } from './strategies/policy-augmented';
 import { treeSearchRollout } from './strategies/tree-search';
 
 export { HermesFormat, hermesFormat } from './formats/hermes';
@@ -12,6 +13,7 @@ export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
 export { GIVE_UP, ParallelCallsFormat, parallelCallsFormat } from './formats/parallel-calls';
 export { dagLevels } from './formats/dag-levels';
 export { linearRollout } from './strategies/linear';
+export { policyAugmentedRollout, withPolicyDocument } from './strategies/policy-augmented';
 export { arpoRollout } from './strategies/arpo';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
 export { treeSearchRollout } from './strategies/tree-search';
@@ -33,4 +35,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   hermesFormat,
   xmlTagsFormat,
   parallelCallsFormat,
+  policyAugmentedRollout,
 ];

@@ -55,6 +55,7 @@ it('exports every plugin once', () => {
     'rollout/arpo',
     'rollout/greedy-baseline',
     'rollout/linear',
+    'rollout/policy-augmented',
     'rollout/tree-search',
     'toolFormat/hermes',
     'toolFormat/parallel-calls',

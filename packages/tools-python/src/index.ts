@@ -1,8 +1,10 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { pythonTool } from './python-tool';
 import { acecode } from './rewards/acecode';
+import { toolMaker } from './tool-maker';
 
 export { pythonTool, PythonTool } from './python-tool';
+export { ToolMaker, toolMaker, useCell, verificationCell, type MadeFunction, type ToolMakerOptions } from './tool-maker';
 export { acecode, efficiencyReward, lastCodeBlock } from './rewards/acecode';
 export { harness, readMeasurement, type Measurement, type RuntimeMeasure } from './rewards/acecode-harness';
 export { pythonToolOptions, type PythonToolOptions } from './options';
@@ -10,4 +12,4 @@ export { PythonPool, type PoolConfig, type CellRequest, type SessionOutcome } fr
 export { SandboxRefusedError, type CellOutcome } from './sandbox/python-worker-handle';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [pythonTool, acecode];
+export const plugins: readonly AnyPluginDefinition[] = [pythonTool, acecode, toolMaker];

@@ -1,0 +1,105 @@
+import { Tokens, type PluginContext, type PolicyGenerator } from '@tirl/core';
+import { z } from 'zod';
+
+/** One completion from a judge model: the prompt in, the reply text out. */
+export type JudgeChat = (prompt: string, options?: { maxTokens?: number; stop?: string[] }) => Promise<string>;
+
+/**
+ * Where a judge model runs: `endpoint` (an OpenAI-compatible `POST {baseUrl}/v1/chat/completions`),
+ * `policy` (a tirl policy the host registered under `Tokens.policy`) or `training-policy` (the policy being
+ * trained judging itself, frozen for nothing: only for tests and self-rewarding set-ups).
+ */
+export const judgeSourceShape = z
+  .discriminatedUnion('source', [
+    z
+      .object({
+        source: z.literal('endpoint'),
+        /** e.g. `http://127.0.0.1:8000`. */
+        baseUrl: z.url(),
+        model: z.string().min(1),
+        apiKeyEnv: z.string().min(1).optional(),
+        timeoutMs: z.number().int().positive().default(30_000),
+        retries: z.number().int().nonnegative().max(10).default(2),
+        temperature: z.number().min(0).max(2).default(0),
+        maxTokens: z.number().int().positive().default(256),
+      })
+      .strict(),
+    z
+      .object({
+        source: z.enum(['policy', 'training-policy']),
+        temperature: z.number().min(0).max(2).default(0),
+        maxTokens: z.number().int().positive().default(64),
+      })
+      .strict(),
+  ]);
+
+export type JudgeSource = z.output<typeof judgeSourceShape>;
+
+async function endpointChat(o: Extract<JudgeSource, { source: 'endpoint' }>, prompt: string, maxTokens: number, stop: string[] | undefined): Promise<string> {
+  const url = `${o.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`;
+  const apiKey = o.apiKeyEnv ? process.env[o.apiKeyEnv] : undefined;
+  let last = '';
+  for (let attempt = 0; attempt <= o.retries; attempt++) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), o.timeoutMs);
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+        body: JSON.stringify({ model: o.model, messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens, temperature: o.temperature, ...(stop?.length ? { stop } : {}) }),
+        signal: controller.signal,
+      });
+      if (!res.ok) {
+        last = `HTTP ${res.status}`;
+        if (res.status === 429 || res.status >= 500) continue;
+        break;
+      }
+      const body = (await res.json()) as { choices?: { message?: { content?: unknown } }[] };
+      const content = body.choices?.[0]?.message?.content;
+      if (typeof content === 'string') return content;
+      last = 'the reply has no choices[0].message.content';
+      break;
+    } catch (e) {
+      last = controller.signal.aborted ? `timed out after ${o.timeoutMs} ms` : (e as Error).message;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  throw new Error(`judge ${url} failed after ${o.retries + 1} tries: ${last}`);
+}
+
+function policyChat(policy: PolicyGenerator, o: Extract<JudgeSource, { source: 'policy' | 'training-policy' }>, ctx: PluginContext): JudgeChat {
+  let calls = 0;
+  return async (prompt, options = {}) => {
+    const tk = policy.tokenizer;
+    const text = tk.renderChat([{ role: 'user', content: prompt }], { addGenerationPrompt: true });
+    const session = policy.startSession();
+    try {
+      const row = session.add(tk.encode(text, { addSpecialTokens: false }));
+      const [res] = await session.generate(
+        [row],
+        { maxNewTokens: options.maxTokens ?? o.maxTokens, temperature: o.temperature, stopTokenIds: [tk.eosTokenId], ...(options.stop ? { stopStrings: options.stop } : {}) },
+        ctx.rng.fork(`judge-${calls++}`),
+      );
+      return tk.decode(res.tokenIds, { skipSpecialTokens: true });
+    } finally {
+      session.dispose();
+    }
+  };
+}
+
+/** The chat function of a judge source; the policy is resolved on first use (the host may register it late). */
+export function createJudgeChat(o: JudgeSource, ctx: PluginContext, origin: string): JudgeChat {
+  if (o.source === 'endpoint') return (prompt, options = {}) => endpointChat(o, prompt, options.maxTokens ?? o.maxTokens, options.stop);
+  let chat: JudgeChat | undefined;
+  return (prompt, options) => {
+    if (!chat) {
+      const token = o.source === 'policy' ? Tokens.policy : Tokens.trainingPolicy;
+      if (!ctx.container.isRegistered(token, true)) {
+        throw new Error(`${origin}: judge source "${o.source}" needs a policy registered under Tokens.${o.source === 'policy' ? 'policy' : 'trainingPolicy'}`);
+      }
+      chat = policyChat(ctx.resolve(token), o, ctx);
+    }
+    return chat(prompt, options);
+  };
+}
