@@ -6,11 +6,10 @@
  * held-out accuracy and faithful tool use (the crop contains the evidence box) before SFT, after SFT and
  * after RL; step time and memory; image-token cost per tool call.
  *
- *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--out DIR]
+ *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--backend cpu|wasm|wasm-native] [--out DIR]
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { buildBatch, parseOptions, Rng, segmentImage, type RewardFunction, type SegmentImage, type Trajectory } from '@tirl/core';
+import { buildBatch, initBackend, type BackendName, parseOptions, Rng, segmentImage, type RewardFunction, type SegmentImage, type Trajectory } from '@tirl/core';
 import { testPluginContext } from '@tirl/core/testing';
 import { createTinyVlm, Idefics3Processor, loadTokenizer, ModelConfig, vlmBatchLogProbs, VlmConfig, VlmPolicy, buildVlmPrompt } from '@tirl/policy';
 import { codev } from '@tirl/recipes';
@@ -61,7 +60,7 @@ async function makeTask(rng: Rng, id: string): Promise<Task> {
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend('cpu');
+  const backend = await initBackend({ force: (args.includes('--backend') ? args[args.indexOf('--backend') + 1] : 'cpu') as BackendName });
   const tokenizer = await loadTokenizer(FIXTURE);
   const processor = Idefics3Processor.load(FIXTURE, 4);
   const imageTokenId = tokenizer.tokenId('<image>')!;
@@ -188,7 +187,7 @@ async function main(): Promise<void> {
       writeFileSync(join(OUT, `${t.id}-crop-q${t.quadrant + 1}.png`), crop);
     }
   }
-  console.log(JSON.stringify({ event: 'setup', parameters: { decoder: [...model.text.namedWeights().values()].reduce((a, v) => a + v.size, 0), visionFrozen: [...model.namedWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight').reduce((a, [, v]) => a + v.size, 0) }, trainTasks: train.length, heldOut: heldOut.length, load: loadAvg() }));
+  console.log(JSON.stringify({ event: 'setup', backend: backend.name, parameters: { decoder: [...model.text.namedWeights().values()].reduce((a, v) => a + v.size, 0), visionFrozen: [...model.namedWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight').reduce((a, [, v]) => a + v.size, 0) }, trainTasks: train.length, heldOut: heldOut.length, load: loadAvg() }));
   const results = [await evaluate('init', heldOut)];
 
   const demos = await Promise.all(train.map((t, i) => demonstration(t, i)));
