@@ -6,7 +6,7 @@
  * held-out accuracy and faithful tool use (the crop contains the evidence box) before SFT, after SFT and
  * after RL; step time and memory; image-token cost per tool call.
  *
- *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--backend cpu|wasm|wasm-native] [--out DIR]
+ *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--sft-lr 3e-3] [--rl-lr 3e-4] [--group 8] [--backend cpu|wasm|wasm-native] [--out DIR]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { buildBatch, initBackend, type BackendName, parseOptions, Rng, segmentImage, type RewardFunction, type SegmentImage, type Trajectory } from '@tirl/core';
@@ -26,6 +26,9 @@ const arg = (name: string, fallback: number) => {
 };
 const SFT_STEPS = arg('sft', 60);
 const RL_STEPS = arg('rl', 20);
+const SFT_LR = arg('sft-lr', 3e-3);
+const RL_LR = arg('rl-lr', 3e-4);
+const GROUP = arg('group', 8);
 const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const FIXTURE = join(__dirname, '..', '..', 'policy', 'test', 'fixtures', 'tiny-idefics3');
 const COLOURS = { red: '#e01010', green: '#10b010', blue: '#1030e0' } as const;
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
     return line;
   }
 
-  const optimizer = tf.train.adam(3e-3);
+  let optimizer = tf.train.adam(SFT_LR);
   const trainable = [...model.trainableWeights().values()];
   function update(trajs: Trajectory[], weights: number[]): { loss: number; ms: number; tokens: number } {
     const started = Date.now();
@@ -198,7 +201,9 @@ async function main(): Promise<void> {
   }
   results.push(await evaluate('after-sft', heldOut));
 
-  const G = 4;
+  const G = GROUP;
+  optimizer.dispose();
+  optimizer = tf.train.adam(RL_LR);
   for (let step = 0; step < RL_STEPS; step++) {
     const started = Date.now();
     const tasks = [train[(step * 2) % train.length], train[(step * 2 + 1) % train.length]];
