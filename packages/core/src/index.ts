@@ -70,6 +70,7 @@ export * from './data/batch';
 export * from './data/counts';
 export * from './data/jsonl';
 export * from './data/append';
+export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from './tokenizer/byte';
 
 export { Rng, type RngState } from './random/rng';
 export { ensureGradients } from './tensor/gradients';

@@ -59,7 +59,9 @@ describe('memory/sliding-window', () => {
 
 describe('memory/summarize', () => {
   it('trains the summary as a fold action on the piece and carries it masked into the new context', async () => {
-    const run = await rollout(agentScript(() => 'SUMMARY: searched q0 and q1'), create<MemoryManager>(summarizeMemory, { triggerFraction: 0.5 }), 800, 1);
+    // The byte tokenizer writes each chat marker as one special token, so the three-search episode is
+    // shorter than a byte-per-character chat format made it: a 700-token context (trigger at 350) still folds.
+    const run = await rollout(agentScript(() => 'SUMMARY: searched q0 and q1'), create<MemoryManager>(summarizeMemory, { triggerFraction: 0.5 }), 700, 1);
     const ts = all(run);
     const [root] = ts;
     const [piece] = pieces(ts);
@@ -118,7 +120,7 @@ describe('memory/deepagent', () => {
 describe('folding enabled but never triggered', () => {
   const { createTinyModel } = load<{ createTinyModel: (c: Record<string, number>, seed: number) => import('@tirl/policy').CausalLM }>('@tirl/policy');
   const { miniBatchGradients, parseTrainerSettings } = load<typeof import('@tirl/trainer')>('@tirl/trainer');
-  const model = createTinyModel({ vocabSize: 258, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 }, 2);
+  const model = createTinyModel({ vocabSize: 263 /* the byte tokenizer: 256 bytes + 7 specials */, hiddenSize: 16, intermediateSize: 24, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 }, 2);
   afterAll(() => model.dispose());
   const exp = createExperiment(resolveRecipe({ name: 'm', plugins: [['objective/ppo-clip'], ['aggregation/token-mean']] }, undefined, { recipes: [] }));
 

@@ -6,7 +6,8 @@ export { floatToHalf, readSafetensors, SafetensorsFile, writeSafetensors, type L
 export { Policy, KvSession, type PolicyOptions } from './policy';
 export { sampleToken, type Sampled, type SamplingOptions } from './sampling';
 export { createValueHead, type ValueHead } from './value-head';
-export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from './tokenizer/byte';
+/** The byte tokenizer lives in core (test kits use it too); re-exported here, next to the model. */
+export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from '@tirl/core';
 export { HfTokenizer } from './tokenizer/hf';
 export { loadTokenizer, type SavableTokenizer } from './tokenizer/load';
 export { expectedShapes } from './weights';

@@ -18,7 +18,7 @@ describe('alwaysFinal (forced summary turn on every finish)', () => {
   });
   // The worker answers at once; after "Summarise." it writes the summary; the planner answers after the observation.
   const script = ({ text }: { text: string }) =>
-    text.includes('Summarise.') ? 'summary' : text.includes('<|user|>\nsub') ? 'worker done' : text.includes('<tool_response>') ? 'final' : call('delegate', { task: 'sub' });
+    text.includes('Summarise.') ? 'summary' : text.includes('<|user|>sub') ? 'worker done' : text.includes('<tool_response>') ? 'final' : call('delegate', { task: 'sub' });
 
   it('runs the finalPrompt turn after a worker that stops on its own, keeping finish reason "stop"', async () => {
     const { input } = makeInput(script, { tools: [delegate(true)] });
@@ -27,7 +27,8 @@ describe('alwaysFinal (forced summary turn on every finish)', () => {
     expect(child.segments.map((s) => [s.source, s.text])).toEqual([
       ['prompt', expect.any(String)],
       ['policy', 'worker done'],
-      ['injected', '<|user|>\nSummarise.\n<|assistant|>\n'],
+      // the byte tokenizer's chat format: <|user|>content<|eos|>, then the generation prompt <|assistant|>
+      ['injected', '<|user|>Summarise.<|eos|><|assistant|>'],
       ['policy', 'summary'],
     ]);
     expect(child.meta?.answer).toBe('summary');

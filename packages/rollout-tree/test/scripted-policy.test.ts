@@ -4,11 +4,18 @@ import { ByteTokenizer, queueScript, ScriptedPolicy } from '@tirl/core/testing';
 describe('ScriptedPolicy', () => {
   const tk = new ByteTokenizer();
 
-  it('byte tokenizer: ids are UTF-8 bytes plus pad 256 / eos 257', () => {
+  // The byte layout: ids 0–255 are UTF-8 bytes, then the specials in BYTE_SPECIAL_TOKENS order:
+  // 256 <|pad|>, 257 <|bos|>, 258 <|eos|>, 259 <|system|>, 260 <|user|>, 261 <|assistant|>, 262 <|tool|>.
+  it('byte tokenizer: ids are UTF-8 bytes plus pad 256 / eos 258', () => {
+    // é = U+00E9 = 0xC3 0xA9 in UTF-8; ! = 0x21
     expect(tk.encode('é!')).toEqual([0xc3, 0xa9, 0x21]);
-    expect(tk.decode([0xc3, 0xa9, 257])).toBe('é<eos>');
-    expect(tk.decode([0xc3, 0xa9, 257], { skipSpecialTokens: true })).toBe('é');
-    expect(tk.renderChat([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true })).toBe('<|user|>\nhi\n<|assistant|>\n');
+    expect([tk.vocabSize, tk.padTokenId, tk.eosTokenId]).toEqual([263, 256, 258]);
+    expect(tk.decode([0xc3, 0xa9, 258])).toBe('é<|eos|>');
+    expect(tk.decode([0xc3, 0xa9, 258], { skipSpecialTokens: true })).toBe('é');
+    // <|role|>content<|eos|> per message, then <|assistant|>: the markers are single special ids
+    const chat = tk.renderChat([{ role: 'user', content: 'hi' }], { addGenerationPrompt: true });
+    expect(chat).toBe('<|user|>hi<|eos|><|assistant|>');
+    expect(tk.encode(chat)).toEqual([260, 0x68, 0x69, 258, 261]);
   });
 
   it('stops right after a stop string, a stop token or maxNewTokens, and appends EOS after a finished reply', async () => {
@@ -20,7 +27,8 @@ describe('ScriptedPolicy', () => {
     expect(a).toMatchObject({ tokenIds: tk.encode('ab</x>'), finishReason: 'stop_string', stopString: '</x>' });
     expect(a.logProbs).toEqual(new Array(6).fill(-0.25));
     const [b] = await s.generate([rows[1]], { maxNewTokens: 50 }, rng);
-    expect(b).toMatchObject({ tokenIds: [...tk.encode('hello'), 257], finishReason: 'stop_token' });
+    // 'hello' = 0x68 0x65 0x6C 0x6C 0x6F, then EOS (258)
+    expect(b).toMatchObject({ tokenIds: [0x68, 0x65, 0x6c, 0x6c, 0x6f, 258], finishReason: 'stop_token' });
     const [c] = await s.generate([rows[2]], { maxNewTokens: 4 }, rng);
     expect(c).toMatchObject({ tokenIds: tk.encode('long'), finishReason: 'length' });
     expect(s.length(rows[2])).toBe(5);

@@ -1,7 +1,6 @@
 import { appendAll } from '../data/append';
 import type { Trajectory } from '../data/trajectory';
 import type {
-  ChatMessage,
   DecodeOptions,
   DecodeResult,
   PolicyGenerator,
@@ -9,44 +8,7 @@ import type {
   Tokenizer,
 } from '../kinds/policy';
 import type { Rng } from '../random/rng';
-
-/**
- * A byte-level tokenizer for tests: ids 0-255 are the UTF-8 bytes, 256 is pad and 257 is EOS.
- * `renderChat` uses a plain format: `<|role|>\ncontent\n` per message, `<|assistant|>\n` as the
- * generation prompt.
- */
-export class ByteTokenizer implements Tokenizer {
-  readonly vocabSize = 258;
-  readonly padTokenId = 256;
-  readonly eosTokenId = 257;
-
-  encode(text: string): number[] {
-    return Array.from(Buffer.from(text, 'utf8'));
-  }
-
-  decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
-    let out = '';
-    let bytes: number[] = [];
-    const flush = () => {
-      out += Buffer.from(bytes).toString('utf8');
-      bytes = [];
-    };
-    for (const id of ids) {
-      if (id < 256) bytes.push(id);
-      else {
-        flush();
-        if (!options.skipSpecialTokens) out += id === this.eosTokenId ? '<eos>' : '<pad>';
-      }
-    }
-    flush();
-    return out;
-  }
-
-  renderChat(messages: readonly ChatMessage[], options: { addGenerationPrompt?: boolean } = {}): string {
-    const body = messages.map((m) => `<|${m.role}|>\n${m.content}\n`).join('');
-    return options.addGenerationPrompt ? `${body}<|assistant|>\n` : body;
-  }
-}
+import { ByteTokenizer } from '../tokenizer/byte';
 
 /** What a scripted row emits in one `generate` call. */
 export interface ScriptReply {

@@ -2,7 +2,7 @@ import type { Segment, Trajectory } from '../../data/trajectory';
 import type { DecodeOptions } from '../../kinds/policy';
 import type { MemoryAction, MemoryContext, MemoryManager } from '../../kinds/rollout';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
-import { ByteTokenizer } from '../scripted-policy';
+import { ByteTokenizer } from '../../tokenizer/byte';
 import { check, clonePlain, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
 
 export interface MemoryKitOptions extends KitOptions {

@@ -1,4 +1,4 @@
-import type { ChatMessage, Tokenizer } from '@tirl/core';
+import type { ChatMessage, Tokenizer } from '../kinds/policy';
 
 /** Special tokens of {@link ByteTokenizer}, after the 256 byte tokens. */
 export const BYTE_SPECIAL_TOKENS = ['<|pad|>', '<|bos|>', '<|eos|>', '<|system|>', '<|user|>', '<|assistant|>', '<|tool|>'] as const;
