@@ -27,7 +27,7 @@ module.exports = {
     '^@tirl/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
   },
   setupFiles: ['<rootDir>/jest.setup.ts'],
-  testMatch: ['<rootDir>/{packages,apps,tools}/**/*.test.ts'],
+  testMatch: ['<rootDir>/{packages,apps,tools,examples}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', ...missingServices.map((s) => s.path)],
   testTimeout: 60000,
 };

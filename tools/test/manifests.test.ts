@@ -14,7 +14,7 @@ function readPackage(dir: string): { name: string; tirl?: unknown } {
 
 /** The package's real entry point: workspace packages through their names (sources), the example by path. */
 function exportsOf(dir: string): Record<string, unknown> {
-  return dir === example ? require(example) : require(readPackage(dir).name);
+  return dir === example ? require(join(example, 'src')) : require(readPackage(dir).name);
 }
 
 const sorted = (xs: readonly string[] | undefined) => [...(xs ?? [])].sort();

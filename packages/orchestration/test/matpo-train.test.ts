@@ -76,20 +76,21 @@ const recipe = () =>
     { recipes: [matpoMethod] },
   );
 
-const tinyConfig = { vocabSize: 258, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 };
+// The byte tokenizer's vocabulary: 256 bytes + 7 special tokens (pad, bos, eos, 4 role markers).
+const tinyConfig = { vocabSize: 263, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 };
 const WEIGHT = 'model.layers.0.mlp.up_proj.weight';
 
 describe('MATPO training on a tiny model with the search tool', () => {
   it('trains planner and worker tokens in one update: workers searched, loss finite, parameters changed', async () => {
     // Rollouts come from a scripted policy (a random tiny model never writes a tool call); the update runs
-    // on the real tiny model. Behaviour log-prob −ln 258 is the untrained model's, so ratios start near 1.
+    // on the real tiny model. Behaviour log-prob −ln 263 (uniform over the vocabulary) is the untrained model's, so ratios start near 1.
     const script: Script = ({ text, row, rowTurn }) => {
       if (text.includes('You are a worker.')) return rowTurn === 0 ? `<search>${text.includes('Mercury') ? 'Mercury moons' : 'Earth moon'}</search>` : 'It has 0 moons.';
       if (rowTurn === 0) return '<delegate>count moons</delegate>';
       // Even planner rows answer right, odd ones wrong: every group has reward variance.
       return row % 2 === 0 ? (text.includes('Mercury') ? '<answer>0</answer>' : '<answer>1</answer>') : '<answer>7</answer>';
     };
-    const policy = new ScriptedPolicy({ script, logProb: -Math.log(258) });
+    const policy = new ScriptedPolicy({ script, logProb: -Math.log(263) });
     const model = policyPkg.createTinyModel(tinyConfig, 5);
     const before = model.namedWeights().get(WEIGHT)!.dataSync().slice();
     const exp = createExperiment(recipe(), { plugins: [inOrder, digitShare], services: [[Tokens.tokenizer, policy.tokenizer]] });

@@ -1,6 +1,6 @@
 import { joinPathFragments, names, type Tree } from '@nx/devkit';
 import { KINDS, isKnownKind } from '@tirl/core';
-import { KIND_TEMPLATES } from './kind-templates';
+import { KIND_FOLDERS, KIND_TEMPLATES } from '@tirl/create-plugin';
 import { changesetFile, definitionFile, packageJson, readmeFile, readmeRow, testFile, type PluginNames } from './templates';
 
 export interface PluginGeneratorSchema {
@@ -9,24 +9,6 @@ export interface PluginGeneratorSchema {
   name: string;
   summary: string;
 }
-
-/** Where a new package keeps each kind (the built-in packages' layout); an existing package's own layout wins. */
-const DEFAULT_FOLDERS: Record<string, string> = {
-  advantage: 'advantage',
-  advantageTransform: 'transform',
-  objective: 'objectives',
-  aggregation: 'aggregations',
-  regularizer: 'regularizers',
-  reward: 'rewards',
-  sampler: 'prompt',
-  filter: 'filters',
-  rollout: 'strategies',
-  toolFormat: 'formats',
-  tool: 'tools',
-  memory: 'memory',
-  router: 'router',
-  metricSink: 'metrics',
-};
 
 /**
  * Scaffolds plugin `kind/name` in `packages/<package>`: a working definition of that kind (it passes its
@@ -84,7 +66,7 @@ function folderFor(tree: Tree, src: string, kind: string): string {
   };
   if (tree.exists(src)) visit(src);
   const best = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-  return best?.[0] ?? DEFAULT_FOLDERS[kind] ?? `${names(kind).fileName}s`;
+  return best?.[0] ?? KIND_FOLDERS[kind] ?? `${names(kind).fileName}s`;
 }
 
 const buildTsconfig = JSON.stringify({ extends: '../../tsconfig.build.base.json', compilerOptions: { outDir: 'dist', rootDir: 'src' }, include: ['src'] }, null, 2) + '\n';

@@ -1,53 +1,14 @@
-import { KIND_TEMPLATES } from './kind-templates';
+import { definitionFile, KIND_TEMPLATES, testFile, type PluginNames as FileNames } from '@tirl/create-plugin';
+
+/** Definition and test come from @tirl/create-plugin, which scaffolds the same files outside the monorepo. */
+export { definitionFile, testFile };
 
 /** File contents the plugin generator writes; `camel` is the plugin name in camelCase. */
-export interface PluginNames {
+export interface PluginNames extends FileNames {
   pkg: string;
-  kind: string;
-  name: string;
-  camel: string;
-  summary: string;
   /** Methods an instance of this kind must have (KINDS[kind].methods). */
   methods: readonly string[];
 }
-
-export const definitionFile = (n: PluginNames) => {
-  const t = KIND_TEMPLATES[n.kind];
-  return `${t.imports ? `${t.imports}\n` : ''}import { definePlugin } from '@tirl/core';
-import { z } from 'zod';
-
-/**
- * ${n.summary}.
- * Scaffold: the smallest correct ${n.kind} plugin, which passes its kind's kit. Replace the body with the
- * method, the paper with its provenance, and the options with the method's (each with a default).
- */
-export const ${n.camel} = definePlugin({
-  kind: '${n.kind}',
-  name: '${n.name}',
-  summary: '${n.summary.replace(/'/g, "\\'")}',
-  paper: { title: 'TODO: paper title', arxiv: '0000.00000', section: 'TODO' },
-  options: z
-    .object({
-      ${t.options}
-    })
-    .strict(),
-  create: ${t.create},
-});
-`;
-};
-
-/** The plugin's test: its kind's behavioural kit from `@tirl/core/testing` (add fixture tables with hand-derived numbers). */
-export const testFile = (n: PluginNames, importPath: string) => {
-  const t = KIND_TEMPLATES[n.kind];
-  return `import { ${t.kit} } from '@tirl/core/testing';
-import { ${n.camel} } from '${importPath}';
-
-${t.kit}(${n.camel}, {
-  valid: ${t.valid},
-  invalid: ${t.invalid},
-${t.kitExtra ? `${t.kitExtra}\n` : ''}});
-`;
-};
 
 export const readmeRow = (n: PluginNames) => `| \`${n.kind}/${n.name}\` | ${n.summary} | TODO | ${KIND_TEMPLATES[n.kind].readmeOptions} |`;
 
