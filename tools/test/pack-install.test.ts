@@ -20,6 +20,8 @@ const { buildTarballs, allPackages } = require('../pack/build-tarballs.cjs') as 
 const TSC = require.resolve('typescript/bin/tsc');
 const EXAMPLE = 'examples/third-party-plugin';
 const MINUTE = 60_000;
+/** Each step starts Node a few times and may train: minutes on a loaded 2-core machine. */
+const STEP_TIMEOUT = 10 * MINUTE;
 
 /** What a user types before knowing what GRPO needs: the trainer and the recipes. */
 const FIRST_INSTALL = ['@tirl/core', '@tirl/policy', '@tirl/trainer', '@tirl/recipes'];
@@ -72,7 +74,7 @@ describe('the packed packages, installed into a clean project', () => {
     registry?.kill();
     if (work) rmSync(work, { recursive: true, force: true });
     progress(`footprint of the GRPO set: ${JSON.stringify(footprint)}`);
-  });
+  }, STEP_TIMEOUT);
 
   it('installs the trainer, asks it what GRPO needs, and installs exactly that line', async () => {
     const first = await npmInstall(FIRST_INSTALL);
@@ -98,13 +100,13 @@ describe('the packed packages, installed into a clean project', () => {
   it('loads with a plain require (reflect-metadata comes with core)', async () => {
     const r = await sh(process.execPath, ['-e', "require('@tirl/core'); require('@tirl/trainer'); console.log('required')"]);
     expect(r.stdout.trim()).toBe('required');
-  });
+  }, STEP_TIMEOUT);
 
   it('runs `npx tirl --help`', async () => {
     const r = await sh('npx', ['tirl', '--help']);
     expect(r.stdout).toMatch(/^tirl — tool-integrated RL/);
     expect(r.stdout).toContain('tirl train');
-  });
+  }, STEP_TIMEOUT);
 
   it('lists the installed plugins with their packages, and prints the GRPO method', async () => {
     const plugins = (await tirl('plugins')).stdout;
@@ -115,7 +117,7 @@ describe('the packed packages, installed into a clean project', () => {
     expect(method).toContain('advantage/grpo');
     const resolved = JSON.parse(method.slice(method.indexOf('\n{') + 1)) as { name: string; chain: string[] };
     expect(resolved.chain).toContain('grpo');
-  });
+  }, STEP_TIMEOUT);
 
   it('trains two steps through the CLI', async () => {
     writeFileSync(join(project.dir, 'exp.json'), JSON.stringify(experiment('runs/cli')));
@@ -124,7 +126,7 @@ describe('the packed packages, installed into a clean project', () => {
     const lines = metricLines(join(project.dir, 'runs', 'cli', 'metrics.jsonl'));
     expect(lines).toHaveLength(2);
     expect(lines.every((m) => Number.isFinite(m['loss/total']))).toBe(true);
-  });
+  }, STEP_TIMEOUT);
 
   it("trains two steps through the API snippet of the trainer's README, as shipped in the package", async () => {
     const readme = readFileSync(join(project.dir, 'node_modules', '@tirl', 'trainer', 'README.md'), 'utf8');
@@ -136,7 +138,7 @@ describe('the packed packages, installed into a clean project', () => {
     const r = await sh(process.execPath, ['api.js']);
     expect(r.stdout).toContain('trained 2 steps');
     expect(metricLines(join(project.dir, 'runs', 'api', 'metrics.jsonl'))).toHaveLength(2);
-  });
+  }, STEP_TIMEOUT);
 
   it("type-checks a TypeScript consumer against the installed packages' declarations", async () => {
     writeFileSync(join(project.dir, 'consumer.ts'), CONSUMER);
@@ -148,7 +150,7 @@ describe('the packed packages, installed into a clean project', () => {
       writeFileSync(join(project.dir, `tsconfig.${moduleResolution}.json`), JSON.stringify(config));
       await sh(process.execPath, [TSC, '-p', `tsconfig.${moduleResolution}.json`]);
     }
-  });
+  }, STEP_TIMEOUT);
 
   it('installs a third-party package from its tarball that adds a plugin, a method, a task and a service, and trains with them through `tirl train`', async () => {
     await npmInstall([tarballs[EXAMPLE]]);
