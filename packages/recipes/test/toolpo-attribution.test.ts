@@ -55,14 +55,23 @@ async function rolloutAndAdvantages(fold: boolean) {
   return { trajectories, adv, tokenizer: policy.tokenizer };
 }
 
-/** Token indices of every occurrence of `piece` after the prompt (byte tokenizer: one ASCII character per token). */
-function positionsOf(t: Trajectory, text: string, piece: string): number[] {
+/**
+ * Token indices of every occurrence of `piece` after the prompt. The byte tokenizer writes an ASCII
+ * character as one token (its byte) and a chat marker as one special token, so the piece's tokens are its
+ * bytes, found in the row's ids.
+ */
+function positionsOf(t: Trajectory, piece: string): number[] {
+  const ids = t.segments.flatMap((s) => s.tokenIds);
+  const bytes = [...Buffer.from(piece, 'utf8')];
   const promptEnd = t.segments.findIndex((s) => s.source !== 'prompt');
-  let from = t.segments.slice(0, promptEnd).reduce((n, s) => n + s.tokenIds.length, 0);
   const out: number[] = [];
-  for (let at = text.indexOf(piece, from); at !== -1; at = text.indexOf(piece, from)) {
-    for (let i = at; i < at + piece.length; i++) out.push(i);
-    from = at + piece.length;
+  for (let at = t.segments.slice(0, promptEnd).reduce((n, s) => n + s.tokenIds.length, 0); at + bytes.length <= ids.length; ) {
+    if (!bytes.every((b, j) => ids[at + j] === b)) {
+      at++;
+      continue;
+    }
+    for (let i = at; i < at + bytes.length; i++) out.push(i);
+    at += bytes.length;
   }
   return out;
 }
@@ -93,8 +102,8 @@ describe('toolpo method: the action advantage lands exactly on tool-call (and fo
 
     expect(a.rewardComponents).toMatchObject({ 'reward/exact-match': 1, 'reward/tool-format': 1 });
     expect(b.rewardComponents).toMatchObject({ 'reward/exact-match': 1, 'reward/tool-format': 0 });
-    const callA = positionsOf(a, text(a), GOOD);
-    const callB = positionsOf(b, text(b), BAD);
+    const callA = positionsOf(a, GOOD);
+    const callB = positionsOf(b, BAD);
     expect(callA).toHaveLength(GOOD.length);
     expect(nonZero(adv[0])).toEqual(callA);
     expect(nonZero(adv[1])).toEqual(callB);
@@ -113,12 +122,12 @@ describe('toolpo method: the action advantage lands exactly on tool-call (and fo
     // The root's post-fold row holds the memory context and the answer: no action tokens, A_succ = 0.
     expect(nonZero(adv[byId.get(rootA.id)!])).toEqual([]);
     const foldAt = piece.segments.findIndex((s) => s.source === 'policy' && (s.text ?? '').includes(FOLD));
-    const expected = [...positionsOf(piece, text(piece), GOOD), ...positionsOf(piece, text(piece), FOLD), ...policyTokensAfter(piece, foldAt)];
+    const expected = [...positionsOf(piece, GOOD), ...positionsOf(piece, FOLD), ...policyTokensAfter(piece, foldAt)];
     // Three memories, each its text plus the end-of-sequence token that ended its generation.
     expect(policyTokensAfter(piece, foldAt).length).toBe(3 * (MEMORY.length + 1));
     const row = adv[byId.get(piece.id)!];
     expect(nonZero(row)).toEqual([...new Set(expected)].sort((x, y) => x - y));
     for (const i of expected) expect(row[i]).toBeCloseTo(0.5, 6);
-    expect(nonZero(adv[byId.get(rootB.id)!])).toEqual(positionsOf(rootB, text(rootB), BAD));
+    expect(nonZero(adv[byId.get(rootB.id)!])).toEqual(positionsOf(rootB, BAD));
   });
 });

@@ -32,10 +32,10 @@ describe('the engine records action spans', () => {
     const { trees } = await linearRollout.create({ ...engineDefaults, countSharedOnce: true }, {} as never).rollout(input);
     const [t] = trees[0].trajectories;
     const ids = t.segments.flatMap((s) => s.tokenIds);
-    const text = Buffer.from(ids.filter((x) => x < 256)).toString('utf8');
-    // The byte tokenizer has one token per ASCII character, so the call's characters are its tokens.
-    const raw = call('search', { query: 'a' });
-    const start = text.indexOf(raw);
+    // The byte tokenizer has one token per ASCII character (and one per chat marker, which the call does
+    // not contain), so the call's tokens are its bytes, found in the row's ids.
+    const raw = [...Buffer.from(call('search', { query: 'a' }), 'utf8')];
+    const start = ids.findIndex((_, i) => raw.every((b, j) => ids[i + j] === b));
     expect(start).toBeGreaterThan(0);
     expect(t.meta?.actionSpans).toEqual([[start, start + raw.length]]);
   });
