@@ -112,8 +112,7 @@ describe('toolpo method: the action advantage lands exactly on tool-call (and fo
   });
 
   it('with folding: the pre-fold piece of A has +0.5 on its call, the fold tag and the memories it wrote', async () => {
-    const { trajectories, adv, tokenizer } = await rolloutAndAdvantages(true);
-    const text = (t: Trajectory) => tokenizer.decode(t.segments.flatMap((s) => s.tokenIds));
+    const { trajectories, adv } = await rolloutAndAdvantages(true);
     const byId = new Map(trajectories.map((t, i) => [t.id, i]));
     const piece = trajectories.find((t) => t.meta?.foldPiece === 0)!;
     expect(piece).toBeDefined();
