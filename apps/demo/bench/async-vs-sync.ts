@@ -77,7 +77,8 @@ async function main(): Promise<void> {
         heldOutAccuracy: after.accuracy, greedyAccuracy: after.greedyAccuracy, heldOutQuestions: task.heldOut.length, evalRepeats: 2,
         loadavg1mBefore: +load0.toFixed(2), loadavg1mAfter: +loadavg()[0].toFixed(2),
       }));
-      await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
+      // A worker killed by a signal has a null exitCode and its signalCode set; either means it has exited.
+      await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null || w.signalCode !== null ? r(null) : w.once('exit', r)))));
       model.dispose();
     }
   } finally {
