@@ -26,7 +26,8 @@ describe('MATPO worker cut by a limit: the summary turn runs in a reserved budge
     const policy = worker.segments.filter((s) => s.source === 'policy');
     // Turn 1: min(maxNewTokens 200, 200 − 0 − reserve 100) = 100 tokens, cut → max_tokens; then the summary turn.
     expect(policy.map((s) => s.tokenIds.length)).toEqual([100, 'SUMMARY'.length + 1]);
-    expect(worker.segments.find((s) => s.source === 'injected')!.text).toBe('<|user|>\nCut. Report.\n<|assistant|>\n');
+    // The byte tokenizer's chat format: <|user|>content<|eos|>, then the generation prompt <|assistant|>.
+    expect(worker.segments.find((s) => s.source === 'injected')!.text).toBe('<|user|>Cut. Report.<|eos|><|assistant|>');
     expect(worker.finishReason).toBe('max_tokens');
     expect(planner.toolCalls[0]).toMatchObject({ ok: true, observation: 'SUMMARY', childId: worker.id });
   });
@@ -72,9 +73,9 @@ describe('several calls in one planner turn', () => {
     const { output } = await run({ subAgentResults: 'after-tools' }, { observations: 'messages', observationRole: 'tool' });
     const planner = output.trees[0].trajectories[0];
     const turn = planner.segments.find((s) => s.source === 'policy')!;
-    // The turn ended with EOS (257); the test template closes an assistant message with "\n", then renders
-    // `<|tool|>\n{content}\n` per message and the generation prompt `<|assistant|>\n`.
-    expect(turn.tokenIds.at(-1)).toBe(257);
-    expect(planner.segments.find((s) => s.source === 'tool')!.text).toBe('\n<|tool|>\nresult for q\n<|tool|>\nALPHA\n<|tool|>\nBETA\n<|assistant|>\n');
+    // The turn ended with EOS (258, <|eos|>), which is also how the byte tokenizer's chat format closes an
+    // assistant message; then each result renders as `<|tool|>{content}<|eos|>` and the generation prompt as `<|assistant|>`.
+    expect(turn.tokenIds.at(-1)).toBe(258);
+    expect(planner.segments.find((s) => s.source === 'tool')!.text).toBe('<|tool|>result for q<|eos|><|tool|>ALPHA<|eos|><|tool|>BETA<|eos|><|assistant|>');
   });
 });
