@@ -1,5 +1,6 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { jsonlSink } from './metrics/jsonl-sink';
+import { tensorboardSink } from './metrics/tensorboard-sink';
 
 export { parseTrainerSettings, trainerSettingsSchema, type TrainerSettings } from './settings';
 export { AdamW, type AdamWConfig, type AdamWState } from './optim/adamw';
@@ -15,9 +16,12 @@ export { train, type TrainOptions, type TrainResult } from './run';
 export type { SwarmOptions } from './rollouts/swarm';
 export type { QueueOptions } from './rollouts/queue';
 export { ProgressLine } from './metrics/progress';
-export { jsonlSink };
+export { jsonlSink, tensorboardSink };
+export { crc32c, maskedCrc32c } from './metrics/tfevents/crc32c';
 
 /** Plugins this package provides (metric sinks). */
-export const plugins: readonly AnyPluginDefinition[] = [jsonlSink];
+export const plugins: readonly AnyPluginDefinition[] = [jsonlSink, tensorboardSink];
 export { evaluate, type EvalOptions, type EvalResult } from './eval';
 export { DEFAULT_CHARTS, lineChartSvg, readMetrics, writeReport } from './report/charts';
+export * from './trajectory-log/format';
+export { kindOf, stepRecord, treesToLog, type RowTokenStats, type TrajectoryLogLimits } from './trajectory-log/record';

@@ -22,6 +22,7 @@ import { Critic } from './loop/critic';
 import { describeProblems, type StepProblem } from './loop/step-problems';
 import { Trainer } from './loop/trainer';
 import { ProgressLine } from './metrics/progress';
+import { TRAJECTORY_LOG_FILE, type StepTrajectories } from './trajectory-log/format';
 import { connectQueue, type QueueOptions } from './rollouts/queue';
 import { checkSwarmSettings, connectSwarm, type SwarmOptions } from './rollouts/swarm';
 import { parseTrainerSettings } from './settings';
@@ -31,7 +32,7 @@ export interface TrainOptions {
   model: CausalLM;
   tokenizer: Tokenizer;
   dataset: readonly Sample[];
-  /** Where metrics.jsonl, recipe.json and checkpoints/ go. */
+  /** Where metrics.jsonl, trajectories.jsonl, recipe.json and checkpoints/ go. */
   runDir: string;
   /** Continue from the newest checkpoint in `runDir/checkpoints`. */
   resume?: boolean;
@@ -102,13 +103,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     : o.swarm
       ? await connectSwarm({ log, ...o.swarm }, { exp, policy, settings, tokenizer: o.tokenizer })
       : undefined;
-  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems, rollouts });
+  const trajectoriesFile = join(o.runDir, TRAJECTORY_LOG_FILE);
+  const onTrajectories = (record: StepTrajectories) => appendFileSync(trajectoriesFile, JSON.stringify(record) + '\n');
+  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems, rollouts, onTrajectories });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');
-  if (o.resume) await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, log, critic);
-  else {
+  if (o.resume) {
+    await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, log, critic);
+    keepMetricsBefore(trajectoriesFile, trainer.step, log);
+  } else {
     prepareFreshRun(checkpoints, o.overwrite === true);
     writeFileSync(metricsFile, '');
+    writeFileSync(trajectoriesFile, '');
   }
   if (rollouts && trainer.step > 0) await rollouts.publish(trainer.step);
   // Tools get ready (e.g. the Python interpreters load) before the first step, not inside its calls.

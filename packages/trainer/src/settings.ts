@@ -90,6 +90,19 @@ export const trainerSettingsSchema = z
      * that carry none (shared by other nodes) need `recompute`.
      */
     oldLogProbs: z.enum(['rollout', 'recompute']).default('rollout'),
+    /**
+     * The trajectory log `tirl view` reads (`RUN_DIR/trajectories.jsonl`, docs/trajectory-log.md): the first
+     * `groupsPerStep` rollout trees of each step (0 turns it off), each trajectory cut to `maxTokens` tokens
+     * and each tool observation to `maxObservationChars` characters, so a line stays bounded.
+     */
+    trajectoryLog: z
+      .object({
+        groupsPerStep: z.number().int().nonnegative().default(2),
+        maxTokens: positiveInt.default(2048),
+        maxObservationChars: positiveInt.default(2000),
+      })
+      .strict()
+      .default({ groupsPerStep: 2, maxTokens: 2048, maxObservationChars: 2000 }),
     checkpoint: z
       .object({ every: z.number().int().nonnegative().default(0), keep: positiveInt.default(2) })
       .strict()

@@ -8,7 +8,9 @@ import {
   type PolicyGenerator,
   type Regularizer,
   type Rng,
+  type RolloutTree,
   type Sample,
+  sliceRows,
 } from '@tirl/core';
 import { AdamW } from '../optim/adamw';
 import type { Critic } from './critic';
@@ -21,6 +23,8 @@ import { problemMetrics, stepProblems, type StepProblem } from './step-problems'
 import type { TrainableModel } from './model';
 import { miniBatchRows, updatePolicy } from './update';
 import { zeroMaskedRows } from './masked-rows';
+import { stepRecord, treesToLog, type RowTokenStats } from '../trajectory-log/record';
+import type { StepTrajectories } from '../trajectory-log/format';
 
 export interface TrainerOptions {
   exp: Experiment;
@@ -40,6 +44,8 @@ export interface TrainerOptions {
   onProblems?: (step: number, problems: StepProblem[]) => void;
   /** Where rollouts run; default: in this process on `policy`. */
   rollouts?: RolloutSource;
+  /** Receives each step's trajectory-log line (`settings.trajectoryLog`), after the update. */
+  onTrajectories?: (record: StepTrajectories) => void;
 }
 
 /**
@@ -118,6 +124,7 @@ export class Trainer {
         const groups = miniBatchRows(batch, settings.miniBatches, rng.fork('critic'));
         updated.metrics['loss/value'] = this.o.critic.update(batch, advantages.returns, extras.values, groups);
       }
+      if (this.o.onTrajectories && settings.trajectoryLog.groupsPerStep > 0) this.o.onTrajectories(this.trajectoryRecord(collected.trees, batch, advantages.tensor));
       tf.dispose([advantages.tensor, ...(advantages.returns ? [advantages.returns] : [])]);
       tf.dispose(Object.values(extras).filter((t): t is tf.Tensor2D => t !== undefined));
       const t4 = performance.now();
@@ -184,7 +191,35 @@ export class Trainer {
     };
   }
 
-    private requiredInputs(batch: Batch): Extras {
+  /**
+   * The logged trees of this step with, for every trained trajectory among them, its loss mask, the
+   * advantages the objective used and π_after / π_behaviour (one forward pass over those rows only).
+   */
+  private trajectoryRecord(trees: RolloutTree[], batch: Batch, advantages: tf.Tensor2D): StepTrajectories {
+    const limits = this.o.settings.trajectoryLog;
+    const logged = treesToLog(trees, limits);
+    const ids = new Set(logged.flatMap((t) => t.trajectories.map((x) => x.id)));
+    const rows = batch.trajectories.flatMap((t, row) => (t && ids.has(t.id) ? [row] : []));
+    const stats = new Map<string, RowTokenStats>();
+    if (rows.length) {
+      const T = batch.ids.shape[1];
+      const part = sliceRows(batch, rows);
+      const [adv, ratio] = tf.tidy(() => {
+        const index = tf.tensor1d(rows, 'int32');
+        const now = this.o.model.logProbs(part.ids, part.attentionMask).logProbs;
+        const r = tf.mul(tf.exp(tf.sub(now, part.oldLogProbs)), part.lossMask);
+        return [tf.gather(advantages, index).dataSync(), r.dataSync()];
+      });
+      part.dispose();
+      rows.forEach((row, i) => {
+        const span = (a: ArrayLike<number>, at: number) => Array.prototype.slice.call(a, at * T, (at + 1) * T) as number[];
+        stats.set(batch.trajectories[row]!.id, { lossMask: span(batch.lossMaskValues, row), advantage: span(adv, i), ratio: span(ratio, i) });
+      });
+    }
+    return stepRecord(this.step, logged, trees.length, stats, this.o.policy.tokenizer, limits);
+  }
+
+  private requiredInputs(batch: Batch): Extras {
     const need = this.o.exp.requirements;
     const out: Extras = {};
     if (need.has('values')) out.values = this.o.critic!.values(batch);
