@@ -25,3 +25,5 @@ export { evaluate, type EvalOptions, type EvalResult } from './eval';
 export { DEFAULT_CHARTS, lineChartSvg, readMetrics, writeReport } from './report/charts';
 export * from './trajectory-log/format';
 export { kindOf, stepRecord, treesToLog, type RowTokenStats, type TrajectoryLogLimits } from './trajectory-log/record';
+export { startViewServer, type ViewOptions, type ViewServer } from './view/server';
+export { RunFiles, type StepSummary } from './view/run-files';

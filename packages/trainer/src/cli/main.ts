@@ -10,6 +10,7 @@ import { train } from '../run';
 import { overridesOf, serviceEntries, partArgument, readExperimentFile, readSamples } from './config';
 import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun } from './model-setup';
 import { parseTrainerSettings } from '../settings';
+import { startViewServer } from '../view/server';
 
 const USAGE = `tirl — tool-integrated RL
 
@@ -23,6 +24,8 @@ const USAGE = `tirl — tool-integrated RL
   tirl eval    RUN --config exp.yaml [--checkpoint DIR] [--set path=value ...]
   tirl export  --config exp.yaml --checkpoint DIR --out DIR [--merged] [--dtype float32|bfloat16|float16]
   tirl report  RUN_DIR
+  tirl view    RUN_DIR [RUN_DIR ...] [--port 6007] [--host 127.0.0.1] [--poll-ms 2000]
+               (a local web page: live metrics of the runs overlaid, and each step's trajectories)
   tirl recipes [RUN] [--packages] [--set path=value ...]   (no RUN: list recipes, methods, tasks, scales;
                                                           --packages: the npm install line RUN needs)
   tirl --help
@@ -55,6 +58,9 @@ const FLAGS = {
   node: { type: 'string' },
   concurrency: { type: 'string' },
   name: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'poll-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...MODEL_FLAGS,
 } as const;
@@ -83,6 +89,8 @@ export async function main(argv: string[]): Promise<number> {
       for (const f of await writeReport(positionals[0])) console.log(f);
       return 0;
     }
+    case 'view':
+      return serveView(positionals, values);
     case 'worker':
     case 'status':
       return runQueueCommand(command, values);
@@ -188,6 +196,26 @@ async function runQueueCommand(command: 'worker' | 'status', values: { queue?: s
   });
   console.log('worker: stopping after the rollouts in flight');
   await worker.close();
+  return 0;
+}
+
+/** `tirl view`: serves the viewer until SIGINT/SIGTERM. */
+async function serveView(runDirs: string[], values: { host?: string; port?: string; 'poll-ms'?: string }): Promise<number> {
+  if (!runDirs.length) throw new TirlError(`tirl view needs RUN_DIR (a folder a training run wrote)\n\n${USAGE}`, 'invalid-options');
+  const int = (flag: string, v: string | undefined, min: number) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > 65535 * 1000) throw new TirlError(`--${flag} "${v}" must be an integer ≥ ${min}`, 'invalid-options');
+    return n;
+  };
+  const view = await startViewServer({ runDirs, host: values.host, port: int('port', values.port, 0), pollMs: int('poll-ms', values['poll-ms'], 100) });
+  console.log(`tirl view: ${view.url} (${runDirs.join(', ')}); Ctrl-C stops it`);
+  if (values.host && !['127.0.0.1', 'localhost', '::1'].includes(values.host)) console.log(`tirl view: listening on ${values.host}: anyone who can reach it can read these runs`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await view.close();
   return 0;
 }
 
