@@ -14,7 +14,10 @@ const swc = [
 // TIRL_REQUIRE_SERVICES=1 (CI) they run and fail instead, so a missing service never passes silently.
 const { spawnSync } = require('node:child_process');
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
-const serviceSuites = [{ bin: 'redis-server', path: '/tools/test/scale-out/', install: 'apt-get install -y redis-server' }];
+const serviceSuites = [
+  { bin: 'redis-server', path: '/tools/test/scale-out/', install: 'apt-get install -y redis-server' },
+  { bin: process.env.TIRL_CHROMIUM ?? 'chromium', path: '/tools/test/view/', install: 'apt-get install -y chromium' },
+];
 const missingServices = process.env.TIRL_REQUIRE_SERVICES === '1' ? [] : serviceSuites.filter((s) => !has(s.bin));
 for (const s of missingServices) console.log(`skipping ${s.path}: ${s.bin} not found (${s.install})`);
 
