@@ -73,6 +73,14 @@ describe('trajectory log lines', () => {
     expect(t.segments[1].ratio).toBeUndefined();
   });
 
+  it('shows a character split over byte tokens on its first token', () => {
+    const t = trajectory();
+    // "…" is U+2026, three UTF-8 bytes (E2 80 A6): three byte tokens.
+    t.segments[3] = { ...t.segments[3], tokenIds: ids('a…b'), text: 'a…b', logProbs: [0, 0, 0, 0, 0] };
+    const record = stepRecord(0, [{ id: 'tree', sampleId: 's', nodes: [], trajectories: [t] }], 1, new Map(), bytes, limits);
+    expect(record.trees[0].trajectories[0].segments[3].tokens).toEqual(['a', '…', '', '', 'b']);
+  });
+
   it('calls a tool segment whose calls all spawned sub-agents a sub_agent result', () => {
     const t = trajectory();
     t.toolCalls = [{ ...t.toolCalls[0], ok: true, childId: 't0.c0' }];

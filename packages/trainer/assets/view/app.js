@@ -145,7 +145,8 @@ function chart(key, alpha) {
     svg.append(el('line', { className: 'grid', x1: pad.l, x2: W - pad.r, y1: sy(y), y2: sy(y) }));
     svg.append(el('text', { x: pad.l - 4, y: sy(y) + 3, 'text-anchor': 'end', text: fmt(y) }));
   }
-  for (const x of [x0, (x0 + x1) / 2, x1]) svg.append(el('text', { x: sx(x), y: H - 8, 'text-anchor': 'middle', text: fmt(Math.round(x * 10) / 10) }));
+  // Steps are integers: so are the tick labels.
+  for (const x of [...new Set([x0, Math.round((x0 + x1) / 2), x1])]) svg.append(el('text', { x: sx(x), y: H - 8, 'text-anchor': 'middle', text: fmt(x) }));
   svg.append(el('line', { className: 'axis', x1: pad.l, x2: pad.l, y1: pad.t, y2: H - pad.b }));
   svg.append(el('line', { className: 'axis', x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b }));
   for (const s of series) {

@@ -107,7 +107,7 @@ function loggedSegment(seg: Segment, kind: SegmentKind, n: number, offset: numbe
     ...(seg.turn !== undefined ? { turn: seg.turn } : {}),
     text: n === seg.tokenIds.length && seg.text !== undefined ? seg.text : tokenizer.decode(ids),
     ids,
-    tokens: ids.map((id) => tokenizer.decode([id])),
+    tokens: tokenTexts(ids, tokenizer),
   };
   if (stats) out.lossMask = ids.map((_, i) => stats.lossMask[offset + i]);
   if (seg.source === 'policy') {
@@ -116,6 +116,28 @@ function loggedSegment(seg: Segment, kind: SegmentKind, n: number, offset: numbe
       out.advantage = ids.map((_, i) => round(stats.advantage[offset + i]));
       out.ratio = ids.map((_, i) => round(stats.ratio[offset + i]));
     }
+  }
+  return out;
+}
+
+/**
+ * Each token decoded alone, for display. A character split over several tokens (a multi-byte UTF-8
+ * character of a byte-level tokenizer) decodes whole on its first token and as '' on the others.
+ */
+function tokenTexts(ids: readonly number[], tokenizer: Pick<Tokenizer, 'decode'>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const alone = tokenizer.decode([ids[i]]);
+    let j = i;
+    let text = alone;
+    while (text.includes('\uFFFD') && j < Math.min(ids.length - 1, i + 3)) text = tokenizer.decode(ids.slice(i, ++j + 1));
+    if (text.includes('\uFFFD')) {
+      out.push(alone);
+      continue;
+    }
+    out.push(text);
+    for (let k = i + 1; k <= j; k++) out.push('');
+    i = j;
   }
   return out;
 }

@@ -65,7 +65,7 @@ export async function startViewServer(o: ViewOptions): Promise<ViewServer> {
 function handle(req: IncomingMessage, res: ServerResponse, runs: RunFiles[], config: { pollMs: number }): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname;
-  if (req.method !== 'GET') return send(res, 405, 'text/plain; charset=utf-8', 'only GET');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'only GET and HEAD');
   if (ASSETS[path]) {
     const file = ASSETS[path];
     return send(res, 200, TYPES[file.split('.').pop()!], readFileSync(join(ASSET_DIR, file)));
