@@ -45,5 +45,5 @@ describe('train', () => {
     resumedModel.dispose();
     expect(resumed.history.map((m) => m.step)).toEqual([1, 2]);
     expect(stable(resumed.history)).toEqual(stable(full.history.slice(1)));
-  });
+  }, 180_000); // two runs (full, then interrupted and resumed): over a minute on a loaded 2-core machine
 });
