@@ -141,6 +141,28 @@ describe('training a VLM: image tokens are never trained, the vision tower is fr
     batch.dispose();
   });
 
+  it('with trainVision the tower and connector get gradients through the image features', async () => {
+    const open = await loadPretrainedVlm(DIR, { trainVision: true });
+    try {
+      const { batch } = build();
+      const names = [...open.model.trainableWeights().keys()];
+      expect(names).toContain('model.connector.modality_projection.proj.weight');
+      expect(names).toContain('model.vision_model.embeddings.patch_embedding.weight');
+      const vision = [...open.model.trainableWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight');
+      const { grads, value } = tf.variableGrads(() => {
+        const { logProbs } = vlmBatchLogProbs(open.model, open.processor, batch);
+        return tf.neg(tf.sum(tf.mul(logProbs, batch.lossMask))) as tf.Scalar;
+      }, vision.map(([, v]) => v));
+      for (const [name, v] of vision) {
+        expect([name, tf.max(tf.abs(grads[v.name])).dataSync()[0] > 0]).toEqual([name, true]);
+      }
+      tf.dispose([value, ...Object.values(grads)]);
+      batch.dispose();
+    } finally {
+      open.model.dispose();
+    }
+  });
+
   it('with LoRA on the decoder only adapters train', () => {
     const clone = vlm.model.text.clone();
     try {
