@@ -1,4 +1,5 @@
 import type { AnyPluginDefinition } from '@tirl/core';
+import { egae } from './advantage/egae';
 import { gae } from './advantage/gae';
 import { gpg } from './advantage/gpg';
 import { grpo } from './advantage/grpo';
@@ -21,6 +22,7 @@ import { xrpoNovelty } from './transform/xrpo-novelty';
 export {
   aspo,
   dcpoSas,
+  egae,
   gae,
   gpg,
   grpo,
@@ -59,6 +61,7 @@ export const plugins: readonly AnyPluginDefinition[] = [
   toolpo,
   matpo,
   gpg,
+  egae,
   xrpoNovelty,
   dcpoSas,
   hapoTokenGroup,

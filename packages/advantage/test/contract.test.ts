@@ -3,6 +3,7 @@ import { defaultAdvantageCases, makeTrajectory, runAdvantageKit, runAdvantageTra
 import {
   aspo,
   dcpoSas,
+  egae,
   gae,
   gpg,
   grpo,
@@ -48,6 +49,11 @@ runAdvantageKit(remax, {
   cases: casesWith((_t, i) => ({ meta: { greedy: i % 2 === 0 ? 0.5 : 0 } })),
   invalid: [{ options: { baselineKey: '' }, field: 'baselineKey' }],
 });
+runAdvantageKit(egae, {
+  valid: { gamma: 0.99, lambda: 0.95 },
+  cases: casesWith((_t, i) => (i % 2 === 0 ? { meta: { windowTruncated: true } } : {})),
+  invalid: [{ options: { unfinished: 'never' }, field: 'unfinished' }, { options: { valueOn: 'none' }, field: 'valueOn' }],
+});
 runAdvantageKit(opo, { invalid: [] });
 runAdvantageKit(gpg, { valid: { fNorm: 'std' }, invalid: [{ options: { alpha: 'batch' }, field: 'alpha' }, { options: { eps: -1 }, field: 'eps' }] });
 runAdvantageKit(passAtK, { invalid: [{ options: { eps: -0.1 }, field: 'eps' }] });
@@ -69,7 +75,7 @@ describe('@tirl/advantage plugins list', () => {
   it('lists every definition once, with unique ids', () => {
     const ids = plugins.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(18);
+    expect(ids.length).toBe(19);
     expect(ids.every((id) => id.startsWith('advantage/') || id.startsWith('advantageTransform/'))).toBe(true);
   });
 });

@@ -80,6 +80,7 @@ export function instanceOf<T>(def: AnyPluginDefinition, options: Record<string, 
 interface StepResult {
   advantages: number[][];
   returns?: number[][];
+  valueMask?: number[][];
 }
 
 /** Runs one step on an estimator or transform instance and returns plain arrays; disposes every tensor. */
@@ -107,7 +108,8 @@ export function runStep(def: AnyPluginDefinition, instance: unknown, step: StepI
         : (instance as AdvantageTransform).transform({ ...input, advantages: matrix(step.advantages ?? zerosLike(batch))! });
     const result: StepResult = { advantages: out.advantages.arraySync() as number[][] };
     if (out.returns) result.returns = out.returns.arraySync() as number[][];
-    tf.dispose([out.advantages, out.returns].filter((t): t is tf.Tensor2D => !!t));
+    if (out.valueMask) result.valueMask = out.valueMask.arraySync() as number[][];
+    tf.dispose([out.advantages, out.returns, out.valueMask].filter((t): t is tf.Tensor2D => !!t));
     return result;
   } finally {
     tf.dispose(owned);

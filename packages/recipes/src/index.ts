@@ -39,6 +39,7 @@ import { swarmSapo } from './recipes/swarm-sapo';
 import { mdpo } from './recipes/mdpo';
 import { gpg } from './recipes/gpg';
 import { agenticMethods } from './agentic-methods';
+import { tPpo } from './recipes/t-ppo';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -79,10 +80,11 @@ export { aspo } from './recipes/aspo';
 export { swarmSapo } from './recipes/swarm-sapo';
 export { mdpo } from './recipes/mdpo';
 export { gpg } from './recipes/gpg';
+export { tPpo } from './recipes/t-ppo';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
-  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg,
+  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg, tPpo,
   ...agenticMethods,
   codev,
   vToolRl,
@@ -129,6 +131,7 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['swarm-sapo', 'math', 'rl-swarm'],
   ['mdpo', 'math'],
   ['gpg', 'math', 'gpg'],
+  ['t-ppo', 'math', 'ppo'],
 ];
 
 export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));

@@ -7,6 +7,7 @@ import type { EntryOp, Method, Task } from '@tirl/core';
  */
 export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@tirl/advantage': [
+    'advantage/egae',
     'advantage/gae',
     'advantage/gpg',
     'advantage/grpo',
@@ -93,6 +94,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'rollout/greedy-baseline',
     'rollout/linear',
     'rollout/policy-augmented',
+    'rollout/successive-window',
     'rollout/tree-search',
     'toolFormat/hermes',
     'toolFormat/parallel-calls',

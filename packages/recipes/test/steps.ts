@@ -53,5 +53,6 @@ export const stepCases: StepCase[] = [
   { name: 'swarm-sapo', part: 1, extra: ['swarm.external=0'] },
   { name: 'mdpo', part: 1 },
   { name: 'gpg', part: 0 },
+  { name: 't-ppo', part: 0 },
 
 ];

@@ -4,6 +4,7 @@ import { parallelCallsFormat } from './formats/parallel-calls';
 import { xmlTagsFormat } from './formats/xml-tags';
 import { arpoRollout } from './strategies/arpo';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
+import { successiveWindowRollout } from './strategies/successive-window';
 import { linearRollout } from './strategies/linear';
 import { policyAugmentedRollout } from './strategies/policy-augmented';
 import { treeSearchRollout } from './strategies/tree-search';
@@ -16,6 +17,7 @@ export { linearRollout } from './strategies/linear';
 export { policyAugmentedRollout, withPolicyDocument } from './strategies/policy-augmented';
 export { arpoRollout } from './strategies/arpo';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
+export { successiveWindowRollout } from './strategies/successive-window';
 export { treeSearchRollout } from './strategies/tree-search';
 export { RolloutEngine, coerceArgs, engineOptionsShape, withToolDescription, type EngineOptions } from './engine/engine';
 export { assembleTree } from './engine/tree-builder';
@@ -32,6 +34,7 @@ export const plugins: readonly AnyPluginDefinition[] = [
   arpoRollout,
   treeSearchRollout,
   greedyBaselineRollout,
+  successiveWindowRollout,
   hermesFormat,
   xmlTagsFormat,
   parallelCallsFormat,

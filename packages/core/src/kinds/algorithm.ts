@@ -26,6 +26,8 @@ export interface AdvantageOutput {
   advantages: tf.Tensor2D;
   /** `[B, T]` value targets (GAE), when computed. */
   returns?: tf.Tensor2D;
+  /** `[B, T]` 1 where the value loss applies (T-PPO: finished responses only); absent = every trained token. */
+  valueMask?: tf.Tensor2D;
   metrics?: Record<string, number>;
 }
 

@@ -29,8 +29,11 @@ export class Critic {
     return tf.tidy(() => this.head.values(batch.ids, batch.attentionMask));
   }
 
-  /** One value update per group of rows; returns the mean value loss. */
-  update(batch: Batch, returns: tf.Tensor2D, oldValues: tf.Tensor2D, rowGroups: readonly number[][]): number {
+  /**
+   * One value update per group of rows; returns the mean value loss. `valueMask` (`[B, T]`, from the
+   * advantage estimator) limits the loss to some trained tokens (T-PPO: finished responses only).
+   */
+  update(batch: Batch, returns: tf.Tensor2D, oldValues: tf.Tensor2D, rowGroups: readonly number[][], valueMask?: tf.Tensor2D): number {
     const weights = this.namedWeights();
     const byTfName = new Map([...weights].map(([name, v]) => [v.name, name]));
     let total = 0;
@@ -39,13 +42,21 @@ export class Critic {
       const index = tf.tensor1d(rows as number[], 'int32');
       const R = tf.gather(returns, index);
       const old = tf.gather(oldValues, index);
-      const tokens = Math.max(1, part.lossMaskValues.reduce((a, b) => a + b, 0));
+      const mask = valueMask ? tf.tidy(() => tf.mul(part.lossMask, tf.gather(valueMask, index)) as tf.Tensor2D) : part.lossMask;
+      const counted = valueMask ? tf.tidy(() => tf.sum(mask).dataSync()[0]) : part.lossMaskValues.reduce((a, b) => a + b, 0);
+      const tokens = Math.max(1, counted);
+      // A mini-batch whose rows are all excluded (every response unfinished) has no value target: skip it.
+      if (valueMask && counted === 0) {
+        tf.dispose([index, R, old, ...(valueMask ? [mask] : [])]);
+        part.dispose();
+        continue;
+      }
       const c = this.settings.value.clip;
       const { value, grads } = tf.variableGrads(() => {
         const v = this.head.values(part.ids, part.attentionMask);
         const clipped = tf.add(old, tf.clipByValue(tf.sub(v, old), -c, c));
         const loss = tf.maximum(tf.square(tf.sub(v, R)), tf.square(tf.sub(clipped, R)));
-        return tf.div(tf.sum(tf.mul(loss, part.lossMask)), 2 * tokens) as tf.Scalar;
+        return tf.div(tf.sum(tf.mul(loss, mask)), 2 * tokens) as tf.Scalar;
       }, [...weights.values()]);
       total += value.dataSync()[0];
       const named = new Map(Object.entries(grads).map(([k, g]) => [byTfName.get(k) ?? k, g]));
@@ -55,7 +66,7 @@ export class Critic {
         this.optimizer.apply(weights, named, this.settings.value.lr);
       }
       disposeGrads(named);
-      tf.dispose([value, index, R, old]);
+      tf.dispose([value, index, R, old, ...(valueMask ? [mask] : [])]);
       part.dispose();
     }
     return total / Math.max(1, rowGroups.length);

@@ -122,10 +122,10 @@ export class Trainer {
       this.nonFiniteInARow = updated.nonFiniteInARow;
       if (this.o.critic && advantages.returns && extras.values) {
         const groups = miniBatchRows(batch, settings.miniBatches, rng.fork('critic'));
-        updated.metrics['loss/value'] = this.o.critic.update(batch, advantages.returns, extras.values, groups);
+        updated.metrics['loss/value'] = this.o.critic.update(batch, advantages.returns, extras.values, groups, advantages.valueMask);
       }
       if (this.o.onTrajectories && settings.trajectoryLog.groupsPerStep > 0) this.o.onTrajectories(this.trajectoryRecord(collected.trees, batch, advantages.tensor));
-      tf.dispose([advantages.tensor, ...(advantages.returns ? [advantages.returns] : [])]);
+      tf.dispose([advantages.tensor, ...(advantages.returns ? [advantages.returns] : []), ...(advantages.valueMask ? [advantages.valueMask] : [])]);
       tf.dispose(Object.values(extras).filter((t): t is tf.Tensor2D => t !== undefined));
       const t4 = performance.now();
       const tokens = batch.lossMaskValues.reduce((a, b) => a + b, 0);
@@ -245,7 +245,7 @@ export class Trainer {
     batch: Batch,
     trees: Parameters<typeof collect> extends never ? never : Awaited<ReturnType<typeof collect>>['trees'],
     extras: Extras,
-  ): { tensor: tf.Tensor2D; returns?: tf.Tensor2D; metrics: Record<string, number> } {
+  ): { tensor: tf.Tensor2D; returns?: tf.Tensor2D; valueMask?: tf.Tensor2D; metrics: Record<string, number> } {
     const scores = Float32Array.from(batch.trajectories, (t) => t?.reward ?? 0);
     const input = { batch, scores, trees, entropies: extras.entropies, tokenRewards: extras.tokenRewards, values: extras.values };
     const out = this.o.exp.get('advantage').compute(input);
@@ -259,7 +259,7 @@ export class Trainer {
     }
     advantages = zeroMaskedRows(batch, advantages);
     Object.assign(metrics, maskedStats('advantage', advantages, batch.lossMaskValues));
-    return { tensor: advantages, returns: out.returns, metrics };
+    return { tensor: advantages, returns: out.returns, valueMask: out.valueMask, metrics };
   }
 }
 

@@ -100,14 +100,17 @@ function buildInput(def: AnyPluginDefinition, c: AdvantageCase, pad: { rows?: nu
 interface Plain {
   advantages: number[][];
   returns?: number[][];
+  valueMask?: number[][];
   metrics: Record<string, number>;
 }
 
 function plainOutput(out: AdvantageOutput): Plain {
   const plain: Plain = { advantages: out.advantages.arraySync(), metrics: { ...(out.metrics ?? {}) } };
   if (out.returns) plain.returns = out.returns.arraySync();
+  if (out.valueMask) plain.valueMask = out.valueMask.arraySync();
   out.advantages.dispose();
   out.returns?.dispose();
+  out.valueMask?.dispose();
   return plain;
 }
 
