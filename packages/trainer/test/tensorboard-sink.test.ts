@@ -1,9 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseOptions } from '@tirl/core';
+import { initBackend, parseOptions, resolveRecipe } from '@tirl/core';
 import { runMetricSinkKit } from '@tirl/core/testing';
-import { crc32c, maskedCrc32c, tensorboardSink } from '../src';
+import { crc32c, maskedCrc32c, tensorboardSink, train } from '../src';
+import { dataset, newModel, testPlugins, testRecipe, tokenizer } from './task';
 
 /*
  * An independent reader of TensorBoard event files, written from the format's definitions rather than
@@ -179,5 +180,21 @@ describe('metricSink/tensorboard event file', () => {
     const summary = [0x0a, value.length, ...value];
     expect([...data.subarray(9)]).toEqual([0x10, 0x01, 0x2a, summary.length, ...summary]);
     expect(data[0]).toBe(0x09);
+  });
+});
+
+describe('metricSink/tensorboard in a run', () => {
+  it('gets every step of train() when the recipe names it', async () => {
+    await initBackend({ force: 'wasm' });
+    const logdir = join(dir, 'train-tb');
+    const recipe = resolveRecipe({ ...testRecipe, plugins: [...testRecipe.plugins, ['metricSink/tensorboard', { logdir }]], settings: { ...testRecipe.settings, steps: 2 } });
+    const result = await train({ recipe, model: newModel(), tokenizer, dataset, runDir: join(dir, 'train-run'), plugins: testPlugins, progress: false });
+    const events = decodeEventFile(eventFile(logdir)).slice(1);
+    expect(events.map((e) => e.step)).toEqual([0, 1]);
+    events.forEach((e, i) => {
+      expect(e.scalars['reward/mean']).toBe(Math.fround(result.history[i]['reward/mean']));
+      expect(e.scalars['loss/total']).toBe(Math.fround(result.history[i]['loss/total']));
+      expect(e.scalars.step).toBeUndefined();
+    });
   });
 });

@@ -66,12 +66,13 @@ function expectedRoots(record: StepTrajectories, keep: (root: LoggedTrajectory, 
 }
 
 beforeAll(async () => {
+  // The browser first: a missing chromium fails at once, naming the fix.
+  browser = await launchChromium();
   await initBackend({ force: 'wasm' });
   await scriptedRun(dirs.matpo, matpoRecipe(2), matpoScript, 2);
   await scriptedRun(dirs.tree, treeRecipe(2), treeScript, 2);
   await grpoRun(dirs.grpo, 3);
   view = await startViewServer({ runDirs: [dirs.matpo, dirs.grpo, dirs.tree], port: 0, pollMs: 250 });
-  browser = await launchChromium();
   ({ page, foreign } = await openViewer(browser, view.url));
 });
 
