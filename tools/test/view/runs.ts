@@ -48,7 +48,7 @@ const digitShare = definePlugin({
 });
 
 export const testPlugins: AnyPluginDefinition[] = [inOrder, digitShare];
-const tinyConfig = { vocabSize: 258, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 };
+const tinyConfig = { vocabSize: new ByteTokenizer().vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 };
 
 /** MATPO: planners delegate to workers that search; odd planner rows call `search` themselves, which planners lack (a failed call). */
 export const matpoScript: Script = ({ text, row, rowTurn }) => {
@@ -112,7 +112,7 @@ export async function scriptedRun(dir: string, recipe: ResolvedRecipe, script: S
   writeFileSync(join(dir, 'recipe.json'), JSON.stringify(recipe, null, 2));
   writeFileSync(join(dir, 'metrics.jsonl'), '');
   writeFileSync(join(dir, TRAJECTORY_LOG_FILE), '');
-  const policy = new ScriptedPolicy({ script, logProb: -Math.log(258) });
+  const policy = new ScriptedPolicy({ script, logProb: -Math.log(tinyConfig.vocabSize) });
   const model = createTinyModel(tinyConfig, 5);
   const exp = createExperiment(recipe, { plugins: testPlugins, services: [[Tokens.tokenizer, policy.tokenizer]] });
   const settings = parseTrainerSettings(exp.recipe.settings);
