@@ -8,6 +8,7 @@ import { latm } from './recipes/latm';
 import { mpo } from './recipes/mpo';
 import { tapir } from './recipes/tapir';
 import { themis } from './recipes/themis';
+import { toolllm } from './recipes/toolllm';
 import { trimpi } from './recipes/trimpi';
 
 export { acecodeMethod } from './recipes/acecode';
@@ -20,10 +21,11 @@ export { latm } from './recipes/latm';
 export { mpo } from './recipes/mpo';
 export { tapir } from './recipes/tapir';
 export { themis } from './recipes/themis';
+export { toolllm } from './recipes/toolllm';
 export { trimpi } from './recipes/trimpi';
 
 /**
  * Agentic seed-paper methods defined as methods only (no paper run of their own yet): train them with a task,
  * e.g. `tirl train --method metatool --task search-qa --scale laptop`.
  */
-export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm];
+export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm, toolllm];

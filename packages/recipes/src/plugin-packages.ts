@@ -91,6 +91,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   ],
   '@tirl/rollout-tree': [
     'rollout/arpo',
+    'rollout/dfsdt',
     'rollout/greedy-baseline',
     'rollout/linear',
     'rollout/policy-augmented',
@@ -119,6 +120,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'tool/toolmaker',
   ],
   '@tirl/tools-search': [
+    'tool/api-retriever',
     'tool/http-search',
     'tool/mcp',
     'tool/open',

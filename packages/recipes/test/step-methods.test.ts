@@ -18,6 +18,8 @@ export const methodCases: { method: string; task: string; extra?: string[]; tool
   { method: 'mpo', task: 'math', extra: ['reward/evolving-rubric.judge={"source":"training-policy","maxTokens":8}'] },
   { method: 'cgpo', task: 'math' },
   { method: 'latm', task: 'hermes-qa' },
+  // The untrained model answers at once: two answers per tree give a group of two leaves.
+  { method: 'toolllm', task: 'parallel-tools-qa', tool: true, extra: ['rollout/dfsdt.answers=2'] },
   { method: 'trimpi', task: 'math', extra: ['rollout/policy-augmented.document=Answer in one word.'] },
   { method: 'divide-then-aggregate', task: 'parallel-tools-qa', tool: true },
 ];

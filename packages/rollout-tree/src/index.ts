@@ -5,6 +5,7 @@ import { xmlTagsFormat } from './formats/xml-tags';
 import { arpoRollout } from './strategies/arpo';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
 import { successiveWindowRollout } from './strategies/successive-window';
+import { dfsdtRollout } from './strategies/dfsdt';
 import { linearRollout } from './strategies/linear';
 import { policyAugmentedRollout } from './strategies/policy-augmented';
 import { treeSearchRollout } from './strategies/tree-search';
@@ -14,6 +15,7 @@ export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
 export { GIVE_UP, ParallelCallsFormat, parallelCallsFormat } from './formats/parallel-calls';
 export { dagLevels } from './formats/dag-levels';
 export { linearRollout } from './strategies/linear';
+export { dfsdtRollout, diversityPrompt } from './strategies/dfsdt';
 export { policyAugmentedRollout, withPolicyDocument } from './strategies/policy-augmented';
 export { arpoRollout } from './strategies/arpo';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
@@ -39,4 +41,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   xmlTagsFormat,
   parallelCallsFormat,
   policyAugmentedRollout,
+  dfsdtRollout,
 ];

@@ -1,6 +1,7 @@
 import type { AnyPluginDefinition } from '@tirl/core';
 import { join } from 'node:path';
 import { httpSearchTool } from './http-search-tool';
+import { apiRetrieverTool } from './api-retriever-tool';
 import { mcpTool } from './mcp-tool';
 import { openTool } from './open-tool';
 import { searchTool } from './search-tool';
@@ -9,6 +10,7 @@ export { searchTool } from './search-tool';
 export { openTool } from './open-tool';
 export { httpSearchTool } from './http-search-tool';
 export { mcpTool, type McpTool } from './mcp-tool';
+export { apiDocumentText, ApiRetrieverTool, apiRetrieverTool, type ApiDoc } from './api-retriever-tool';
 export { connectMcpTools, renderContent, type ConnectMcpToolsOptions } from './mcp/mcp-tools';
 export { mcpServerSchema, type McpServerSpec } from './mcp/server-spec';
 export { Bm25Index, type Bm25Params, type SearchHit } from './bm25/bm25-index';
@@ -20,4 +22,4 @@ export { compileBlocklist } from './shared/blocklist';
 /** The bundled demo corpus: 36 short generated articles (JSONL), for tests and demos. */
 export const demoCorpusPath = join(__dirname, '..', 'corpus', 'demo.jsonl');
 
-export const plugins: readonly AnyPluginDefinition[] = [searchTool, openTool, httpSearchTool, mcpTool];
+export const plugins: readonly AnyPluginDefinition[] = [searchTool, openTool, httpSearchTool, mcpTool, apiRetrieverTool];

@@ -1,4 +1,4 @@
-import type { PolicySession, RolloutInput, Sample, Tool, Trajectory } from '@tirl/core';
+import type { FinishReason, PolicySession, RolloutInput, Sample, Tool, Trajectory } from '@tirl/core';
 import { TirlError } from '@tirl/core';
 import { recordActionSpans } from './action-spans';
 import { toTrajectory, type Agent, type PathNode } from './agent';
@@ -7,7 +7,7 @@ import { GenerateBatcher } from './batcher';
 import { finishAgent, type EngineContext, type EngineStats } from './context';
 import { ensureRoom, wantsFold } from './context-memory';
 import { finalTurn, generateTurn } from './generation';
-import { reserveOf } from './observation';
+import { appendTokens, reserveOf } from './observation';
 import type { EngineOptions } from './options';
 import { Semaphore } from './semaphore';
 import { executeCalls } from './tool-calls';
@@ -140,6 +140,16 @@ export class RolloutEngine {
     for (let active = agents.filter((a) => !a.done); active.length; active = active.filter((a) => !a.done)) {
       await this.turn(active);
     }
+  }
+
+  /** Appends `text` to the agent's row as an untrained `injected` segment (e.g. a search strategy's hint). */
+  inject(agent: Agent, text: string): void {
+    appendTokens(this.ctx, agent, 'injected', text);
+  }
+
+  /** Ends a live agent with `reason` (a strategy's own limit) and frees its row. */
+  finish(agent: Agent, reason: FinishReason): void {
+    finishAgent(this.ctx, agent, reason);
   }
 
   /** The agent's trajectory; the agent must have finished. */
