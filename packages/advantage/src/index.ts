@@ -13,6 +13,7 @@ import { remax } from './advantage/remax';
 import { rloo } from './advantage/rloo';
 import { toolpo } from './advantage/toolpo';
 import { treeGrpo } from './advantage/tree-grpo';
+import { arpoHard } from './transform/arpo-hard';
 import { aspo } from './transform/aspo';
 import { dcpoSas } from './transform/dcpo-sas';
 import { hapoTokenGroup } from './transform/hapo-token-group';
@@ -20,6 +21,7 @@ import { riskpoMvar } from './transform/riskpo-mvar';
 import { xrpoNovelty } from './transform/xrpo-novelty';
 
 export {
+  arpoHard,
   aspo,
   dcpoSas,
   egae,
@@ -67,4 +69,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   hapoTokenGroup,
   aspo,
   riskpoMvar,
+  arpoHard,
 ] as unknown as readonly AnyPluginDefinition[];

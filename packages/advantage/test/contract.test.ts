@@ -1,6 +1,7 @@
 import type { Trajectory } from '@tirl/core';
 import { defaultAdvantageCases, makeTrajectory, runAdvantageKit, runAdvantageTransformKit, type AdvantageCase } from '@tirl/core/testing';
 import {
+  arpoHard,
   aspo,
   dcpoSas,
   egae,
@@ -68,6 +69,7 @@ runAdvantageKit(matpo, { cases: matpoCases(), valid: { broadcast: 'parent-row' }
 runAdvantageTransformKit(xrpoNovelty, { invalid: [{ options: { kappa: -1 }, field: 'kappa' }] });
 runAdvantageTransformKit(dcpoSas, { invalid: [{ options: { stdKind: 'x' }, field: 'stdKind' }] });
 runAdvantageTransformKit(hapoTokenGroup, { invalid: [{ options: { fallbackAbove: 0 }, field: 'fallbackAbove' }] });
+runAdvantageTransformKit(arpoHard, { invalid: [{ options: { form: 'soft' }, field: 'form' }] });
 runAdvantageTransformKit(aspo, { invalid: [{ options: { k: 1.2 }, field: 'k' }] });
 runAdvantageTransformKit(riskpoMvar, { invalid: [{ options: { alpha: 0.9, beta: 0.5 }, field: 'beta' }, { options: { bundleSize: 0 }, field: 'bundleSize' }] });
 
@@ -75,7 +77,7 @@ describe('@tirl/advantage plugins list', () => {
   it('lists every definition once, with unique ids', () => {
     const ids = plugins.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(19);
+    expect(ids.length).toBe(20);
     expect(ids.every((id) => id.startsWith('advantage/') || id.startsWith('advantageTransform/'))).toBe(true);
   });
 });

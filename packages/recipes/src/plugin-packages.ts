@@ -21,6 +21,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'advantage/rloo',
     'advantage/toolpo',
     'advantage/tree-grpo',
+    'advantageTransform/arpo-hard',
     'advantageTransform/aspo',
     'advantageTransform/dcpo-sas',
     'advantageTransform/hapo-token-group',

@@ -31,8 +31,10 @@ const changedSinceSplit: Record<string, Record<string, Record<string, unknown>>>
 /**
  * Methods redefined on purpose after the split; their snapshots below show the new runs. `toolpo`: DeepAgent's
  * memory folding and the paper's separate R_succ / R_action. `remax`: the greedy-baseline rollout it needs.
+ * `arpo`: the paper's soft attribution by default (every branch trains its shared prefix), `attribution=hard` as a switch.
+ * `hapo`: its paper cited by the exact title of the seed list.
  */
-const redefinedSinceSplit = new Set(['toolpo', 'remax']);
+const redefinedSinceSplit = new Set(['toolpo', 'remax', 'arpo', 'hapo']);
 /** Runs present before the split and not redefined since: they must compose as they did then. */
 const unchanged = recipes.map((r) => r.name).filter((name) => name in v1 && !redefinedSinceSplit.has(name));
 

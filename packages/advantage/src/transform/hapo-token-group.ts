@@ -14,7 +14,7 @@ export const hapoTokenGroup = definePlugin({
   kind: 'advantageTransform',
   name: 'hapo-token-group',
   summary: 'HAPO token-level group average: token-weighted group standardisation with a GRPO fallback',
-  paper: { title: "Heterogeneous Adaptive Policy Optimization: Tailoring Optimization to Every Token's Nature", arxiv: '2509.16591', section: '3.2' },
+  paper: { title: "From Uniform to Heterogeneous: Tailoring Policy Optimization to Every Token's Nature", arxiv: '2509.16591', section: '3.2' },
   options: z
     .object({
       eps: z.number().nonnegative().default(1e-6),

@@ -21,7 +21,7 @@ export const hapo = definePlugin({
   kind: 'objective',
   name: NAME,
   summary: 'HAPO: entropy-adaptive asymmetric clip bounds and differential advantage redistribution',
-  paper: { title: 'Heterogeneous Adaptive Policy Optimization', arxiv: '2509.16591', section: 'ada_clip, ada_advantage; recipe qwen2.5_math_7b.sh' },
+  paper: { title: "From Uniform to Heterogeneous: Tailoring Policy Optimization to Every Token's Nature", arxiv: '2509.16591', section: 'ada_clip, ada_advantage; recipe qwen2.5_math_7b.sh' },
   requires: ['entropies'],
   options: z
     .object({

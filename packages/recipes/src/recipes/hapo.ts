@@ -3,7 +3,7 @@ import { defineMethod } from '@tirl/core';
 export const hapo = defineMethod({
   name: 'hapo',
   extends: 'grpo',
-  paper: { title: "Heterogeneous Adaptive Policy Optimization: Tailoring Optimization to Every Token's Nature", arxiv: '2509.16591', section: '3' },
+  paper: { title: "From Uniform to Heterogeneous: Tailoring Policy Optimization to Every Token's Nature", arxiv: '2509.16591', section: '3' },
   description: 'Token-weighted group advantages, entropy-adaptive asymmetric clipping and advantage redistribution; no KL',
   plugins: [
     // §3.2: token-level group average, GRPO fallback for groups with |A| ≥ 5 (reference code).
