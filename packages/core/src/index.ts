@@ -73,6 +73,8 @@ export * from './data/append';
 export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from './tokenizer/byte';
 
 export { Rng, type RngState } from './random/rng';
+export { chatCompletion, chatCompletionsUrl, type ChatEndpointRequest } from './judge/chat-endpoint';
+export { policyReply, type PolicyReplyOptions } from './judge/policy-reply';
 export { ensureGradients } from './tensor/gradients';
 export {
   BACKEND_ORDER,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecodeOptions, DecodeResult, PolicyGenerator, PolicySession, Rng, SegmentImage, Tokenizer } from '@tirl/core';
-import { appendAll, TirlError } from '@tirl/core';
+import { appendAll, rowRng, TirlError } from '@tirl/core';
 import type { AttentionLayout, CausalLM, EmbeddingOverride, LayerKV } from './model';
 import { sampleToken } from './sampling';
 
@@ -166,12 +166,12 @@ export class KvSession implements PolicySession {
     for (const id of [...this.rows.keys()]) this.release(id);
   }
 
-  async generate(rows: readonly number[], options: DecodeOptions, rng: Rng): Promise<DecodeResult[]> {
+  async generate(rows: readonly number[], options: DecodeOptions, rng: Rng | readonly Rng[]): Promise<DecodeResult[]> {
     return this.generateSync(rows, options, rng);
   }
 
   /** The same as {@link generate}, synchronously. */
-  generateSync(rows: readonly number[], options: DecodeOptions, rng: Rng): DecodeResult[] {
+  generateSync(rows: readonly number[], options: DecodeOptions, rng: Rng | readonly Rng[]): DecodeResult[] {
     if (new Set(rows).size !== rows.length) throw this.error(`generate: rows must be distinct, got [${rows}]`);
     if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 0) {
       throw this.error(`generate: maxNewTokens must be a non-negative integer, got ${options.maxNewTokens}`);
@@ -183,6 +183,7 @@ export class KvSession implements PolicySession {
     }
     const results: DecodeResult[] = rows.map(() => ({ tokenIds: [], logProbs: [], finishReason: 'length', ...(options.returnEntropy ? { entropies: [] } : {}) }));
     const slot = new Map(rows.map((id, i) => [id, i]));
+    const streams = rows.map((_, i) => rowRng(rng, i, rows.length));
     const active = rows.filter((id) => this.row(id).tokens.length < this.maxContext);
     if (options.maxNewTokens === 0 || active.length === 0) return results;
 
@@ -197,7 +198,7 @@ export class KvSession implements PolicySession {
         working.rows.forEach((id, i) => {
           const r = this.row(id);
           const res = results[slot.get(id)!];
-          const s = sampleToken(logits.subarray(i * V, (i + 1) * V), options, rng);
+          const s = sampleToken(logits.subarray(i * V, (i + 1) * V), options, streams[slot.get(id)!]);
           r.tokens.push(s.token);
           res.tokenIds.push(s.token);
           res.logProbs.push(s.logProb);

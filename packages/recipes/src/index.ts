@@ -40,6 +40,8 @@ import { mdpo } from './recipes/mdpo';
 import { gpg } from './recipes/gpg';
 import { agenticMethods } from './agentic-methods';
 import { tPpo } from './recipes/t-ppo';
+import { verltool } from './recipes/verltool';
+import { toolorchestra } from './recipes/toolorchestra';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -81,6 +83,8 @@ export { swarmSapo } from './recipes/swarm-sapo';
 export { mdpo } from './recipes/mdpo';
 export { gpg } from './recipes/gpg';
 export { tPpo } from './recipes/t-ppo';
+export { verltool } from './recipes/verltool';
+export { toolorchestra } from './recipes/toolorchestra';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
@@ -88,6 +92,8 @@ export const methods: readonly Method[] = [
   ...agenticMethods,
   codev,
   vToolRl,
+  verltool,
+  toolorchestra,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
@@ -132,6 +138,8 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['mdpo', 'math'],
   ['gpg', 'math', 'gpg'],
   ['t-ppo', 'math', 'ppo'],
+  ['verltool', 'search-qa', 'search-r1'],
+  ['toolorchestra', 'hermes-qa', 'toolorchestra'],
 ];
 
 export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));

@@ -92,6 +92,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   ],
   '@tirl/rollout-tree': [
     'rollout/arpo',
+    'rollout/async',
     'rollout/dfsdt',
     'rollout/greedy-baseline',
     'rollout/linear',
@@ -103,6 +104,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'toolFormat/xml-tags',
   ],
   '@tirl/samplers': [
+    'advantageTransform/d3s-token',
     'filter/adacot-slm',
     'filter/d3s-sample',
     'filter/dynamic-sampling',
@@ -110,7 +112,9 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'filter/overlong',
     'filter/void-mask',
     'sampler/curriculum',
+    'sampler/demo-retrieval',
     'sampler/epoch-shuffle',
+    'sampler/exemplars',
     'sampler/scaf-hints',
     'sampler/tapir-curriculum',
     'sampler/xrpo-allocator',

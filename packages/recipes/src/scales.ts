@@ -80,6 +80,12 @@ export const gpgScale = defineScale({
   settings: { groupSize: 8, optimizer: { lr: 2e-6 }, decode: { maxNewTokens: 1024 } },
 });
 
+export const toolorchestraScale = defineScale({
+  name: 'toolorchestra',
+  description: 'ToolOrchestra §4.4: batch 16 tasks × 8 rollouts, lr 1e-6, at most 50 turns, 8000 generated tokens',
+  settings: { promptsPerStep: 16, groupSize: 8, optimizer: { lr: 1e-6 }, decode: { maxNewTokens: 8000 }, limits: { maxTurns: 50 } },
+});
+
 /** A run that fits a laptop CPU with a tiny model: short generations, small groups, a larger lr. */
 export const laptopScale = defineScale({
   name: 'laptop',
@@ -104,4 +110,4 @@ export const rlSwarmScale = defineScale({
   settings: { promptsPerStep: 2, groupSize: 2 },
 });
 
-export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, gpgScale, laptopScale];
+export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, gpgScale, toolorchestraScale, laptopScale];

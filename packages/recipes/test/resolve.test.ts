@@ -33,8 +33,9 @@ const changedSinceSplit: Record<string, Record<string, Record<string, unknown>>>
  * memory folding and the paper's separate R_succ / R_action. `remax`: the greedy-baseline rollout it needs.
  * `arpo`: the paper's soft attribution by default (every branch trains its shared prefix), `attribution=hard` as a switch.
  * `hapo`: its paper cited by the exact title of the seed list.
+ * `d3s`: the token level and the paper's exact title. `xrpo`: in-context seeding and the exact title.
  */
-const redefinedSinceSplit = new Set(['toolpo', 'remax', 'arpo', 'hapo']);
+const redefinedSinceSplit = new Set(['toolpo', 'remax', 'arpo', 'hapo', 'd3s', 'xrpo']);
 /** Runs present before the split and not redefined since: they must compose as they did then. */
 const unchanged = recipes.map((r) => r.name).filter((name) => name in v1 && !redefinedSinceSplit.has(name));
 

@@ -6,6 +6,7 @@ import { arpoRollout } from './strategies/arpo';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
 import { successiveWindowRollout } from './strategies/successive-window';
 import { dfsdtRollout } from './strategies/dfsdt';
+import { asyncRollout } from './strategies/async';
 import { linearRollout } from './strategies/linear';
 import { policyAugmentedRollout } from './strategies/policy-augmented';
 import { treeSearchRollout } from './strategies/tree-search';
@@ -20,6 +21,7 @@ export { policyAugmentedRollout, withPolicyDocument } from './strategies/policy-
 export { arpoRollout } from './strategies/arpo';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
 export { successiveWindowRollout } from './strategies/successive-window';
+export { asyncRollout } from './strategies/async';
 export { treeSearchRollout } from './strategies/tree-search';
 export { RolloutEngine, coerceArgs, engineOptionsShape, withToolDescription, type EngineOptions } from './engine/engine';
 export { assembleTree } from './engine/tree-builder';
@@ -33,6 +35,7 @@ export type { Agent, PathNode } from './engine/agent';
 /** Every plugin of this package. */
 export const plugins: readonly AnyPluginDefinition[] = [
   linearRollout,
+  asyncRollout,
   arpoRollout,
   treeSearchRollout,
   greedyBaselineRollout,

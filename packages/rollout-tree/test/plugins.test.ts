@@ -54,6 +54,7 @@ runToolFormatKit(xmlTagsFormat, {
 it('exports every plugin once', () => {
   expect(plugins.map((p) => p.id).sort()).toEqual([
     'rollout/arpo',
+    'rollout/async',
     'rollout/dfsdt',
     'rollout/greedy-baseline',
     'rollout/linear',

@@ -10,6 +10,9 @@ import { epochShuffle } from './prompt/epoch-shuffle';
 import { scafHints } from './prompt/scaf-hints';
 import { tapirCurriculum } from './prompt/tapir-curriculum';
 import { xrpoAllocator } from './prompt/xrpo-allocator';
+import { exemplarSampler } from './prompt/exemplars';
+import { demoRetrieval } from './prompt/demo-retrieval';
+import { d3sToken } from './tokens/d3s-token';
 
 export { adacotSlm, decisionTokenIndex } from './filters/adacot-slm';
 export { d3sSample, extremeSubset } from './filters/d3s-sample';
@@ -25,7 +28,12 @@ export { epochShuffle } from './prompt/epoch-shuffle';
 export { scafHints, withHints } from './prompt/scaf-hints';
 export { xrpoAllocator } from './prompt/xrpo-allocator';
 export { apportion, modelFittingDifficulty, tapirCurriculum } from './prompt/tapir-curriculum';
+export { bestCandidate, exemplarSampler, exemplarsFor } from './prompt/exemplars';
+export { ExemplarPool, questionOf, withExemplars, type Exemplar } from './prompt/exemplar-pool';
+export { block, demoPrompt, demoRetrieval } from './prompt/demo-retrieval';
+export { bm25Scores, terms, topK } from './util/bm25';
 export { d3sTokenMask, topEntropyMask, topFractionMask } from './tokens/select';
+export { d3sToken } from './tokens/d3s-token';
 export { scheduleSchema, scheduleValue, type Schedule } from './util/schedule';
 export { halfWidth, populationStd, tQuantile975 } from './util/stats';
 
@@ -34,6 +42,8 @@ export const plugins: readonly AnyPluginDefinition[] = [
   epochShuffle,
   curriculum,
   xrpoAllocator,
+  exemplarSampler,
+  demoRetrieval,
   scafHints,
   dynamicSampling,
   overlongFilter,
@@ -42,4 +52,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   greedyBaselineFilter,
   adacotSlm,
   tapirCurriculum,
+  d3sToken,
 ] as AnyPluginDefinition[];

@@ -14,7 +14,7 @@ export const xrpoNovelty = definePlugin({
   kind: 'advantageTransform',
   name: 'xrpo-novelty',
   summary: 'XRPO: boosts positive advantages of correct but unlikely (novel) responses, capped at κ·A',
-  paper: { title: 'XRPO: Pushing the Limits of GRPO with Targeted Exploration and Exploitation', arxiv: '2510.06672', section: '3.3 (unverified constants)' },
+  paper: { title: 'XRPO: Pushing the limits of GRPO with Targeted Exploration and Exploitation', arxiv: '2510.06672', section: '3.3 (unverified constants)' },
   options: z
     .object({
       lambda: z.number().nonnegative().default(1),

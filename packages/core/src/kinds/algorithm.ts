@@ -19,6 +19,8 @@ export interface AdvantageInput {
   entropies?: tf.Tensor2D;
   /** The rollout trees of this step, when required. */
   trees?: RolloutTree[];
+  /** The training step (0-based), for scheduled plugins; absent outside a training loop. */
+  step?: number;
 }
 
 export interface AdvantageOutput {
@@ -28,6 +30,11 @@ export interface AdvantageOutput {
   returns?: tf.Tensor2D;
   /** `[B, T]` 1 where the value loss applies (T-PPO: finished responses only); absent = every trained token. */
   valueMask?: tf.Tensor2D;
+  /**
+   * `[B, T]` 0/1 token selection multiplied into the loss mask (token-level down-sampling such as D³S): the
+   * dropped tokens are not trained and aggregation denominators count the kept tokens only.
+   */
+  tokenMask?: tf.Tensor2D;
   metrics?: Record<string, number>;
 }
 

@@ -32,8 +32,11 @@ export interface PromptSampler {
   setDataset(samples: readonly Sample[]): void;
   /** The next `n` samples, with how many rollouts to give each (default: the recipe's group size). */
   next(n: number, step: number): { sample: Sample; rollouts?: number }[];
-  /** Feedback after scoring, e.g. per-sample accuracy for curricula and allocators. */
-  observe?(results: { sampleId: string; rewards: number[] }[]): void;
+  /**
+   * Feedback after scoring, e.g. per-sample accuracy for curricula and allocators; `trajectories` are the
+   * group's scored root rollouts (for samplers that reuse the policy's own verified answers as exemplars).
+   */
+  observe?(results: { sampleId: string; rewards: number[]; trajectories?: readonly Trajectory[] }[]): void;
   state?(): unknown;
   loadState?(state: unknown): void;
 }

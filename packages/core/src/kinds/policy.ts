@@ -30,6 +30,13 @@ export interface DecodeOptions {
   returnEntropy?: boolean;
 }
 
+/** The stream row `i` of a generate call draws from: its own when one stream per row is given. */
+export function rowRng(rng: Rng | readonly Rng[], i: number, rows: number): Rng {
+  if (!Array.isArray(rng)) return rng as Rng;
+  if (rng.length !== rows) throw new RangeError(`generate: ${rng.length} random streams for ${rows} rows; pass one per row or a single one`);
+  return rng[i];
+}
+
 export interface DecodeResult {
   tokenIds: number[];
   /** Behaviour log-prob of each generated token under the sampling distribution's model. */
@@ -59,8 +66,12 @@ export interface PolicySession {
   imageTokenCost?(image: SegmentImage): number;
   /** True when {@link appendImage} works (a vision-language policy). */
   readonly acceptsImages?: boolean;
-  /** Generates for the given rows together; results are in the order of `rows`. */
-  generate(rows: readonly number[], options: DecodeOptions, rng: Rng): Promise<DecodeResult[]>;
+  /**
+   * Generates for the given rows together; results are in the order of `rows`. `rng` is one stream the rows
+   * draw from in turn, or one stream per row (`rng[i]` for `rows[i]`), so that what a row samples does not
+   * depend on which other rows share its batch.
+   */
+  generate(rows: readonly number[], options: DecodeOptions, rng: Rng | readonly Rng[]): Promise<DecodeResult[]>;
   /** A new row sharing this row's tokens and cache (for tree branching). */
   fork(row: number): number;
   /** Total tokens in a row. */

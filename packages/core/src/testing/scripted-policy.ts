@@ -7,6 +7,7 @@ import type {
   PolicySession,
   Tokenizer,
 } from '../kinds/policy';
+import { rowRng } from '../kinds/policy';
 import type { Rng } from '../random/rng';
 import { ByteTokenizer } from '../tokenizer/byte';
 
@@ -150,16 +151,16 @@ class ScriptedSession implements PolicySession {
     appendAll(this.row(row).tokens, ids);
   }
 
-  async generate(rows: readonly number[], options: DecodeOptions, rng: Rng): Promise<DecodeResult[]> {
+  async generate(rows: readonly number[], options: DecodeOptions, rng: Rng | readonly Rng[]): Promise<DecodeResult[]> {
     this.policy.generateCalls++;
     if (new Set(rows).size !== rows.length) throw new Error(`ScriptedSession.generate: duplicate rows in [${rows.join(', ')}]`);
-    return rows.map((r) => {
+    return rows.map((r, i) => {
       const row = this.row(r);
       if (row.tokens.length >= this.policy.maxContext) {
         throw new Error(`ScriptedSession.generate: row ${r} has ${row.tokens.length} tokens, at maxContext ${this.policy.maxContext}`);
       }
       const budget = { ...options, maxNewTokens: Math.min(options.maxNewTokens, this.policy.maxContext - row.tokens.length) };
-      const result = this.policy.emit(r, row.tokens, row.turns, budget, rng);
+      const result = this.policy.emit(r, row.tokens, row.turns, budget, rowRng(rng, i, rows.length));
       appendAll(row.tokens, result.tokenIds);
       row.turns++;
       return result;

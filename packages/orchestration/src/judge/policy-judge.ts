@@ -1,4 +1,4 @@
-import type { PolicyGenerator, Rng } from '@tirl/core';
+import { policyReply, type PolicyGenerator, type Rng } from '@tirl/core';
 import { judgePrompt, parseGrade, type AccuracyJudge, type JudgeRequest } from './judge';
 
 export interface PolicyJudgeSpec {
@@ -10,28 +10,16 @@ export interface PolicyJudgeSpec {
 }
 
 /**
- * A tirl policy as the judge: the prompt is rendered with the policy's chat template, the reply generated
- * in a fresh session and its first grade letter read. Nothing of it is trained.
+ * A tirl policy as the judge (core's `policyReply`): the prompt is rendered with the policy's chat template,
+ * the reply generated in a fresh session and its first grade letter read. Nothing of it is trained.
  */
 export function createPolicyJudge(policy: PolicyGenerator, spec: PolicyJudgeSpec, rng: Rng): AccuracyJudge {
   let calls = 0;
   return {
     async grade(request: JudgeRequest): Promise<number> {
       if (request.answer === undefined) return 0;
-      const tk = policy.tokenizer;
-      const text = tk.renderChat([{ role: 'user', content: judgePrompt(spec.promptTemplate, request) }], { addGenerationPrompt: true });
-      const session = policy.startSession();
-      try {
-        const row = session.add(tk.encode(text, { addSpecialTokens: false }));
-        const [res] = await session.generate(
-          [row],
-          { maxNewTokens: spec.maxNewTokens, temperature: spec.temperature, stopTokenIds: [tk.eosTokenId] },
-          rng.fork(`judge-${calls++}`),
-        );
-        return parseGrade(tk.decode(res.tokenIds, { skipSpecialTokens: true }), spec.grades);
-      } finally {
-        session.dispose();
-      }
+      const reply = await policyReply(policy, judgePrompt(spec.promptTemplate, request), spec, rng.fork(`judge-${calls++}`));
+      return parseGrade(reply, spec.grades);
     },
   };
 }

@@ -1,8 +1,9 @@
-import { definePlugin, policyText, type Sample, type Trajectory } from '@tirl/core';
+import { definePlugin, policyText, Tokens, type PluginContext, type Sample, type Trajectory } from '@tirl/core';
 import type { InjectionToken } from 'tsyringe';
 import { z } from 'zod';
 import { outcomeCheckSchema, outcomeScore } from '../outcome/check';
 import { assemble, safely } from '../util/score-each';
+import { endpointAsker, genrmShape, genrmVerdict, policyAsker } from './genrm-checker';
 
 /** Decides whether a correct rollout reached its answer through flawed reasoning (FAPO's GenRM role). */
 export interface FlawChecker {
@@ -27,33 +28,45 @@ export function shortReasoningChecker(minChars: number): FlawChecker {
   };
 }
 
-/** FAPO: −λ for a correct rollout the checker finds flawed, else 0 (add to a ±1 outcome reward). */
+const flawedPositiveOptions = z
+  .object({
+    check: outcomeCheckSchema.default('math'),
+    /** λ: 1 with ±1 outcome rewards (a flawed positive lands at 0); use 0.5 with 0/1 rewards. */
+    penalty: z.number().nonnegative().default(1),
+    /**
+     * `endpoint` / `policy`: FAPO's generative reward model (index of the earliest wrong paragraph, −1 none) behind
+     * an OpenAI-compatible endpoint or as a tirl policy; `injected`: the FlawChecker registered under
+     * FLAW_CHECKER; `short-reasoning`: the built-in heuristic.
+     */
+    checker: z.enum(['short-reasoning', 'injected', 'endpoint', 'policy']).default('short-reasoning'),
+    minReasoningChars: z.number().int().nonnegative().default(40),
+    /** The generative checker: endpoint, prompt and decode settings (for `endpoint` and `policy`). */
+    genrm: genrmShape,
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.checker !== 'endpoint') return;
+    for (const key of ['baseUrl', 'model'] as const) {
+      if (!o.genrm[key]) ctx.addIssue({ code: 'custom', path: ['genrm', key], message: `checker "endpoint" needs genrm.${key}` });
+    }
+  });
+
+type FlawedPositiveOptions = z.output<typeof flawedPositiveOptions>;
+
+/**
+ * FAPO: −λ for a correct rollout the checker finds flawed, else 0 (add to a ±1 outcome reward). The checker is
+ * the paper's generative reward model (`endpoint`: an OpenAI-compatible server; `policy`: a tirl policy the
+ * host registered under `Tokens.policy`), a FlawChecker service (`injected`) or the offline heuristic
+ * (`short-reasoning`, the default, which needs no model).
+ */
 export const flawedPositive = definePlugin({
   kind: 'reward',
   name: 'flawed-positive',
   summary: 'FAPO flawed-positive penalty: −λ for correct rollouts whose reasoning a pluggable checker flags as flawed',
   paper: { title: 'FAPO: Flawed-Aware Policy Optimization for Efficient and Reliable Reasoning', arxiv: '2510.22543', section: 'reward_fn_reasoning.py (λ = 1 with ±1 rewards)' },
-  options: z
-    .object({
-      check: outcomeCheckSchema.default('math'),
-      /** λ: 1 with ±1 outcome rewards (a flawed positive lands at 0); use 0.5 with 0/1 rewards. */
-      penalty: z.number().nonnegative().default(1),
-      /** `injected`: the FlawChecker registered under FLAW_CHECKER; `short-reasoning`: the built-in heuristic. */
-      checker: z.enum(['short-reasoning', 'injected']).default('short-reasoning'),
-      minReasoningChars: z.number().int().nonnegative().default(40),
-    })
-    .strict(),
+  options: flawedPositiveOptions,
   create(options, ctx) {
-    let checker: FlawChecker;
-    if (options.checker === 'injected') {
-      if (!ctx.container.isRegistered(FLAW_CHECKER, true)) {
-        throw new Error(
-          'reward/flawed-positive: checker "injected" needs a FlawChecker registered under FLAW_CHECKER ' +
-            '(pass it in the experiment services), or use checker "short-reasoning"',
-        );
-      }
-      checker = ctx.resolve(FLAW_CHECKER);
-    } else checker = shortReasoningChecker(options.minReasoningChars);
+    const checker = checkerFor(options, ctx);
     return {
       async score(input) {
         const results = await Promise.all(
@@ -63,13 +76,14 @@ export const flawedPositive = definePlugin({
             const sample = input.samples.get(root.sampleId);
             const outcome = safely(() => outcomeScore(options.check, root, sample, 'reward/flawed-positive'));
             if (!Number.isFinite(outcome.score)) return outcome;
-            if (outcome.score < 1) return { score: 0, components: { flawed: 0 } };
+            if (outcome.score < 1) return { score: 0, components: { flawed: 0, unparsed: 0 } };
             try {
-              const flawed = (await checker.isFlawed(root, sample)) ? 1 : 0;
-              return { score: -options.penalty * flawed, components: { flawed } };
+              const verdict = await checker(root, sample);
+              const flawed = verdict.flawed ? 1 : 0;
+              return { score: flawed ? -options.penalty : 0, components: { flawed, unparsed: verdict.unparsed ? 1 : 0 } };
             } catch {
               // FAPO treats a checker failure as "not flawed"
-              return { score: 0, components: { flawed: 0 } };
+              return { score: 0, components: { flawed: 0, unparsed: 1 } };
             }
           }),
         );
@@ -78,3 +92,31 @@ export const flawedPositive = definePlugin({
     };
   },
 });
+
+type Verdict = { flawed: boolean; unparsed: boolean };
+
+function checkerFor(options: FlawedPositiveOptions, ctx: PluginContext): (t: Trajectory, sample: Sample | undefined) => Promise<Verdict> {
+  if (options.checker === 'endpoint' || options.checker === 'policy') {
+    let ask: ((prompt: string) => Promise<string>) | undefined;
+    const askOf = () => {
+      if (ask) return ask;
+      if (options.checker === 'endpoint') return (ask = endpointAsker(options.genrm));
+      if (!ctx.container.isRegistered(Tokens.policy, true)) {
+        throw new Error('reward/flawed-positive: checker "policy" needs a policy registered under Tokens.policy (services: [[Tokens.policy, genrmPolicy]])');
+      }
+      return (ask = policyAsker(ctx.resolve(Tokens.policy), options.genrm, ctx.rng.fork('genrm')));
+    };
+    return (t, sample) => genrmVerdict(askOf(), options.genrm.promptTemplate, sample, policyText(t));
+  }
+  let flaw: FlawChecker;
+  if (options.checker === 'injected') {
+    if (!ctx.container.isRegistered(FLAW_CHECKER, true)) {
+      throw new Error(
+        'reward/flawed-positive: checker "injected" needs a FlawChecker registered under FLAW_CHECKER ' +
+          '(pass it in the experiment services), or use checker "short-reasoning"',
+      );
+    }
+    flaw = ctx.resolve(FLAW_CHECKER);
+  } else flaw = shortReasoningChecker(options.minReasoningChars);
+  return async (t, sample) => ({ flawed: await flaw.isFlawed(t, sample), unparsed: false });
+}

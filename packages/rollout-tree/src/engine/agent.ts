@@ -43,6 +43,8 @@ export interface Agent {
   summarised?: boolean;
   /** The policy wrote the memory plugin's `foldTag`: fold before the next turn. */
   foldRequested?: boolean;
+  /** Side and fold generations drawn so far (names their random streams). */
+  sideDraws?: number;
   /** Tokens after the prompt (policy, tool and injected), across folds. */
   responseTokens: number;
   done: boolean;
@@ -81,4 +83,10 @@ export function toTrajectory(a: Agent): Trajectory {
   if (a.answer !== undefined) t.meta!.answer = a.answer;
   if (a.actionSpans.length) t.meta!.actionSpans = a.actionSpans.map(([s, e]) => [s, e]);
   return t;
+}
+
+/** A stream name unique to this agent and draw (side and fold generations of one agent, in call order). */
+export function drawName(a: Agent, what: string): string {
+  a.sideDraws = (a.sideDraws ?? 0) + 1;
+  return `${a.id}#${what}${a.sideDraws}`;
 }

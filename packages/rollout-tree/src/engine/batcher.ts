@@ -2,6 +2,7 @@ import type { DecodeOptions, DecodeResult, PolicySession, Rng } from '@tirl/core
 
 interface Pending {
   row: number;
+  stream: Rng;
   options: DecodeOptions;
   key: string;
   resolve: (r: DecodeResult) => void;
@@ -10,9 +11,10 @@ interface Pending {
 
 /**
  * Gathers the generate requests made in one event-loop turn into batched `session.generate` calls
- * (one per distinct decode options), with one call in flight at a time. Rollouts that reach their
- * generate step together are therefore decoded together, in request order, which keeps seeded runs
- * reproducible; sub-rollouts that start later batch among themselves.
+ * (one per distinct decode options), with one call in flight at a time. Each request samples from its
+ * own random stream, named by the caller (`stream`: the trajectory and its turn) and derived from the
+ * rollout's seed, so what a row samples does not depend on which rows share its batch: rollouts that
+ * advance on their own (trajectory-level asynchrony) sample exactly what turn-synchronous ones do.
  */
 export class GenerateBatcher {
   private pending: Pending[] = [];
@@ -20,15 +22,20 @@ export class GenerateBatcher {
   private running = false;
   calls = 0;
   rowsServed = 0;
+  private readonly base: Rng;
 
   constructor(
     private readonly session: PolicySession,
-    private readonly rng: Rng,
-  ) {}
+    rng: Rng,
+  ) {
+    // Forked once, so later draws from the rollout's rng do not change the streams.
+    this.base = rng.fork('generate');
+  }
 
-  generate(row: number, options: DecodeOptions): Promise<DecodeResult> {
+  /** `stream` names the request's random stream; requests with the same name draw the same numbers. */
+  generate(row: number, options: DecodeOptions, stream: string): Promise<DecodeResult> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ row, options, key: JSON.stringify(options), resolve, reject });
+      this.pending.push({ row, stream: this.base.fork(stream), options, key: JSON.stringify(options), resolve, reject });
       this.schedule();
     });
   }
@@ -53,7 +60,7 @@ export class GenerateBatcher {
         const results = await this.session.generate(
           group.map((p) => p.row),
           group[0].options,
-          this.rng,
+          group.map((p) => p.stream),
         );
         group.forEach((p, i) => p.resolve(results[i]));
       } catch (e) {

@@ -1,6 +1,6 @@
 import type { ChatMessage, DecodeOptions, MemoryAction, Segment } from '@tirl/core';
 import { policySegmentSpans } from './action-spans';
-import { toTrajectory, type Agent } from './agent';
+import { drawName, toTrajectory, type Agent } from './agent';
 import { finishAgent, type EngineContext } from './context';
 import { InContextGenerator } from './in-context-generator';
 
@@ -83,7 +83,7 @@ async function sideGenerate(ctx: EngineContext, a: Agent, messages: ChatMessage[
   const ids = tk.encode(tk.renderChat(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
   const row = ctx.session.add(ids);
   try {
-    const res = await ctx.batcher.generate(row, options);
+    const res = await ctx.batcher.generate(row, options, drawName(a, 'side'));
     const text = tk.decode(res.tokenIds, { skipSpecialTokens: true });
     const segment: Segment = { source: 'policy', role: a.role, tokenIds: [...res.tokenIds], logProbs: [...res.logProbs], text, turn: a.turn };
     return { text, segment };
@@ -91,3 +91,4 @@ async function sideGenerate(ctx: EngineContext, a: Agent, messages: ChatMessage[
     ctx.session.release(row);
   }
 }
+

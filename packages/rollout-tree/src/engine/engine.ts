@@ -25,7 +25,7 @@ interface RootSpec {
 
 /**
  * The multi-turn loop shared by every rollout strategy. Each `turn` generates for all given agents in
- * one batched call, parses their tool calls, runs every call of the batch concurrently (global
+ * one batched call (`runToEnd` with `schedule: 'trajectory'` lets each agent loop on its own instead), parses their tool calls, runs every call of the batch concurrently (global
  * concurrency limit, per-call timeouts), appends the observations as masked `tool` segments and checks
  * the limits. Sampled token ids go into the trajectory untouched; observations are tokenised once.
  *
@@ -136,7 +136,14 @@ export class RolloutEngine {
     await Promise.all(agents.filter((a) => !a.done).map((a) => this.runTurn(a)));
   }
 
+  /** Runs the agents until all have finished, turn-synchronous or each on its own (`schedule`). */
   async runToEnd(agents: readonly Agent[]): Promise<void> {
+    if (this.ctx.opts.schedule === 'trajectory') {
+      await Promise.all(agents.map(async (a) => {
+        while (!a.done) await this.runTurn(a);
+      }));
+      return;
+    }
     for (let active = agents.filter((a) => !a.done); active.length; active = active.filter((a) => !a.done)) {
       await this.turn(active);
     }

@@ -13,7 +13,7 @@ export async function generateTurn(ctx: EngineContext, a: Agent, maxNew: number)
     stopTokenIds: ctx.stopTokenIds,
     returnEntropy: ctx.input.decode.returnEntropy || ctx.needEntropy,
   };
-  const res = await ctx.batcher.generate(a.row, options);
+  const res = await ctx.batcher.generate(a.row, options, `${a.id}#turn${a.turn}`);
   if (res.logProbs.length !== res.tokenIds.length) {
     throw new TirlError(`rollout: the policy returned ${res.tokenIds.length} tokens with ${res.logProbs.length} log-probs`, 'invalid-data');
   }

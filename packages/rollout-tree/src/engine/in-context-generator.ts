@@ -1,6 +1,6 @@
 import type { DecodeOptions, PolicySession, Segment, Tokenizer } from '@tirl/core';
-import type { Agent } from './agent';
 import type { GenerateBatcher } from './batcher';
+import { drawName, type Agent } from './agent';
 
 /**
  * Fold generations in a trajectory's own context (`MemoryContext.generateInContext`). The first call
@@ -45,7 +45,7 @@ export class InContextGenerator {
     this.session.append(this.row, ids);
     const instructionSegment: Segment = { source: 'injected', role: a.role, tokenIds: ids, text: prompt, turn: a.turn - 1 };
     const maxNewTokens = Math.min(options.maxNewTokens, this.maxContext - this.session.length(this.row));
-    const res = await this.batcher.generate(this.row, { ...this.decode, ...options, maxNewTokens });
+    const res = await this.batcher.generate(this.row, { ...this.decode, ...options, maxNewTokens }, drawName(a, 'fold'));
     const text = this.tokenizer.decode(res.tokenIds, { skipSpecialTokens: true });
     const policySegment: Segment = { source: 'policy', role: a.role, tokenIds: [...res.tokenIds], logProbs: [...res.logProbs], text, turn: a.turn - 1 };
     return { text, segments: [instructionSegment, policySegment] };

@@ -21,4 +21,14 @@ export interface EngineOptions {
   maxSpawnDepth: number;
   entropyTokens: number;
   subAgentResults?: 'call-order' | 'after-tools';
+  /** Unset = `turn`. */
+  schedule?: 'turn' | 'trajectory';
 }
+
+/**
+ * How `runToEnd` runs rollouts: `turn` (every unfinished rollout takes its next turn together, so each turn
+ * waits for the slowest tool call of the batch) or `trajectory` (each rollout loops on its own and starts its
+ * next turn as soon as its own calls return: VerlTool's trajectory-level asynchrony). Both sample the same
+ * tokens under a seed. Branching strategies (ARPO, tree search) step turn by turn.
+ */
+export const scheduleShape = z.enum(['turn', 'trajectory']);

@@ -1,6 +1,7 @@
 import { definePlugin, type RolloutInput, type RolloutStrategy } from '@tirl/core';
 import { z } from 'zod';
 import { engineOptionsShape } from '../engine/engine';
+import { scheduleShape } from '../engine/options';
 import { assembleTree } from '../engine/tree-builder';
 import { startSiblings, treeIdFor, withEngine } from './common';
 
@@ -9,6 +10,8 @@ const options = z
     ...engineOptionsShape,
     /** Mark the shared prompt as owned by the first rollout (prompt tokens are never trained anyway). */
     countSharedOnce: z.boolean().default(true),
+    /** Unset or `turn`: each turn waits for every rollout of the batch; `trajectory`: each rollout advances on its own (VerlTool). */
+    schedule: scheduleShape.optional(),
   })
   .strict();
 

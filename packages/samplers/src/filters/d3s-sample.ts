@@ -21,7 +21,7 @@ export const d3sSample = definePlugin({
   kind: 'filter',
   name: 'd3s-sample',
   summary: 'D³S sample-level down-sampling: keep the highest-variance subset of each group, a fraction that grows with the step',
-  paper: { title: 'Dynamic Dual-Level Down-Sampling (D³S)', arxiv: '2509.22115', section: 'sample level (selection rule is an implementation proposal)' },
+  paper: { title: 'Learning More with Less: A Dynamic Dual-Level Down-Sampling Framework for Efficient Policy Optimization', arxiv: '2509.22115', section: 'sample level (selection rule is an implementation proposal)' },
   options: z
     .object({
       /** Fraction of each group kept, from `start` (aggressive) to `end` (1 = none dropped). */

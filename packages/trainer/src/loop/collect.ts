@@ -77,7 +77,7 @@ export async function collect(
     );
     if (round === 0) Object.assign(metrics, scored.metrics, prefixed('rollout', out.metrics ?? {}));
     const groups = groupRoots(trajectories);
-    sampler.observe?.(groups.map((g) => ({ sampleId: g.sampleId, rewards: g.trajectories.map((t) => t.reward ?? 0) })));
+    sampler.observe?.(groups.map((g) => ({ sampleId: g.sampleId, rewards: g.trajectories.map((t) => t.reward ?? 0), trajectories: g.trajectories })));
     const filtered = applyFilters(filters, groups, step, target + added - kept.length, metrics);
     // Stateful filters (dynamic sampling) return the whole batch so far; others only this round's groups.
     kept = [...new Set([...kept, ...filtered.groups])];

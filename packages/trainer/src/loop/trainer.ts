@@ -247,20 +247,39 @@ export class Trainer {
     extras: Extras,
   ): { tensor: tf.Tensor2D; returns?: tf.Tensor2D; valueMask?: tf.Tensor2D; metrics: Record<string, number> } {
     const scores = Float32Array.from(batch.trajectories, (t) => t?.reward ?? 0);
-    const input = { batch, scores, trees, entropies: extras.entropies, tokenRewards: extras.tokenRewards, values: extras.values };
+    const input = { batch, scores, trees, entropies: extras.entropies, tokenRewards: extras.tokenRewards, values: extras.values, step: this.step };
     const out = this.o.exp.get('advantage').compute(input);
     let advantages = out.advantages;
     const metrics: Record<string, number> = { ...(out.metrics ?? {}) };
+    const tokenMasks: tf.Tensor2D[] = out.tokenMask ? [out.tokenMask] : [];
     for (const t of this.o.exp.getAll('advantageTransform')) {
       const next = t.transform({ ...input, advantages });
       if (next.advantages !== advantages) advantages.dispose();
       advantages = next.advantages;
+      if (next.tokenMask) tokenMasks.push(next.tokenMask);
       Object.assign(metrics, next.metrics ?? {});
     }
+    if (tokenMasks.length) restrictLossMask(batch, tokenMasks);
     advantages = zeroMaskedRows(batch, advantages);
     Object.assign(metrics, maskedStats('advantage', advantages, batch.lossMaskValues));
     return { tensor: advantages, returns: out.returns, valueMask: out.valueMask, metrics };
   }
+}
+
+/**
+ * Multiplies token selections (D³S token level) into the batch's loss mask in place, so the objective, the
+ * aggregation denominators and the mini-batch counts see only the kept tokens; the batch disposes the new mask.
+ */
+function restrictLossMask(batch: Batch, masks: tf.Tensor2D[]): void {
+  const restricted = tf.tidy(() => masks.reduce<tf.Tensor2D>((m, k) => tf.mul(m, k) as tf.Tensor2D, batch.lossMask));
+  tf.dispose(masks);
+  batch.lossMask = restricted;
+  batch.lossMaskValues = Float32Array.from(restricted.dataSync());
+  const dispose = batch.dispose;
+  batch.dispose = () => {
+    dispose();
+    restricted.dispose();
+  };
 }
 
 interface Extras {

@@ -101,6 +101,7 @@ interface Plain {
   advantages: number[][];
   returns?: number[][];
   valueMask?: number[][];
+  tokenMask?: number[][];
   metrics: Record<string, number>;
 }
 
@@ -111,6 +112,10 @@ function plainOutput(out: AdvantageOutput): Plain {
   out.advantages.dispose();
   out.returns?.dispose();
   out.valueMask?.dispose();
+  if (out.tokenMask) plain.tokenMask = out.tokenMask.arraySync();
+  out.advantages.dispose();
+  out.returns?.dispose();
+  out.tokenMask?.dispose();
   return plain;
 }
 
@@ -162,6 +167,13 @@ function advantageChecks(def: AnyPluginDefinition, kit: AdvantageKitOptions, com
           if (mask[i] === 0 && v !== 0) throw new Error(`${def.id}: advantage ${v} at untrained flat index ${i}`);
         });
         if (out.returns) expect([out.returns.length, out.returns[0]?.length]).toEqual([B, T]);
+        if (out.tokenMask) {
+          expect([out.tokenMask.length, out.tokenMask[0]?.length]).toEqual([B, T]);
+          out.tokenMask.flat().forEach((v, i) => {
+            if (v !== 0 && v !== 1) throw new Error(`${def.id}: token mask value ${v} at flat index ${i} is not 0 or 1`);
+            if (v === 1 && mask[i] === 0) throw new Error(`${def.id}: token mask keeps untrained flat index ${i}`);
+          });
+        }
         for (const [k, v] of Object.entries(out.metrics)) expect([k, Number.isFinite(v)]).toEqual([k, true]);
       });
 
@@ -179,6 +191,7 @@ function advantageChecks(def: AnyPluginDefinition, kit: AdvantageKitOptions, com
         const base = run(c, { rows: 1 });
         const moved = run(c, { rows: 1, perturb: true });
         expectClose(moved.advantages, base.advantages, tol);
+        if (base.tokenMask) expectClose(moved.tokenMask!, base.tokenMask, tol);
         expectClose(moved.metrics, base.metrics, tol);
       });
 
