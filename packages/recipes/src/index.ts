@@ -42,6 +42,7 @@ import { agenticMethods } from './agentic-methods';
 import { tPpo } from './recipes/t-ppo';
 import { verltool } from './recipes/verltool';
 import { toolorchestra } from './recipes/toolorchestra';
+import { bats } from './recipes/bats';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -85,6 +86,7 @@ export { gpg } from './recipes/gpg';
 export { tPpo } from './recipes/t-ppo';
 export { verltool } from './recipes/verltool';
 export { toolorchestra } from './recipes/toolorchestra';
+export { bats, BATS_PROMPT } from './recipes/bats';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
@@ -94,6 +96,7 @@ export const methods: readonly Method[] = [
   vToolRl,
   verltool,
   toolorchestra,
+  bats,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
@@ -140,6 +143,7 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['t-ppo', 'math', 'ppo'],
   ['verltool', 'search-qa', 'search-r1'],
   ['toolorchestra', 'hermes-qa', 'toolorchestra'],
+  ['bats', 'search-qa', 'search-r1'],
 ];
 
 export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));

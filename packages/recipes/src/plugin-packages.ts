@@ -53,6 +53,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'regularizer/mdpo-kl-off-policy',
   ],
   '@tirl/memory-folding': [
+    'memory/bats-verifier',
     'memory/deepagent',
     'memory/fail',
     'memory/sliding-window',

@@ -58,5 +58,6 @@ export const stepCases: StepCase[] = [
   { name: 'verltool', part: 1, tool: true },
   // The homogeneity filter (std > 0.1) could leave the two tiny groups untrained.
   { name: 'toolorchestra', part: 0, tool: true, extra: ['filter/dynamic-sampling.minStd=0'] },
+  { name: 'bats', part: 1, tool: true },
 
 ];

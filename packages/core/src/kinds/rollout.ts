@@ -104,6 +104,8 @@ export interface MemoryContext {
 /** What to do when a trajectory nears its context budget. */
 export type MemoryAction =
   | { kind: 'stop' }
+  /** Keep the context (a `tag` call that needs no fold, e.g. a verifier's SUCCESS); `observation` is appended, masked. */
+  | { kind: 'continue'; observation?: string }
   | {
       kind: 'fold';
       /** The new context: the rollout continues in a new row that starts with these segments. */

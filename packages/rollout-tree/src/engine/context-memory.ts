@@ -3,6 +3,7 @@ import { policySegmentSpans } from './action-spans';
 import { drawName, toTrajectory, type Agent } from './agent';
 import { finishAgent, type EngineContext } from './context';
 import { InContextGenerator } from './in-context-generator';
+import { appendTokens } from './observation';
 
 /** Checks the context before a turn; runs the memory plugin near the budget. False when the agent stopped. */
 export async function ensureRoom(ctx: EngineContext, a: Agent): Promise<boolean> {
@@ -34,6 +35,11 @@ export async function ensureRoom(ctx: EngineContext, a: Agent): Promise<boolean>
   if (action.kind === 'stop') {
     finishAgent(ctx, a, 'context');
     return false;
+  }
+  if (action.kind === 'continue') {
+    if (action.observation) appendTokens(ctx, a, 'injected', action.observation);
+    if (ctx.session.length(a.row) >= budget) finishAgent(ctx, a, 'context');
+    return !a.done;
   }
   fold(ctx, a, action.context, action.foldSegments ?? []);
   if (ctx.session.length(a.row) >= Math.min(budget, memory.triggerFraction * budget)) {
