@@ -109,12 +109,10 @@ function plainOutput(out: AdvantageOutput): Plain {
   const plain: Plain = { advantages: out.advantages.arraySync(), metrics: { ...(out.metrics ?? {}) } };
   if (out.returns) plain.returns = out.returns.arraySync();
   if (out.valueMask) plain.valueMask = out.valueMask.arraySync();
-  out.advantages.dispose();
-  out.returns?.dispose();
-  out.valueMask?.dispose();
   if (out.tokenMask) plain.tokenMask = out.tokenMask.arraySync();
   out.advantages.dispose();
   out.returns?.dispose();
+  out.valueMask?.dispose();
   out.tokenMask?.dispose();
   return plain;
 }
