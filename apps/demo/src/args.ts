@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@tirl/core';
+import { parseSeeds } from './rl/seed-stats';
 import { DEFAULT_OPTIONS, QUICK_OPTIONS, TASK_DEFAULTS, type DemoOptions } from './demo';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -12,7 +13,15 @@ export const USAGE = `Usage: npm start -- [options]
   --sft-steps <n>    SFT warm-start steps
   --needless-calls <share>  arithmetic: share of easy questions the teacher answers with a needless
                      python call (default 0), so that --recipe otc-po has calls to remove
+  --entities <n>     questions (entities) the task generates (default 4000; --quick 200)
   --seed <n>         seed (default 1)
+  --seeds <list>     several seeds, e.g. 1,2,3,4,5: one run each, then per-seed and mean ± std of the RL gain
+  --compare matpo    MATPO vs single agent (the same as --task matpo); with --seeds, one table over the seeds
+  --compat <mode>    MATPO: paper (default) or released-code
+  --eval-every <n>   evaluate held-out and validation accuracy every n RL steps (default 10; 0: before/after only)
+  --validation <n>   training questions set aside to choose the kept checkpoint (default 64; 0: keep the last)
+  --min-gain <x>     validation gain a later checkpoint needs to be kept (default 0.02)
+  --patience <n>     stop RL after n evaluations without a kept checkpoint (default 0: never)
   --backend <name>   preferred tensor backend (e.g. wasm, cpu)
   --force-backend    fail unless --backend starts
   --out <dir>        run folder (default runs/demo)
@@ -31,8 +40,10 @@ function share(flag: string, value: string): number {
   return x;
 }
 
-/** Demo options from command-line arguments; undefined for --help. */
-export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined {
+const COMPAT = ['paper', 'released-code'] as const;
+
+/** Demo options from command-line arguments (with the seeds of `--seeds`); undefined for --help. */
+export function parseDemoArgs(argv: readonly string[]): (DemoOptions & { seeds?: number[] }) | undefined {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -44,6 +55,14 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
       'sft-steps': { type: 'string' },
       'needless-calls': { type: 'string' },
       seed: { type: 'string' },
+      seeds: { type: 'string' },
+      entities: { type: 'string' },
+      compare: { type: 'string' },
+      compat: { type: 'string' },
+      'eval-every': { type: 'string' },
+      validation: { type: 'string' },
+      'min-gain': { type: 'string' },
+      patience: { type: 'string' },
       backend: { type: 'string' },
       'force-backend': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -52,13 +71,28 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions | undefined 
     strict: true,
   });
   if (values.help) return undefined;
-  const task = values.task ?? DEFAULT_OPTIONS.task;
-  const o: DemoOptions = { ...DEFAULT_OPTIONS, ...TASK_DEFAULTS[task], ...(values.quick ? QUICK_OPTIONS : {}), task };
+  if (values.compare !== undefined && values.compare !== 'matpo') throw new Error(`demo: --compare takes "matpo" (MATPO vs single agent), got "${values.compare}"`);
+  if (values.compare && values.task && values.task !== 'matpo') throw new Error(`demo: --compare matpo runs the two-hop task; it does not combine with --task ${values.task}`);
+  const task = values.compare ? 'matpo' : (values.task ?? DEFAULT_OPTIONS.task);
+  const o: DemoOptions & { seeds?: number[] } = { ...DEFAULT_OPTIONS, ...TASK_DEFAULTS[task], ...(values.quick ? QUICK_OPTIONS : {}), task };
   if (values.recipe && values.method && values.recipe !== values.method) throw new Error('demo: give --recipe or --method, not both');
   if (values.recipe ?? values.method) o.recipe = (values.recipe ?? values.method)!;
   o.steps = positiveInt('steps', values.steps) ?? o.steps;
   o.sftSteps = positiveInt('sft-steps', values['sft-steps']) ?? o.sftSteps;
   o.seed = positiveInt('seed', values.seed) ?? o.seed;
+  o.entities = positiveInt('entities', values.entities) ?? o.entities;
+  if (values.seeds !== undefined) {
+    if (values.seed !== undefined) throw new Error('demo: give --seed or --seeds, not both');
+    o.seeds = parseSeeds(values.seeds);
+  }
+  if (values.compat !== undefined) {
+    if (!(COMPAT as readonly string[]).includes(values.compat)) throw new Error(`demo: --compat takes ${COMPAT.join(' or ')}, got "${values.compat}"`);
+    o.compat = values.compat as DemoOptions['compat'];
+  }
+  o.evalEvery = positiveInt('eval-every', values['eval-every']) ?? o.evalEvery;
+  o.validation = positiveInt('validation', values.validation) ?? o.validation;
+  o.patience = positiveInt('patience', values.patience) ?? o.patience;
+  if (values['min-gain'] !== undefined) o.minGain = share('min-gain', values['min-gain']);
   if (values['needless-calls'] !== undefined) {
     if (task !== 'arithmetic') throw new Error(`demo: --needless-calls applies to --task arithmetic only, not "${task}"`);
     o.needlessCallShare = share('needless-calls', values['needless-calls']);

@@ -68,11 +68,17 @@ export function demoScale(task: DemoTask, s: DemoRunSettings): Scale {
  * the demo's scale. `evaluate`: the same run scored the same way for every method, by the task's own
  * rewards (exact match + partial credit), so accuracy (`reward/exact-match`) means one thing throughout.
  */
-export function composeDemoRun(method: string, task: DemoTask, s: DemoRunSettings, purpose: 'train' | 'evaluate' = 'train'): ResolvedRun {
+export function composeDemoRun(
+  method: string,
+  task: DemoTask,
+  s: DemoRunSettings,
+  purpose: 'train' | 'evaluate' = 'train',
+  switches: Readonly<Record<string, string>> = {},
+): ResolvedRun {
   if (method === 'matpo' && !task.toolPlugins.some(([id]) => id.startsWith('router/'))) {
     throw new Error('demo: method "matpo" needs a planner/worker task: use --task matpo (MATPO vs single agent) or --task multihop-matpo');
   }
-  const parts = { method, task: demoTask(task, s), scale: demoScale(task, s) };
+  const parts = { method, task: demoTask(task, s), scale: demoScale(task, s), switches };
   const run = composeRun(parts);
   if (purpose === 'train') return run;
   const methodRewards = run.plugins.filter((p) => p.id.startsWith('reward/') && !run.sources[p.id]?.startsWith('task:')).map((p) => p.id);

@@ -1,10 +1,13 @@
 import { join, resolve } from 'node:path';
 import { describeBackend, formatRun, initBackend, type BackendName, type ResolvedRun, type Sample, type Tokenizer, type Trajectory } from '@tirl/core';
 import { ByteTokenizer, createTinyModel, type CausalLM } from '@tirl/policy';
-import { evaluate, train } from '@tirl/trainer';
+import { evaluate } from '@tirl/trainer';
 import { demoPlugins } from './plugins/compact-xml-tags';
 import { composeDemoRun } from './compose';
 import { formatTable, toolCallsByNeed, writeDemoReport, type Summary } from './report';
+import { evaluationSteps } from './rl/schedule';
+import { clusteredStandardError } from './rl/seed-stats';
+import { trainWithEvaluation, type EvalPoint } from './rl/train-with-eval';
 import { demonstrationTraces, supervisedFineTune } from './sft';
 import { makeTask, type DemoTask } from './tasks';
 
@@ -23,6 +26,19 @@ export interface DemoOptions {
   needlessCallShare?: number;
   /** Each held-out question is evaluated this many times sampled at temperature 1 (and once greedily). */
   evalRepeats: number;
+  /** Evaluate held-out test and validation accuracy every this many RL steps (0: before and after RL only). */
+  evalEvery: number;
+  /**
+   * Training questions set aside as the validation split (never trained on) that chooses the kept
+   * checkpoint; 0 turns selection off (the last RL step is reported).
+   */
+  validation: number;
+  /** A later checkpoint is kept only when its validation accuracy beats the kept one's by more than this. */
+  minGain: number;
+  /** Stop RL after this many evaluations without a newly kept checkpoint (0: run all steps). */
+  patience: number;
+  /** `matpo` only: follow the paper (default) or the released code where they differ. */
+  compat?: 'paper' | 'released-code';
   model: { hiddenSize: number; intermediateSize: number; numHiddenLayers: number; numAttentionHeads: number; numKeyValueHeads: number };
   promptsPerStep: number;
   groupSize: number;
@@ -46,6 +62,10 @@ export const DEFAULT_OPTIONS: DemoOptions = {
   entities: 4000,
   heldOut: 64,
   evalRepeats: 2,
+  evalEvery: 10,
+  validation: 64,
+  minGain: 0.02,
+  patience: 0,
   model: { hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2 },
   promptsPerStep: 8,
   groupSize: 8,
@@ -71,11 +91,26 @@ export const TASK_DEFAULTS: Record<string, Partial<DemoOptions>> = {
 };
 
 /** `--quick`: the same pipeline, small enough for under two minutes. */
-export const QUICK_OPTIONS: Partial<DemoOptions> = { steps: 6, sftSteps: 40, entities: 200, heldOut: 16, promptsPerStep: 4, groupSize: 4, evalRepeats: 1 };
+export const QUICK_OPTIONS: Partial<DemoOptions> = {
+  steps: 6,
+  sftSteps: 40,
+  entities: 200,
+  heldOut: 16,
+  validation: 16,
+  evalEvery: 3,
+  promptsPerStep: 4,
+  groupSize: 4,
+  evalRepeats: 1,
+};
 
 export interface DemoResult {
+  seed: number;
   before: Summary;
   after: Summary;
+  /** Held-out test and validation accuracy along RL (step 0: after SFT). */
+  points: EvalPoint[];
+  /** The RL step of the reported model (0: the SFT warm start was kept). */
+  keptStep: number;
   rlHistory: Record<string, number>[];
   sftLosses: number[];
   reportFiles: string[];
@@ -105,10 +140,16 @@ export async function evalSummary(o: EvalInput, task: DemoTask, repeats: number)
   const greedy = await evaluate({ ...o, dataset: task.heldOut, plugins: demoPlugins, temperature: 0, accuracyReward: ACCURACY });
   const samples = new Map(dataset.map((s) => [s.id, s]));
   const roots = sampled.trajectories.filter((t) => t.parentId === undefined);
+  const correct = new Map<string, number[]>();
+  for (const t of roots) {
+    const question = String(samples.get(t.sampleId)?.meta?.questionId ?? t.sampleId);
+    correct.set(question, [...(correct.get(question) ?? []), (t.rewardComponents?.[ACCURACY] ?? 0) >= 0.5 ? 1 : 0]);
+  }
   const faithful = roots.filter((t) => t.toolCalls.some((c) => c.ok && task.isFaithfulCall(samples.get(t.sampleId)!, c.args)));
   const m = sampled.metrics;
   return {
     accuracy: m['eval/accuracy'],
+    accuracyStdErr: clusteredStandardError(correct),
     greedyAccuracy: greedy.metrics['eval/accuracy'],
     toolCallsPerAnswer: m['eval/tool_calls_per_answer'],
     invalidToolCallsPerAnswer: m['eval/invalid_tool_calls_per_answer'],
@@ -118,10 +159,25 @@ export async function evalSummary(o: EvalInput, task: DemoTask, repeats: number)
   };
 }
 
+/** Sampled accuracy on `samples`, each rolled out `repeats` times: how the demo picks its checkpoint. */
+export async function sampledAccuracy(o: EvalInput, samples: readonly Sample[], repeats: number): Promise<number> {
+  const { metrics } = await evaluate({ ...o, dataset: repeat(samples, repeats), plugins: demoPlugins, accuracyReward: ACCURACY });
+  return metrics['eval/accuracy'];
+}
+
+/**
+ * Sets the first `count` training questions aside as the validation split (their entities are then seen in
+ * neither SFT nor RL); the held-out test set is untouched.
+ */
+export function withValidationSplit(task: DemoTask, count: number): { task: DemoTask; validation: Sample[] } {
+  if (count >= task.train.length) throw new Error(`demo: --validation ${count} leaves no training questions (${task.train.length} in all)`);
+  return { task: { ...task, train: task.train.slice(count) }, validation: task.train.slice(0, count) };
+}
+
 /** The built-in method `name` on `task` at the demo's scale (`evaluate`: scored by the task's rewards, see `composeDemoRun`). */
 export function buildRecipe(name: string, task: DemoTask, o: DemoOptions, purpose: 'train' | 'evaluate' = 'train'): ResolvedRun {
   const settings = { seed: o.seed, steps: o.steps, promptsPerStep: o.promptsPerStep, groupSize: o.groupSize, lr: o.rlLr, partialCredit: o.partialCredit };
-  return composeDemoRun(name, task, settings, purpose);
+  return composeDemoRun(name, task, settings, purpose, name === 'matpo' && o.compat ? { compat: o.compat } : {});
 }
 
 export const meanTokens = (traces: readonly Trajectory[]): number =>
@@ -140,19 +196,24 @@ export function warmStart(model: CausalLM, traces: readonly Trajectory[], tokeni
   });
 }
 
-/** SFT warm start on generated traces, held-out eval, RL with the recipe, held-out eval, report. */
+/**
+ * SFT warm start on generated traces, then RL with the recipe, evaluated on the held-out test set and the
+ * validation split every `evalEvery` steps (step 0 is SFT only); the reported model is the checkpoint with
+ * the best validation accuracy (the warm start included), then the report.
+ */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const o = options;
   const log = (line: string) => o.verbose && console.log(line);
   const started = Date.now();
   log(describeBackend(await initBackend(o.backend ?? {})));
-  const task = makeTask(o.task, o.seed, o.entities, o.heldOut, { needlessCallShare: o.needlessCallShare });
+  const full = makeTask(o.task, o.seed, o.entities, o.heldOut, { needlessCallShare: o.needlessCallShare });
+  const { task, validation } = withValidationSplit(full, o.validation);
   const tokenizer = new ByteTokenizer();
   const recipe = buildRecipe(o.recipe, task, o);
   const evalRecipe = buildRecipe(o.recipe, task, o, 'evaluate');
   const model = createTinyModel({ vocabSize: tokenizer.vocabSize, ...o.model }, o.seed);
   try {
-    log(`\nTask "${task.name}": ${task.train.length} training questions, ${task.heldOut.length} held out (different entities).`);
+    log(`\nTask "${task.name}": ${task.train.length} training questions, ${validation.length} for validation, ${task.heldOut.length} held out (all different entities).`);
     log(`Example: ${task.train[0].messages[0].content} → ${String(task.train[0].answer)}`);
     const traces = await demonstrationTraces(evalRecipe, task, tokenizer, task.train, ACCURACY, log);
     log(`\n1/3 SFT warm start: ${o.sftSteps} steps × ${o.sftBatch} of ${traces.length} generated tool-use traces (${meanTokens(traces).toFixed(0)} tokens each on average)`);
@@ -161,34 +222,47 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const sftLosses = warmStart(model, traces, tokenizer, o);
     const sftSeconds = (Date.now() - sftStart) / 1000;
     const evalOptions = { recipe: evalRecipe, model, tokenizer, seed: o.seed };
-    log(`\n2/3 held-out evaluation after SFT (${task.heldOut.length} questions × ${o.evalRepeats} sampled, and greedy)`);
-    const before = await evalSummary(evalOptions, task, o.evalRepeats);
-    log(`  accuracy ${before.accuracy.toFixed(3)} sampled, ${before.greedyAccuracy.toFixed(3)} greedy`);
 
     const runDir = resolve(o.out);
-    log(`\n3/3 RL with method "${o.recipe}": ${o.steps} steps × ${o.promptsPerStep} prompts × ${o.groupSize} rollouts`);
+    const schedule = evaluationSteps(o.steps, o.evalEvery);
+    const keepBest = validation.length > 0;
+    log(`\n2/3 RL with method "${o.recipe}": ${o.steps} steps × ${o.promptsPerStep} prompts × ${o.groupSize} rollouts`);
+    log(`  evaluated at steps ${schedule.join(', ')}: held-out (${task.heldOut.length} questions × ${o.evalRepeats} sampled, and greedy)` +
+      (keepBest ? `, validation (${validation.length} × ${o.evalRepeats}) keeps the best checkpoint (gain > ${o.minGain} to move)` : ''));
     log(formatRun(recipe));
     const rlStart = Date.now();
-    const rl = await train({ recipe, model, tokenizer, dataset: task.train, runDir, plugins: demoPlugins, progress: o.verbose, overwrite: true });
+    const run = await trainWithEvaluation({
+      train: { recipe, model, tokenizer, dataset: task.train, runDir, plugins: demoPlugins, progress: o.verbose, overwrite: true },
+      schedule,
+      test: () => evalSummary(evalOptions, task, o.evalRepeats),
+      validation: () => (keepBest ? sampledAccuracy(evalOptions, validation, o.evalRepeats) : Promise.resolve(NaN)),
+      keepBest,
+      rule: { minGain: o.minGain, patience: o.patience },
+      log,
+    });
     const rlSeconds = (Date.now() - rlStart) / 1000;
-    const after = await evalSummary(evalOptions, task, o.evalRepeats);
+    const before = run.points[0].test;
+    const after = run.after;
 
-    const reportFiles = await writeDemoReport(runDir, join(runDir, 'report'), before, after, {
+    log(`\n3/3 report`);
+    const reportFiles = await writeDemoReport(runDir, join(runDir, 'report'), before, after, run.points, {
       task: task.name,
       recipe: o.recipe,
       seed: o.seed,
-      rlSteps: rl.steps,
+      rlSteps: run.rl.steps,
+      keptStep: run.keptStep,
       sftSteps: o.sftSteps,
       seconds: { sft: sftSeconds, rl: rlSeconds },
     });
     const seconds = { sft: sftSeconds, rl: rlSeconds, total: (Date.now() - started) / 1000 };
     const delta = after.accuracy - before.accuracy;
     log(`\n${formatTable(before, after)}`);
-    log(`\nRL changed held-out sampled accuracy by ${(delta >= 0 ? '+' : '') + delta.toFixed(3)}` +
+    const kept = keepBest ? ` The reported model is RL step ${run.keptStep} of ${run.rl.steps}${run.keptStep === 0 ? ' (the SFT warm start: no RL checkpoint beat it on validation)' : ''}, chosen by validation accuracy.` : '';
+    log(`\nRL changed held-out sampled accuracy by ${(delta >= 0 ? '+' : '') + delta.toFixed(3)}.${kept}` +
       ` (SFT ${seconds.sft.toFixed(0)} s, RL ${seconds.rl.toFixed(0)} s, total ${seconds.total.toFixed(0)} s)`);
     log(`\nReport: ${join(runDir, 'report', 'index.html')}`);
     for (const f of reportFiles) log(`  ${f}`);
-    return { before, after, rlHistory: rl.history, sftLosses, reportFiles, seconds };
+    return { seed: o.seed, before, after, points: run.points, keptStep: run.keptStep, rlHistory: run.rl.history, sftLosses, reportFiles, seconds };
   } finally {
     model.dispose();
   }

@@ -1,6 +1,7 @@
 import { parseDemoArgs, USAGE } from './args';
 import { runMatpoComparison } from './compare';
 import { runDemo } from './demo';
+import { runComparisonSeeds, runSeeds } from './seeds';
 import { makeTask } from './tasks';
 
 async function main(): Promise<void> {
@@ -10,11 +11,13 @@ async function main(): Promise<void> {
     return;
   }
   if (options.task === 'matpo') {
-    await runMatpoComparison(options);
+    if (options.seeds) await runComparisonSeeds(options, options.seeds);
+    else await runMatpoComparison(options);
     return;
   }
   makeTask(options.task, options.seed, 4, 1); // fails early, naming the available tasks
-  await runDemo(options);
+  if (options.seeds) await runSeeds(options, options.seeds);
+  else await runDemo(options);
 }
 
 main().catch((e) => {

@@ -1,12 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { Sample, Trajectory } from '@tirl/core';
-import { lineChartSvg, readMetrics, writeReport } from '@tirl/trainer';
+import { readMetrics, writeReport } from '@tirl/trainer';
+import { progressChart } from './charts';
+import type { EvalPoint } from './rl/train-with-eval';
 
 export interface Summary {
   /** Share of held-out rollouts (sampled at the recipe's temperature) whose answer matches exactly. */
   accuracy: number;
+  /** Standard error of `accuracy`, rollouts grouped by question (see `clusteredStandardError`). */
+  accuracyStdErr: number;
   /** Share of held-out questions answered exactly by greedy decoding. */
   greedyAccuracy: number;
   toolCallsPerAnswer: number;
@@ -60,33 +63,21 @@ export function formatTable(before: Summary, after: Summary): string {
 }
 
 /**
- * RL progress in one chart: the training reward per step, with held-out sampled accuracy before RL
- * (at step 0) and after it (at the last step).
- */
-async function progressSvg(runDir: string, before: Summary, after: Summary): Promise<string> {
-  const rows = readMetrics(runDir).filter((r) => Number.isFinite(r['reward/mean']));
-  const last = rows.at(-1)?.step ?? 1;
-  return lineChartSvg(
-    'RL: training reward and held-out accuracy',
-    {
-      'training reward (mean of group)': rows.map((r) => ({ x: r.step, y: r['reward/mean'] })),
-      'held-out accuracy (sampled)': [
-        { x: 0, y: before.accuracy },
-        { x: last, y: after.accuracy },
-      ],
-    },
-    { x: 'RL step', y: 'reward / accuracy' },
-  );
-}
-
-/**
  * Writes the trainer's per-metric charts, `rl_progress.png`, `index.html` (table and charts) and
  * `summary.json` into `outDir`; returns the files.
  */
-export async function writeDemoReport(runDir: string, outDir: string, before: Summary, after: Summary, extra: Record<string, unknown>): Promise<string[]> {
+export async function writeDemoReport(
+  runDir: string,
+  outDir: string,
+  before: Summary,
+  after: Summary,
+  points: readonly EvalPoint[],
+  extra: Record<string, unknown> & { keptStep: number },
+): Promise<string[]> {
   const files = (await writeReport(runDir, outDir)).filter((f) => !f.endsWith('index.html'));
   const progress = join(outDir, 'rl_progress.png');
-  await sharp(Buffer.from(await progressSvg(runDir, before, after))).png().toFile(progress);
+  const rewards = readMetrics(runDir).filter((r) => Number.isFinite(r['reward/mean'])).map((r) => ({ step: r.step, reward: r['reward/mean'] }));
+  await progressChart(rewards, points, extra.keptStep, progress);
   files.unshift(progress);
   const images = files.map((f) => f.slice(outDir.length + 1));
   const html = `<!doctype html><meta charset="utf-8"><title>tirl demo report</title>
@@ -96,6 +87,7 @@ ${images.map((f) => `<figure><figcaption>${f}</figcaption><img src="${f}"></figu
   files.push(join(outDir, 'index.html'));
   writeFileSync(files.at(-1)!, html);
   files.push(join(outDir, 'summary.json'));
-  writeFileSync(files.at(-1)!, JSON.stringify({ ...extra, before, after }, null, 2) + '\n');
+  const curve = points.map((p) => ({ step: p.step, test: p.test.accuracy, testStdErr: p.test.accuracyStdErr, testGreedy: p.test.greedyAccuracy, validation: p.validation, kept: p.kept }));
+  writeFileSync(files.at(-1)!, JSON.stringify({ ...extra, before, after, curve }, null, 2) + '\n');
   return files;
 }

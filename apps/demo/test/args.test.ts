@@ -19,6 +19,19 @@ describe('demo arguments', () => {
     expect(() => parseDemoArgs(['--task', 'arithmetic', '--needless-calls', ''])).toThrow(/--needless-calls/);
   });
 
+  it('reads --seeds, --compare matpo, --compat and the evaluation flags', () => {
+    expect(parseDemoArgs(['--seeds', '1,2,3,4,5'])).toMatchObject({ task: 'search', seeds: [1, 2, 3, 4, 5] });
+    expect(parseDemoArgs(['--compare', 'matpo', '--seeds', '1,2,3'])).toMatchObject({ task: 'matpo', seeds: [1, 2, 3], sftSteps: 4000 });
+    expect(parseDemoArgs(['--compare', 'matpo', '--compat', 'released-code'])).toMatchObject({ compat: 'released-code' });
+    expect(parseDemoArgs(['--eval-every', '5', '--validation', '0', '--min-gain', '0.05', '--patience', '3'])).toMatchObject({ evalEvery: 5, validation: 0, minGain: 0.05, patience: 3 });
+    expect(() => parseDemoArgs(['--compare', 'grpo'])).toThrow('--compare takes "matpo" (MATPO vs single agent), got "grpo"');
+    expect(() => parseDemoArgs(['--compare', 'matpo', '--task', 'search'])).toThrow(/does not combine with --task search/);
+    expect(() => parseDemoArgs(['--compat', 'verl'])).toThrow('--compat takes paper or released-code, got "verl"');
+    expect(() => parseDemoArgs(['--seed', '1', '--seeds', '1,2'])).toThrow('give --seed or --seeds, not both');
+    expect(() => parseDemoArgs(['--seeds', '1,1'])).toThrow(/lists a seed twice/);
+    expect(() => parseDemoArgs(['--eval-every', '-1'])).toThrow(/--eval-every must be a non-negative integer/);
+  });
+
   it('passes --needless-calls to the arithmetic task only', () => {
     expect(parseDemoArgs(['--task', 'arithmetic', '--needless-calls', '0.5'])).toMatchObject({ needlessCallShare: 0.5 });
     expect(parseDemoArgs(['--task', 'arithmetic'])!.needlessCallShare).toBeUndefined();

@@ -39,6 +39,22 @@ describe('the demo runs built-in methods on its tasks at its scale', () => {
     expect(evaluation.plugins.filter((p) => p.id.startsWith('reward/')).map((p) => p.id).sort()).toEqual(['reward/char-match', 'reward/exact-match']);
   });
 
+  it('MATPO is the published method; --compat released-code selects its released-code switch', () => {
+    const matpoTask = makeTask('multihop-matpo', 1, 40, 8);
+    const paper = buildRecipe('matpo', matpoTask, o);
+    expect(paper.switches).toEqual({ compat: 'paper' });
+    expect(paper.plugins.find((p) => p.id.startsWith('aggregation/'))!.id).toBe('aggregation/root-normalised');
+    const code = buildRecipe('matpo', matpoTask, { ...o, compat: 'released-code' });
+    expect(code.switches).toEqual({ compat: 'released-code' });
+    expect(code.plugins.find((p) => p.id.startsWith('aggregation/'))!.id).toBe('aggregation/token-mean');
+    expect(code.plugins.find((p) => p.id === 'advantage/matpo')!.options).toMatchObject({ broadcast: 'parent-row', singleton: 'raw' });
+    expect(code.plugins.find((p) => p.id === 'objective/ppo-clip')!.options).toMatchObject({ dualClipC: 3 });
+    // The task's tool format lets the planner delegate several times in one turn.
+    expect(code.plugins.find((p) => p.id.startsWith('toolFormat/'))!.options).toMatchObject({ stopAfterCall: false });
+    // The single agent's method has no compat switch: the flag applies to MATPO only.
+    expect(buildRecipe('grpo', task, { ...o, compat: 'released-code' }).switches).toEqual({});
+  });
+
   it('names the methods there are when one is misspelt', () => {
     expect(() => buildRecipe('dapp', task, o)).toThrow(/Unknown method "dapp"\. Known: .*dapo.*Did you mean "dapo"\?/);
   });

@@ -50,8 +50,11 @@ export interface TrainOptions {
   services?: readonly [InjectionToken<unknown>, unknown][];
   /** Package services by name (`defineService`), registered last: e.g. from the experiment file's `services`. */
   serviceOverrides?: readonly ServiceEntry[];
-  /** Called after every step. */
-  onStep?: (step: number, metrics: Record<string, number>) => void;
+  /**
+   * Called after every step (and its metrics line) and awaited before the next one, e.g. to evaluate the
+   * model; returning (or resolving to) `'stop'` ends the run after this step; other values are ignored.
+   */
+  onStep?: (step: number, metrics: Record<string, number>) => unknown;
   /** Show a progress line (default: true). */
   progress?: boolean;
   maxContext?: number;
@@ -121,6 +124,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   await Promise.all(exp.getAll('tool').map((t) => t.warmUp?.().catch((e: unknown) => log(`tool ${t.name} could not get ready: ${errorMessage(e)}; its calls will report it`))));
 
   let signal: string | undefined;
+  let stoppedByHost = false;
   const onSignal = (s: string) => (signal = s);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -141,14 +145,14 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       settings.checkpoint.keep,
     );
   try {
-    while (trainer.step < settings.steps && !signal) {
+    while (trainer.step < settings.steps && !signal && !stoppedByHost) {
       const metrics = await trainer.trainStep().catch((e: unknown) => {
         throw outOfMemoryError(e, tf.getBackend(), `in step ${trainer.step}`) ?? e;
       });
       appendFileSync(metricsFile, JSON.stringify(metrics) + '\n');
       history.push(metrics);
       progress?.update(trainer.step, metrics, KEY_METRICS);
-      o.onStep?.(trainer.step, metrics);
+      stoppedByHost = (await o.onStep?.(trainer.step, metrics)) === 'stop';
       if (settings.checkpoint.every > 0 && trainer.step % settings.checkpoint.every === 0) await save();
     }
     if (signal) await save();
