@@ -29,7 +29,7 @@ describe('demo arguments', () => {
     expect(() => parseDemoArgs(['--compat', 'verl'])).toThrow('--compat takes paper or released-code, got "verl"');
     expect(() => parseDemoArgs(['--seed', '1', '--seeds', '1,2'])).toThrow('give --seed or --seeds, not both');
     expect(() => parseDemoArgs(['--seeds', '1,1'])).toThrow(/lists a seed twice/);
-    expect(() => parseDemoArgs(['--eval-every', '-1'])).toThrow(/--eval-every must be a non-negative integer/);
+    expect(() => parseDemoArgs(['--eval-every=-1'])).toThrow(/--eval-every must be a non-negative integer/);
   });
 
   it('passes --needless-calls to the arithmetic task only', () => {

@@ -28,5 +28,5 @@ describe('demo pipeline', () => {
     for (const name of ['rl_progress.png', 'reward_mean.png', 'index.html', 'summary.json']) {
       expect(existsSync(join(dir, 'report', name))).toBe(true);
     }
-  }, 60000);
+  }, 300000);
 });

@@ -14,6 +14,7 @@ export function tinyRun(out: string, overrides: Partial<DemoOptions> = {}): Demo
     promptsPerStep: 2,
     groupSize: 2,
     evalRepeats: 1,
+    validation: 2,
     model: { hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
     out,
     verbose: false,

@@ -35,5 +35,5 @@ describe('train onStep', () => {
     expect(result.history).toHaveLength(2);
     expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
     model.dispose();
-  });
+  }, 300000);
 });
