@@ -71,6 +71,7 @@ export * from './data/counts';
 export * from './data/jsonl';
 export * from './data/append';
 export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from './tokenizer/byte';
+export * from './data/preference';
 
 export { Rng, type RngState } from './random/rng';
 export { chatCompletion, chatCompletionsUrl, type ChatEndpointRequest } from './judge/chat-endpoint';

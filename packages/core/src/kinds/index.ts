@@ -6,12 +6,14 @@ import type {
   Regularizer,
 } from './algorithm';
 import type { GroupFilter, MetricSink, PromptSampler, RewardFunction } from './data';
+import type { PairSource, PreferenceLoss, ReferenceSchedule } from './preference';
 import type { AgentRouter, MemoryManager, RolloutStrategy, ToolFormat } from './rollout';
 import type { Tool } from './tool';
 
 export * from './algorithm';
 export * from './data';
 export * from './policy';
+export * from './preference';
 export * from './rollout';
 export * from './tool';
 
@@ -34,6 +36,9 @@ export interface PluginKinds {
   memory: MemoryManager;
   router: AgentRouter;
   metricSink: MetricSink;
+  preference: PreferenceLoss;
+  pairs: PairSource;
+  referenceSchedule: ReferenceSchedule;
 }
 
 export type PluginKind = keyof PluginKinds & string;
@@ -60,6 +65,9 @@ export const KINDS: Record<PluginKind, KindInfo> = {
   memory: { cardinality: 'single', methods: ['onOverflow'] },
   router: { cardinality: 'single', methods: ['rootMessages', 'agentTools'] },
   metricSink: { cardinality: 'multi', methods: ['write'] },
+  preference: { cardinality: 'single', methods: ['perPair'] },
+  pairs: { cardinality: 'single', methods: ['pairs'] },
+  referenceSchedule: { cardinality: 'single', methods: [] },
 };
 
 /** Registers a kind added by a third party, so recipes and experiments know its cardinality. */

@@ -1,3 +1,4 @@
+import type { PreferenceData } from '../data/preference';
 import type { SegmentImage } from '../data/trajectory';
 import type { Rng } from '../random/rng';
 
@@ -99,5 +100,7 @@ export interface Sample {
   difficulty?: number;
   /** Hints for hint-injection methods, easiest last. */
   hints?: string[];
+  /** A preference pair answering `messages` (offline preference training); see `PreferenceData`. */
+  preference?: PreferenceData;
   meta?: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { formatIssues, TirlError, type RunOverrides, type Sample, type ServiceEntry } from '@tirl/core';
+import { formatIssues, preferenceProblem, TirlError, type RunOverrides, type Sample, type ServiceEntry } from '@tirl/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -114,7 +114,7 @@ function sampleProblem(s: unknown): string | undefined {
     if (!ROLES.includes(m.role)) return `messages[${j}].role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(m.role) ?? 'nothing'}`;
     if (typeof m.content !== 'string') return `messages[${j}].content must be a string; got ${JSON.stringify(m.content) ?? 'nothing'}`;
   }
-  return undefined;
+  return preferenceProblem((s as Sample).preference);
 }
 
 function readStructured(path: string): unknown {

@@ -26,3 +26,5 @@ export {
   plainMetrics,
   type TensorCase,
 } from './tensor-cases';
+export { runPreferenceKit, defaultPreferenceCases, type PreferenceCase, type PreferenceCaseSide, type PreferenceKitOptions } from './preference';
+export { runPairsKit, runReferenceScheduleKit, defaultPreferenceSamples, type PairsKitOptions, type ReferenceScheduleKitOptions } from './pairs';

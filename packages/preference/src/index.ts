@@ -1,0 +1,29 @@
+import type { AnyPluginDefinition } from '@tirl/core';
+import { dpoLoss } from './losses/dpo';
+import { simpoLoss } from './losses/simpo';
+import { tgdpoLoss } from './losses/tgdpo';
+import { seppoLoss } from './losses/seppo';
+import { offlinePairs } from './pairs/offline';
+import { groupPairs } from './pairs/group';
+import { treeStepwisePairs } from './pairs/tree-stepwise';
+import { mctsStepPairs } from './pairs/mcts-step';
+import { seppoAnchorPairs } from './pairs/seppo-anchor';
+import { nesterovReference } from './reference/nesterov';
+import { randomPastCheckpoint } from './reference/random-past-checkpoint';
+
+export { dpoLoss, simpoLoss, tgdpoLoss, seppoLoss, offlinePairs, groupPairs, treeStepwisePairs, mctsStepPairs, seppoAnchorPairs, nesterovReference, randomPastCheckpoint };
+export { wordOverlap } from './pairs/mcts-step';
+
+export const plugins: readonly AnyPluginDefinition[] = [
+  dpoLoss,
+  simpoLoss,
+  tgdpoLoss,
+  seppoLoss,
+  offlinePairs,
+  groupPairs,
+  treeStepwisePairs,
+  mctsStepPairs,
+  seppoAnchorPairs,
+  nesterovReference,
+  randomPastCheckpoint,
+];
