@@ -22,7 +22,8 @@ export const experimentFileSchema = z
       })
       .strict()
       .refine((m) => Boolean(m.path) !== Boolean(m.tiny), { message: 'give exactly one of model.path or model.tiny' }),
-    data: z.object({ train: z.string(), eval: z.string().optional() }).strict(),
+    /** JSONL samples (`--data` overrides `train`); a sample with `preference` {chosen, rejected} feeds offline preference training. */
+    data: z.object({ train: z.string().optional(), eval: z.string().optional() }).strict().default({}),
     runDir: z.string().default('runs/latest'),
     /**
      * Package services for this experiment (`[name, options]`): each is registered under its token after

@@ -14,7 +14,7 @@ import { startViewServer } from '../view/server';
 
 const USAGE = `tirl — tool-integrated RL
 
-  tirl train   RUN --config exp.yaml [--set path=value ...] [--resume | --overwrite] [--strict] [--dry-run]
+  tirl train   RUN --config exp.yaml [--data train.jsonl] [--set path=value ...] [--resume | --overwrite] [--strict] [--dry-run]
                [--lora.r 16 --lora.alpha 32 --lora.dropout 0.05 --lora.target-modules q_proj,v_proj --lora.rslora]
                [--lora.adapter PEFT_DIR] [--gradient-checkpointing]
                [--queue redis://HOST:PORT[/DB] [--run ID] [--weight-dir DIR|s3://BUCKET/PREFIX] [--publish full|trainable] [--journal FILE]]
@@ -41,6 +41,7 @@ const FLAGS = {
   task: { type: 'string' },
   scale: { type: 'string' },
   config: { type: 'string' },
+  data: { type: 'string' },
   set: { type: 'string', multiple: true },
   resume: { type: 'boolean' },
   overwrite: { type: 'boolean' },
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
       if (command === 'train') assertFits(plan);
       const { model, tokenizer } = await loadModelFor(file, { checkpoint: values.checkpoint, lora, adapterDir: values['lora.adapter'], gradientCheckpointing: checkpointing });
       if (command === 'train') {
-        const dataset = readSamples(file.data.train);
+        const dataset = readSamples(required(values.data ?? file.data.train, '--data FILE or data.train in the config', command));
         await train({
           recipe,
           model,

@@ -25,6 +25,7 @@ import { miniBatchRows, updatePolicy } from './update';
 import { zeroMaskedRows } from './masked-rows';
 import { stepRecord, treesToLog, type RowTokenStats } from '../trajectory-log/record';
 import type { StepTrajectories } from '../trajectory-log/format';
+import { preferenceStep } from './preference-step';
 
 export interface TrainerOptions {
   exp: Experiment;
@@ -91,6 +92,7 @@ export class Trainer {
     const { exp, settings } = this.o;
     const rng = this.stepRng(this.step);
     const t0 = performance.now();
+    if (exp.maybe('preference')) return this.preferenceStep(rng, t0);
     this.startAhead();
     const first = this.ahead.get(this.step);
     this.ahead.delete(this.step);
@@ -155,6 +157,31 @@ export class Trainer {
     } finally {
       batch.dispose();
     }
+  }
+
+  /** A step of a recipe with a `preference` loss: pairs (offline, or mined from this step's rollouts) instead of advantages. */
+  private async preferenceStep(rng: Rng, t0: number): Promise<Record<string, number>> {
+    const { exp, settings } = this.o;
+    const out = await preferenceStep({
+      exp,
+      settings,
+      model: this.o.model,
+      referenceModel: this.o.referenceModel,
+      optimizer: this.optimizer,
+      tokenizer: this.o.policy.tokenizer,
+      dataset: new Map(this.o.dataset.map((s) => [s.id, s])),
+      step: this.step,
+      rng,
+      collect: () => collect(exp, { source: this.rollouts, version: this.step }, settings, this.step, rng),
+      learningRate: () => learningRate(settings.optimizer, this.optimizer.updates, settings.steps * this.updatesPerStep),
+      nonFiniteInARow: this.nonFiniteInARow,
+    });
+    this.nonFiniteInARow = out.nonFiniteInARow;
+    const metrics: Record<string, number> = { step: this.step, ...out.metrics, 'time/step_s': (performance.now() - t0) / 1000 };
+    Object.assign(metrics, await this.rollouts.publish(this.step + 1));
+    for (const sink of exp.getAll('metricSink')) await (sink as MetricSink).write(this.step, metrics);
+    this.step += 1;
+    return metrics;
   }
 
   private stepRng(step: number): Rng {
