@@ -84,7 +84,14 @@ export function runPairsKit(def: AnyPluginDefinition, kit: PairsKitOptions = {})
 export type ReferenceScheduleKitOptions = KitOptions;
 
 function weights(values: Record<string, number[]>): Map<string, tf.Variable> {
-  return new Map(Object.entries(values).map(([k, v]) => [k, tf.variable(tf.tensor1d(v))]));
+  return new Map(
+    Object.entries(values).map(([k, v]) => {
+      const initial = tf.tensor1d(v);
+      const variable = tf.variable(initial);
+      initial.dispose();
+      return [k, variable];
+    }),
+  );
 }
 
 function read(m: ReadonlyMap<string, tf.Variable>): Record<string, number[]> {
@@ -100,7 +107,11 @@ function drive(schedule: ReferenceSchedule, steps: number, seed: number): { poli
   try {
     for (let step = 0; step < steps; step++) {
       schedule.beforeStep?.({ step, policy, reference, rng });
-      for (const v of policy.values()) v.assign(tf.tidy(() => tf.add(v, 0.1)));
+      for (const v of policy.values()) {
+        const moved = tf.add(v, 0.1);
+        v.assign(moved);
+        moved.dispose();
+      }
       schedule.afterStep?.({ step: step + 1, policy, reference, rng });
       out.push({ policy: read(policy), reference: read(reference) });
     }
