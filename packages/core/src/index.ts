@@ -58,7 +58,7 @@ export {
 } from './packages/installed';
 export { manifestSchema, parseManifest, type NamedCollection, type TirlManifest } from './packages/manifest';
 export { loadNamed, loadPackagePlugins, packagesFromModules, pluginProviders, registerManifestKinds } from './packages/provided';
-export { consoleLogger, kindToken, pluginToken, Tokens, type Logger, type ToolRegistry } from './experiment/tokens';
+export { consoleLogger, kindToken, pluginToken, Tokens, type Logger, type TokenLogProbModel, type ToolRegistry } from './experiment/tokens';
 export { defineService, type ServiceDefinition, type ServiceEntry } from './experiment/define-service';
 
 export { scoreAll, type ScoreAllOptions, type ScoreAllResult } from './reward/score-all';

@@ -10,8 +10,11 @@ import { mctsStepPairs } from './pairs/mcts-step';
 import { seppoAnchorPairs } from './pairs/seppo-anchor';
 import { nesterovReference } from './reference/nesterov';
 import { randomPastCheckpoint } from './reference/random-past-checkpoint';
+import { dpoTokenReward } from './rto/dpo-token-reward';
+import { dapoDaObjective } from './step/dapo-da';
+import { stepValueAdvantage } from './step/step-value';
 
-export { dpoLoss, simpoLoss, tgdpoLoss, seppoLoss, offlinePairs, groupPairs, treeStepwisePairs, mctsStepPairs, seppoAnchorPairs, nesterovReference, randomPastCheckpoint };
+export { dpoLoss, simpoLoss, tgdpoLoss, seppoLoss, offlinePairs, groupPairs, treeStepwisePairs, mctsStepPairs, seppoAnchorPairs, nesterovReference, randomPastCheckpoint, dpoTokenReward, dapoDaObjective, stepValueAdvantage };
 export { wordOverlap } from './pairs/mcts-step';
 
 export const plugins: readonly AnyPluginDefinition[] = [
@@ -26,4 +29,7 @@ export const plugins: readonly AnyPluginDefinition[] = [
   seppoAnchorPairs,
   nesterovReference,
   randomPastCheckpoint,
+  dpoTokenReward,
+  dapoDaObjective,
+  stepValueAdvantage,
 ];

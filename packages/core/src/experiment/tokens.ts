@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import type { InjectionToken } from 'tsyringe';
 import type { PluginKind, PluginKinds, PolicyGenerator, Tokenizer, Tool } from '../kinds';
 import type { Rng } from '../random/rng';
@@ -32,9 +33,16 @@ export const Tokens = {
   options: Symbol.for('tirl:options') as InjectionToken<Readonly<Record<string, unknown>>>,
   /** The random stream of the plugin being constructed (forked from the experiment seed by its id). */
   pluginRng: Symbol.for('tirl:plugin-rng') as InjectionToken<Rng>,
+  /** A frozen model whose per-token log-probs a plugin reads (RTO's DPO-trained model), when the host registered one. */
+  tokenRewardModel: Symbol.for('tirl:token-reward-model') as InjectionToken<TokenLogProbModel>,
   /** Every `tool` plugin of the run, by tool name. */
   tools: Symbol.for('tirl:tools') as InjectionToken<ToolRegistry>,
 } as const;
+
+/** A model that scores tokens: `[B, T]` log π(ids[t] | ids[<t]) (a `CausalLM` of @tirl/policy is one). */
+export interface TokenLogProbModel {
+  logProbs(ids: tf.Tensor2D, attentionMask: tf.Tensor2D): { logProbs: tf.Tensor2D };
+}
 
 export interface Logger {
   info(message: string): void;
