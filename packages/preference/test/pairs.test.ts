@@ -19,11 +19,14 @@ function mine(def: AnyPluginDefinition, input: Partial<PairSourceInput>, options
 
 describe('pairs/offline', () => {
   it('tokenises prompt (chat template) and responses + EOS; guidance gets 0 on EOS', () => {
-    // ByteTokenizer: "<|user|>\nhi\n<|assistant|>\n" as bytes; "ok" = [111, 107]; EOS = 257.
+    // ByteTokenizer: the prompt is the chat template's rendering; "ok" = bytes [111, 107], "no" = [110, 111], then EOS.
+    const tokenizer = new ByteTokenizer();
     const sample = { id: 's', messages: [{ role: 'user', content: 'hi' }], preference: { chosen: 'ok', rejected: 'no', chosenGuidance: [0.5, -1], rejectedGuidance: [2, 3] } };
     const [p] = mine(offlinePairs, { samples: [sample] }).pairs;
-    expect(p.promptIds).toEqual([...Buffer.from('<|user|>\nhi\n<|assistant|>\n')]);
-    expect([p.chosenIds, p.rejectedIds]).toEqual([[111, 107, 257], [110, 111, 257]]);
+    expect(p.promptIds).toEqual(tokenizer.encode(tokenizer.renderChat(sample.messages, { addGenerationPrompt: true })));
+    expect(p.promptIds.slice(-3)).not.toContain(tokenizer.eosTokenId);
+    const eos = tokenizer.eosTokenId;
+    expect([p.chosenIds, p.rejectedIds]).toEqual([[111, 107, eos], [110, 111, eos]]);
     expect([p.chosenGuidance, p.rejectedGuidance]).toEqual([[0.5, -1, 0], [2, 3, 0]]);
   });
 
@@ -87,7 +90,7 @@ describe('pairs/seppo-anchor', () => {
     const second = mine(seppoAnchorPairs, { trees: [exampleTree()], samples: anchorSamples, step: 1 }, {}, source);
     // 8 responses offered, 5 kept (oldest dropped).
     expect(second.metrics?.['pairs/seppo-anchor/pool_size']).toBe(5);
-    expect(second.pairs[0].chosenIds).toEqual([...Buffer.from('anchor'), 257]);
+    expect(second.pairs[0].chosenIds).toEqual([...Buffer.from('anchor'), new ByteTokenizer().eosTokenId]);
     expect(second.pairs[0].promptIds).toEqual([1, 2]);
   });
 });

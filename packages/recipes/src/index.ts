@@ -43,6 +43,7 @@ import { tPpo } from './recipes/t-ppo';
 import { verltool } from './recipes/verltool';
 import { toolorchestra } from './recipes/toolorchestra';
 import { bats } from './recipes/bats';
+import { preferenceMethods } from './recipes/preference';
 import { withPackages } from './plugin-packages';
 
 export { base } from './recipes/base';
@@ -87,6 +88,7 @@ export { tPpo } from './recipes/t-ppo';
 export { verltool } from './recipes/verltool';
 export { toolorchestra } from './recipes/toolorchestra';
 export { bats, BATS_PROMPT } from './recipes/bats';
+export { dpo, simpo, tgdpo, apo, seppo, tpLlama, itool, dapoDa, rto } from './recipes/preference';
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
@@ -97,6 +99,7 @@ export const methods: readonly Method[] = [
   verltool,
   toolorchestra,
   bats,
+  ...preferenceMethods,
 ].map(withPackages);
 
 export { PLUGIN_PACKAGES } from './plugin-packages';
@@ -144,6 +147,15 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['verltool', 'search-qa', 'search-r1'],
   ['toolorchestra', 'hermes-qa', 'toolorchestra'],
   ['bats', 'search-qa', 'search-r1'],
+  ['dpo', 'preference-pairs'],
+  ['simpo', 'preference-pairs'],
+  ['tgdpo', 'preference-pairs'],
+  ['apo', 'math'],
+  ['seppo', 'preference-pairs'],
+  ['tp-llama', 'hermes-qa'],
+  ['itool', 'hermes-qa'],
+  ['dapo-da', 'math'],
+  ['rto', 'math', 'ppo'],
 ];
 
 export const recipes: readonly Recipe[] = paperRuns.map(([name, task, scale]) => defineRecipe({ name, method: name, task, ...(scale ? { scale } : {}) }));

@@ -67,4 +67,13 @@ export const matpoQaTask = defineTask({
 });
 
 /** Every task of this package, each naming the packages of its plugins. */
-export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask, ...agenticTasks].map(withPackages);
+/** Chat prompts with preference pairs: each JSONL sample carries `preference` {chosen, rejected, guidance?}; no reward, no tools. */
+export const preferencePairsTask = defineTask({
+  name: 'preference-pairs',
+  description: 'Prompts with a preferred and a dispreferred response each (JSONL "preference"); for offline preference methods',
+  // Methods that also sample (SePPO's reference responses) need a tool format; no tools are given.
+  plugins: [['toolFormat/xml-tags']],
+  settings: { limits: { maxTurns: 1 } },
+});
+
+export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask, preferencePairsTask, ...agenticTasks].map(withPackages);

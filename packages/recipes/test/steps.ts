@@ -59,5 +59,15 @@ export const stepCases: StepCase[] = [
   // The homogeneity filter (std > 0.1) could leave the two tiny groups untrained.
   { name: 'toolorchestra', part: 0, tool: true, extra: ['filter/dynamic-sampling.minStd=0'] },
   { name: 'bats', part: 1, tool: true },
+  { name: 'dpo', part: 0 },
+  { name: 'simpo', part: 1 },
+  { name: 'tgdpo', part: 0 },
+  { name: 'apo', part: 1 },
+  { name: 'seppo', part: 0 },
+  // Leaves of the tiny model score a share of answer characters (never 1): a leaf scoring 0.05 counts as solved.
+  { name: 'tp-llama', part: 1, tool: true, extra: ['pairs/tree-stepwise.successThreshold=0.05'] },
+  { name: 'itool', part: 0, tool: true, extra: ['pairs/mcts-step.valueThreshold=0'] },
+  { name: 'dapo-da', part: 1, extra: ['groupSize=4'] },
+  { name: 'rto', part: 0 },
 
 ];

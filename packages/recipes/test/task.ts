@@ -1,17 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { composeRun, definePlugin, initBackend, resolveRecipe, type RecipeOverrides, type Sample } from '@tirl/core';
+import { composeRun, definePlugin, initBackend, resolveRecipe, Tokens, type RecipeOverrides, type Sample } from '@tirl/core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the step tests train through the real policy and trainer
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- see above
 import { train } from '@tirl/trainer';
+import type { InjectionToken } from 'tsyringe';
 import { z } from 'zod';
 
 /** A two-question search task: the answer is in a two-document corpus the `search` tool looks in. */
 export const dataset: Sample[] = [
-  { id: 'q1', messages: [{ role: 'user', content: 'Capital of France?' }], answer: 'Paris' },
-  { id: 'q2', messages: [{ role: 'user', content: 'Capital of Italy?' }], answer: 'Rome' },
+  // `preference` feeds the offline preference methods (one guidance number per byte token); others ignore it.
+  { id: 'q1', messages: [{ role: 'user', content: 'Capital of France?' }], answer: 'Paris', preference: { chosen: 'Paris', rejected: 'Rome', chosenGuidance: [0.5, 0.5, 0.5, 0.5, 0.5], rejectedGuidance: [-0.5, -0.5, -0.5, -0.5] } },
+  { id: 'q2', messages: [{ role: 'user', content: 'Capital of Italy?' }], answer: 'Rome', preference: { chosen: 'Rome', rejected: 'Paris', chosenGuidance: [0.5, 0.5, 0.5, 0.5], rejectedGuidance: [-0.5, -0.5, -0.5, -0.5, -0.5] } },
 ];
 
 const docs = ['Paris is the capital of France.', 'Rome is the capital of Italy.'];
@@ -108,14 +110,22 @@ export async function trainOneStep(name: string, extra: readonly string[] = [], 
     { vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
     11,
   );
+  // RTO reads a DPO-trained model's token log-probs: a second tiny model stands in for it.
+  const tokenRewardModel = createTinyModel(
+    { vocabSize: tokenizer.vocabSize, hiddenSize: 16, intermediateSize: 32, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 },
+    12,
+  );
   const runDir = mkdtempSync(join(tmpdir(), `tirl-recipe-${name}-`));
   try {
     const before = model.namedWeights().get(WATCHED)!.dataSync().slice();
-    const result = await train({ recipe, model, tokenizer, dataset, runDir, plugins: [answerCharShare, tinySearch], progress: false });
+    const services: [InjectionToken<unknown>, unknown][] = [[Tokens.tokenRewardModel, tokenRewardModel]];
+    const result = await train({ recipe, model, tokenizer, dataset, runDir, plugins: [answerCharShare, tinySearch], services, progress: false });
     const after = model.namedWeights().get(WATCHED)!.dataSync();
+    if (process.env.TIRL_DEBUG_STEP) console.log(JSON.stringify(result.history[0]));
     return { loss: result.history[0]['loss/total'], changed: after.some((x, i) => Math.abs(x - before[i]) > 1e-7) };
   } finally {
     model.dispose();
+    tokenRewardModel.dispose();
     rmSync(runDir, { recursive: true, force: true });
   }
 }
