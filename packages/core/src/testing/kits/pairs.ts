@@ -4,7 +4,7 @@ import type { Sample } from '../../kinds/tool';
 import type { RolloutTree } from '../../data/tree';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { Rng } from '../../random/rng';
-import { ByteTokenizer } from '../scripted-policy';
+import { ByteTokenizer } from '../../tokenizer/byte';
 import { check, clonePlain, deepFreeze, describeKit, expectMetricKeys, instantiate, probe, type KitOptions } from './common';
 
 export interface PairsKitOptions extends KitOptions {
