@@ -1,5 +1,6 @@
 import { parseOptions, type RewardFunction, type Trajectory } from '@tirl/core';
 import { testPluginContext } from '@tirl/core/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the method's reward plugin, run with the options the method gives it
 import { weightedSum } from '@tirl/rewards';
 import { codev, vToolRl } from '../src';
 
