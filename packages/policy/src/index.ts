@@ -4,7 +4,7 @@ export { createTinyModel } from './init';
 export { loadPretrained, savePretrained, type Pretrained, type SaveOptions } from './checkpoint';
 export { floatToHalf, readSafetensors, SafetensorsFile, writeSafetensors, type LazySafeTensor, type SafeData, type SafeDtype, type SafeTensor, type SafeTensorInfo } from './safetensors';
 export { Policy, KvSession, type PolicyOptions } from './policy';
-export { sampleToken, type Sampled, type SamplingOptions } from './sampling';
+export { adaptiveTemperatureFor, sampleToken, type Sampled, type SamplingOptions } from './sampling';
 export { createValueHead, type ValueHead } from './value-head';
 /** The byte tokenizer lives in core (test kits use it too); re-exported here, next to the model. */
 export { ByteTokenizer, BYTE_SPECIAL_TOKENS } from '@tirl/core';

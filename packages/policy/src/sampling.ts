@@ -1,4 +1,4 @@
-import type { Rng } from '@tirl/core';
+import type { AdaptiveTemperature, Rng } from '@tirl/core';
 
 export interface SamplingOptions {
   /** 0 means greedy; default 1. */
@@ -7,6 +7,34 @@ export interface SamplingOptions {
   topP?: number;
   /** Keep the k most likely tokens; 0 disables. */
   topK?: number;
+  /** HAPO: per-token temperature from the raw distribution's entropy (see `adaptiveTemperatureFor`). */
+  adaptiveTemperature?: AdaptiveTemperature;
+}
+
+/**
+ * HAPO's token temperature (released sampler): with H the entropy of softmax(logits) (before temperature),
+ * e = log(max(H, 1e-6)), h = (e − med)/(std + 1e-6), ĥ = clamp(h·scalePos, −1, 1) for h > 0 and
+ * clamp(h·scaleNeg, −1, 1) otherwise; T_t = T·(1 + tau·ĥ).
+ */
+export function adaptiveTemperatureFor(entropy: number, temperature: number, a: AdaptiveTemperature): number {
+  const h = (Math.log(Math.max(entropy, 1e-6)) - a.med) / (a.std + 1e-6);
+  const hat = Math.min(1, Math.max(-1, h * (h > 0 ? a.scalePos : a.scaleNeg)));
+  return temperature * (1 + a.tau * hat);
+}
+
+/** Entropy of softmax(logits) at temperature 1. */
+function rawEntropy(logits: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  let z = 0;
+  for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
+  const logZ = max + Math.log(z);
+  let h = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const lp = logits[i] - logZ;
+    if (lp > -Infinity) h -= Math.exp(lp) * lp;
+  }
+  return h;
 }
 
 export interface Sampled {
@@ -23,8 +51,9 @@ export interface Sampled {
  * distribution the trainer's log-probs reproduce.
  */
 export function sampleToken(logits: ArrayLike<number>, options: SamplingOptions, rng: Rng): Sampled {
-  const temperature = options.temperature ?? 1;
-  const greedy = temperature <= 0;
+  const nominal = options.temperature ?? 1;
+  const greedy = nominal <= 0;
+  const temperature = !greedy && options.adaptiveTemperature ? adaptiveTemperatureFor(rawEntropy(logits), nominal, options.adaptiveTemperature) : nominal;
   const t = greedy ? 1 : temperature;
   const V = logits.length;
   const logp = new Float64Array(V);

@@ -110,6 +110,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@tirl/rollout-tree': [
     'rollout/arpo',
     'rollout/async',
+    'rollout/entropy-temperature',
     'rollout/dfsdt',
     'rollout/greedy-baseline',
     'rollout/linear',

@@ -32,7 +32,7 @@ const changedSinceSplit: Record<string, Record<string, Record<string, unknown>>>
  * Methods redefined on purpose after the split; their snapshots below show the new runs. `toolpo`: DeepAgent's
  * memory folding and the paper's separate R_succ / R_action. `remax`: the greedy-baseline rollout it needs.
  * `arpo`: the paper's soft attribution by default (every branch trains its shared prefix), `attribution=hard` as a switch.
- * `hapo`: its paper cited by the exact title of the seed list.
+ * `hapo`: its paper cited by the exact title of the seed list; adaptive temperature sampling (`rollout/entropy-temperature`).
  * `d3s`: the token level and the paper's exact title. `xrpo`: in-context seeding and the exact title.
  */
 const redefinedSinceSplit = new Set(['toolpo', 'remax', 'arpo', 'hapo', 'd3s', 'xrpo']);

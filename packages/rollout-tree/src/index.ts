@@ -3,6 +3,7 @@ import { hermesFormat } from './formats/hermes';
 import { parallelCallsFormat } from './formats/parallel-calls';
 import { xmlTagsFormat } from './formats/xml-tags';
 import { arpoRollout } from './strategies/arpo';
+import { entropyTemperatureRollout } from './strategies/entropy-temperature';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
 import { successiveWindowRollout } from './strategies/successive-window';
 import { dfsdtRollout } from './strategies/dfsdt';
@@ -19,6 +20,7 @@ export { linearRollout } from './strategies/linear';
 export { dfsdtRollout, diversityPrompt } from './strategies/dfsdt';
 export { policyAugmentedRollout, withPolicyDocument } from './strategies/policy-augmented';
 export { arpoRollout } from './strategies/arpo';
+export { entropyTemperatureRollout, entropyTemperatureStats } from './strategies/entropy-temperature';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
 export { successiveWindowRollout } from './strategies/successive-window';
 export { asyncRollout } from './strategies/async';
@@ -40,6 +42,7 @@ export const plugins: readonly AnyPluginDefinition[] = [
   treeSearchRollout,
   greedyBaselineRollout,
   successiveWindowRollout,
+  entropyTemperatureRollout,
   hermesFormat,
   xmlTagsFormat,
   parallelCallsFormat,

@@ -1,9 +1,10 @@
 import { runRolloutKit, runToolFormatKit } from '@tirl/core/testing';
-import { arpoRollout, greedyBaselineRollout, successiveWindowRollout, hermesFormat, linearRollout, plugins, treeSearchRollout, xmlTagsFormat } from '../src';
+import { entropyTemperatureRollout, arpoRollout, greedyBaselineRollout, successiveWindowRollout, hermesFormat, linearRollout, plugins, treeSearchRollout, xmlTagsFormat } from '../src';
 
 // One greedy rollout per prompt on top of the asked ones (checked in greedy-baseline.test.ts).
 runRolloutKit(greedyBaselineRollout, { exactRollouts: false, invalid: [{ options: { flagKey: '' }, field: 'flagKey' }] });
 runRolloutKit(successiveWindowRollout, { invalid: [{ options: { window: 0 }, field: 'window' }] });
+runRolloutKit(entropyTemperatureRollout, { invalid: [{ options: { negativeBranch: 'both' }, field: 'negativeBranch' }] });
 runRolloutKit(linearRollout, { invalid: [{ options: { maxSpawnDepth: -1 }, field: 'maxSpawnDepth' }] });
 runRolloutKit(arpoRollout, {
   invalid: [
@@ -56,6 +57,7 @@ it('exports every plugin once', () => {
     'rollout/arpo',
     'rollout/async',
     'rollout/dfsdt',
+    'rollout/entropy-temperature',
     'rollout/greedy-baseline',
     'rollout/linear',
     'rollout/policy-augmented',

@@ -18,6 +18,18 @@ export interface Tokenizer {
   renderChat(messages: readonly ChatMessage[], options?: { addGenerationPrompt?: boolean; tools?: unknown[] }): string;
 }
 
+/** Statistics of log-entropies of a previous step (HAPO): pivot, scale and the branch scales. */
+export interface AdaptiveTemperature {
+  tau: number;
+  /** Pivot (quantile) of log-entropy. */
+  med: number;
+  std: number;
+  /** Scale of h > 0 (1 / max h). */
+  scalePos: number;
+  /** Scale of h < 0: 1/|min h| (paper, ĥ ≤ 0) or 1/min h (released code, ĥ ≥ 0). */
+  scaleNeg: number;
+}
+
 export interface DecodeOptions {
   maxNewTokens: number;
   temperature?: number;
@@ -28,6 +40,11 @@ export interface DecodeOptions {
   /** Generation stops right after the tokens that complete one of these strings. */
   stopStrings?: readonly string[];
   returnEntropy?: boolean;
+  /**
+   * HAPO's per-token temperature: T_t = T·(1 + tau·ĥ_t), ĥ_t from the entropy of the token's raw
+   * distribution against the statistics of the previous step (`entropyTemperature` in @tirl/policy).
+   */
+  adaptiveTemperature?: AdaptiveTemperature;
 }
 
 /** The stream row `i` of a generate call draws from: its own when one stream per row is given. */
