@@ -10,6 +10,8 @@ import { tapir } from './recipes/tapir';
 import { themis } from './recipes/themis';
 import { toolllm } from './recipes/toolllm';
 import { trimpi } from './recipes/trimpi';
+import { exemplarSelection } from './recipes/exemplar-selection';
+import { demoRetrievalMethod } from './recipes/demo-retrieval';
 
 export { acecodeMethod } from './recipes/acecode';
 export { adacot } from './recipes/adacot';
@@ -23,9 +25,11 @@ export { tapir } from './recipes/tapir';
 export { themis } from './recipes/themis';
 export { toolllm } from './recipes/toolllm';
 export { trimpi } from './recipes/trimpi';
+export { exemplarSelection } from './recipes/exemplar-selection';
+export { demoRetrievalMethod } from './recipes/demo-retrieval';
 
 /**
  * Agentic seed-paper methods defined as methods only (no paper run of their own yet): train them with a task,
  * e.g. `tirl train --method metatool --task search-qa --scale laptop`.
  */
-export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm, toolllm];
+export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm, toolllm, exemplarSelection, demoRetrievalMethod];

@@ -22,6 +22,8 @@ export const methodCases: { method: string; task: string; extra?: string[]; tool
   { method: 'toolllm', task: 'parallel-tools-qa', tool: true, extra: ['rollout/dfsdt.answers=2'] },
   { method: 'trimpi', task: 'math', extra: ['rollout/policy-augmented.document=Answer in one word.'] },
   { method: 'divide-then-aggregate', task: 'parallel-tools-qa', tool: true },
+  { method: 'exemplar-selection', task: 'math' },
+  { method: 'demo-retrieval', task: 'math', extra: ['sampler/demo-retrieval.apiDocs=["search(query)"]'] },
 ];
 
 beforeAll(useWasmBackend);
