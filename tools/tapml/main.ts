@@ -9,7 +9,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '@tirl/core';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the tool drives the real model
 import { ByteTokenizer, createTinyModel } from '@tirl/policy';
 import { carveOps } from './carve';
 import { replayOps } from './replay';

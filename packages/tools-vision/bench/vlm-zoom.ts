@@ -11,8 +11,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { buildBatch, initBackend, type BackendName, parseOptions, Rng, segmentImage, type RewardFunction, type SegmentImage, type Trajectory } from '@tirl/core';
 import { testPluginContext } from '@tirl/core/testing';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench trains the real vision-language policy with the codev method
 import { createTinyVlm, Idefics3Processor, loadTokenizer, ModelConfig, vlmBatchLogProbs, VlmConfig, VlmPolicy, buildVlmPrompt } from '@tirl/policy';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench trains the real vision-language policy with the codev method
 import { codev } from '@tirl/recipes';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- the bench trains the real vision-language policy with the codev method
 import { weightedSum } from '@tirl/rewards';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
