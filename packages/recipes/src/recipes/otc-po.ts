@@ -4,7 +4,7 @@ import { defineMethod } from '@tirl/core';
 export const otcPo = defineMethod({
   name: 'otc-po',
   extends: 'base',
-  paper: { title: 'Acting Less is Reasoning More! Teaching Model to Act Efficiently', arxiv: '2504.14870', section: '3.3 (Eq. 5-7), 4.1' },
+  paper: { title: 'OTC: Optimal Tool Calls via Reinforcement Learning', arxiv: '2504.14870', section: '3.3 (Eq. 5-7), 4.1' },
   description: 'Search-R1 GRPO whose reward multiplies correctness by a tool-efficiency coefficient (OTC-GRPO)',
   plugins: [
     // §4.1: c = 4 (max calls), α = 1, global minimum of calls (n) across steps.

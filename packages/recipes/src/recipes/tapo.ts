@@ -3,7 +3,7 @@ import { defineMethod } from '@tirl/core';
 export const tapo = defineMethod({
   name: 'tapo',
   extends: 'base',
-  paper: { title: 'TAPO: Tool-Augmented Policy Optimization', arxiv: '2510.07038', section: 'tool_dapo.py' },
+  paper: { title: 'Tool-Augmented Policy Optimization: Synergizing Reasoning and Adaptive Tool Use with Reinforcement Learning', arxiv: '2510.07038', section: 'tool_dapo.py' },
   description: 'DAPO-style training with search and python tools: −1 format gate, dynamic sampling, clip-higher, dual clip',
   plugins: [
     // tool_dapo.py: a format violation scores −1, otherwise the exact-match reward.

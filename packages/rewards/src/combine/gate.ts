@@ -8,7 +8,7 @@ export const gate = definePlugin({
   kind: 'reward',
   name: 'gate',
   summary: 'Gated reward: the weighted sum of the components when the gate component passes its threshold, else a fixed score',
-  paper: { title: 'TAPO: Tool-Augmented Policy Optimization', arxiv: '2510.07038', section: 'tool_dapo.py (format violation → −1)' },
+  paper: { title: 'Tool-Augmented Policy Optimization: Synergizing Reasoning and Adaptive Tool Use with Reinforcement Learning', arxiv: '2510.07038', section: 'tool_dapo.py (format violation → −1)' },
   options: z
     .object({
       gate: componentSchema,

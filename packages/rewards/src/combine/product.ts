@@ -8,7 +8,7 @@ export const product = definePlugin({
   kind: 'reward',
   name: 'product',
   summary: 'Product of component rewards times a scale: any zero component zeroes the reward (A²FM, OTC multiplicative form)',
-  paper: { title: 'A²FM: An Adaptive Agent Foundation Model for Tool-Aware Hybrid Reasoning', arxiv: '2510.12838', section: '3.3 (r_acc × r_adaptive × r_format)' },
+  paper: { title: 'A^2FM: An Adaptive Agent Foundation Model for Tool-Aware Hybrid Reasoning', arxiv: '2510.12838', section: '3.3 (r_acc × r_adaptive × r_format)' },
   options: z
     .object({
       components: z

@@ -19,7 +19,7 @@ export const adaptiveMode = definePlugin({
   kind: 'reward',
   name: 'adaptive-mode',
   summary: 'A²FM adaptive reward: accuracy × (1 − p^α for a non-instant mode on an easy query) × mode-tag format',
-  paper: { title: 'A²FM: An Adaptive Agent Foundation Model for Tool-Aware Hybrid Reasoning', arxiv: '2510.12838', section: '3.3 (APO reward)' },
+  paper: { title: 'A^2FM: An Adaptive Agent Foundation Model for Tool-Aware Hybrid Reasoning', arxiv: '2510.12838', section: '3.3 (APO reward)' },
   options: z
     .object({
       check: outcomeCheckSchema.default('normalized-exact'),

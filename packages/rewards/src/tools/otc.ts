@@ -29,7 +29,7 @@ export const otc = definePlugin({
   kind: 'reward',
   name: 'otc',
   summary: 'OTC tool efficiency: outcome × a sin/cos coefficient that peaks when the call count equals the fewest calls of a correct rollout',
-  paper: { title: 'Acting Less is Reasoning More! Teaching Model to Act Efficiently (OTC-PO)', arxiv: '2504.14870', section: '3.3, Eq. 5-7; §4.1 (c, α)' },
+  paper: { title: 'OTC: Optimal Tool Calls via Reinforcement Learning', arxiv: '2504.14870', section: '3.3, Eq. 5-7; §4.1 (c, α)' },
   options: z
     .object({
       /** How the outcome r_φ is scored. */
