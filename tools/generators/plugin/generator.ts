@@ -18,8 +18,14 @@ export interface PluginGeneratorSchema {
  * it does not exist. Synchronous; the default export is the async Nx entry.
  */
 export function generatePlugin(tree: Tree, schema: PluginGeneratorSchema): { definition: string; test: string } {
-  if (!isKnownKind(schema.kind) || !KIND_TEMPLATES[schema.kind]) {
+  if (!isKnownKind(schema.kind)) {
     throw new Error(`plugin generator: unknown kind "${schema.kind}"; known: ${Object.keys(KINDS).join(', ')}`);
+  }
+  if (!KIND_TEMPLATES[schema.kind]) {
+    throw new Error(
+      `plugin generator: kind "${schema.kind}" has no scaffold yet; scaffolds exist for ${Object.keys(KIND_TEMPLATES).join(', ')}. ` +
+        'Write the plugin by hand from a neighbour of its kind and run its kit from @tirl/core/testing.',
+    );
   }
   const n: PluginNames = {
     pkg: schema.package,
