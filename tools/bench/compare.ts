@@ -34,7 +34,7 @@ if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a
 
 const root = path.resolve(__dirname, '..', '..');
 const tirlCommand = [
-  'npx', 'tsx', 'packages/policy/bench/policy.ts', '--json', '--config', config, '--backend', backend, '--sections', sections,
+  'npx', 'tsx', '--conditions=tirl-source', 'packages/policy/bench/policy.ts', '--json', '--config', config, '--backend', backend, '--sections', sections,
   ...(args.includes('--unfused-head') ? ['--unfused-head'] : []),
 ];
 const torchCommand = [python, 'tools/bench/torch-compare.py', '--json', '--config', config, '--sections', sections, '--threads', threads];
