@@ -1,6 +1,7 @@
 import { Rng, type PluginEntry, type Sample } from '@tirl/core';
 import { allPlainNames, madeUpNames } from './names';
 import { callArgument, lastObservation, type DemoTask } from './types';
+import { docId } from './doc-ids';
 
 export interface MultihopTaskOptions {
   seed: number;
@@ -32,8 +33,8 @@ export function multihopTask(o: MultihopTaskOptions): DemoTask {
   if (pool.length < 100) throw new Error(`demo: multihop needs at most ${allPlainNames(2).length - 100} entities, got ${o.entities}`);
   const mayors = capitals.map(() => pool[rng.int(pool.length)]);
   const docs = [
-    ...countries.map((c, i) => ({ id: `c${i}`, title: c, text: `capital ${capitals[i]}` })),
-    ...capitals.map((c, i) => ({ id: `t${i}`, title: c, text: `mayor ${mayors[i]}` })),
+    ...countries.map((c, i) => ({ id: docId('c', i, countries.length), title: c, text: `capital ${capitals[i]}` })),
+    ...capitals.map((c, i) => ({ id: docId('t', i, capitals.length), title: c, text: `mayor ${mayors[i]}` })),
   ];
   const samples: Sample[] = countries.map((country, i) => ({
     id: `q${i}`,

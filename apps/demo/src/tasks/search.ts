@@ -1,6 +1,7 @@
 import { Rng, type Sample } from '@tirl/core';
 import { madeUpNames } from './names';
 import { callArgument, lastObservation, type DemoTask } from './types';
+import { docId } from './doc-ids';
 
 export interface SearchTaskOptions {
   seed: number;
@@ -28,7 +29,7 @@ export function searchTask(o: SearchTaskOptions): DemoTask {
   const capitals = madeUpNames(rng, o.entities, 2, new Set(names), false);
   const entities: Entity[] = names.map((name, i) => ({ name, capital: capitals[i] }));
   // Short documents with the answer first: the observation the model copies from stays a few dozen bytes.
-  const docs = entities.map((e, i) => ({ id: `d${i}`, title: e.name, text: `capital ${e.capital}` }));
+  const docs = entities.map((e, i) => ({ id: docId('d', i, entities.length), title: e.name, text: `capital ${e.capital}` }));
   const samples: Sample[] = entities.map((e, i) => ({
     id: `q${i}`,
     messages: [{ role: 'user', content: `Capital of ${e.name}?` }],
