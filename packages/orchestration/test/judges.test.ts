@@ -15,6 +15,7 @@ import { evolvingRubric, mixtureOfJudges, parseAction, rubricItems, rubricScore,
 let server: Server;
 let baseUrl = '';
 const prompts: string[] = [];
+const stops: unknown[] = [];
 function reply(prompt: string): string {
   if (prompt.includes('### ASSISTANT:')) {
     const answer = /Answer: (.*)/.exec(prompt)?.[1] ?? '';
@@ -37,8 +38,10 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      const prompt = JSON.parse(body).messages[0].content as string;
+      const request = JSON.parse(body) as { messages: { content: string }[]; stop?: unknown };
+      const prompt = request.messages[0].content;
       prompts.push(prompt);
+      stops.push(request.stop);
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: reply(prompt) } }] }));
     });
@@ -106,6 +109,8 @@ describe('reward/tool-augmented-rm (Themis)', () => {
     expect(out.components?.tool_calls).toEqual([1, 1]);
     // The second judge call saw the observation of the first.
     expect(prompts.filter((p) => p.includes('### ASSISTANT:') && p.includes('\nObservation: 4\n'))).not.toHaveLength(0);
+    // Each Themis turn stops before the observation, which the tool writes.
+    expect(stops.at(-1)).toEqual(['\nObservation:']);
   });
 
   it('a tool the judge may not use gives Themis\' failure observation', async () => {

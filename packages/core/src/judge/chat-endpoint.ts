@@ -13,6 +13,8 @@ export interface ChatEndpointRequest {
   retryDelayMs?: number;
   temperature: number;
   maxTokens: number;
+  /** Strings that end the reply (sent as `stop`; an empty list sends nothing). */
+  stop?: string[];
 }
 
 /** `{baseUrl}/v1/chat/completions` for a server's base URL (trailing slashes dropped). */
@@ -37,7 +39,7 @@ export async function chatCompletion(req: ChatEndpointRequest): Promise<string> 
       const res = await fetch(req.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(req.apiKey ? { authorization: `Bearer ${req.apiKey}` } : {}) },
-        body: JSON.stringify({ model: req.model, messages: [{ role: 'user', content: req.prompt }], max_tokens: req.maxTokens, temperature: req.temperature }),
+        body: JSON.stringify({ model: req.model, messages: [{ role: 'user', content: req.prompt }], max_tokens: req.maxTokens, temperature: req.temperature, ...(req.stop?.length ? { stop: req.stop } : {}) }),
         signal: controller.signal,
       });
       if (!res.ok) {

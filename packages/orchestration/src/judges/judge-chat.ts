@@ -1,4 +1,4 @@
-import { Tokens, type PluginContext, type PolicyGenerator } from '@tirl/core';
+import { Tokens, chatCompletion, chatCompletionsUrl, type PluginContext, type PolicyGenerator } from '@tirl/core';
 import { z } from 'zod';
 
 /** One completion from a judge model: the prompt in, the reply text out. */
@@ -35,39 +35,6 @@ export const judgeSourceShape = z
 
 export type JudgeSource = z.output<typeof judgeSourceShape>;
 
-async function endpointChat(o: Extract<JudgeSource, { source: 'endpoint' }>, prompt: string, maxTokens: number, stop: string[] | undefined): Promise<string> {
-  const url = `${o.baseUrl.replace(/\/+$/, '')}/v1/chat/completions`;
-  const apiKey = o.apiKeyEnv ? process.env[o.apiKeyEnv] : undefined;
-  let last = '';
-  for (let attempt = 0; attempt <= o.retries; attempt++) {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), o.timeoutMs);
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-        body: JSON.stringify({ model: o.model, messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens, temperature: o.temperature, ...(stop?.length ? { stop } : {}) }),
-        signal: controller.signal,
-      });
-      if (!res.ok) {
-        last = `HTTP ${res.status}`;
-        if (res.status === 429 || res.status >= 500) continue;
-        break;
-      }
-      const body = (await res.json()) as { choices?: { message?: { content?: unknown } }[] };
-      const content = body.choices?.[0]?.message?.content;
-      if (typeof content === 'string') return content;
-      last = 'the reply has no choices[0].message.content';
-      break;
-    } catch (e) {
-      last = controller.signal.aborted ? `timed out after ${o.timeoutMs} ms` : (e as Error).message;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  throw new Error(`judge ${url} failed after ${o.retries + 1} tries: ${last}`);
-}
-
 function policyChat(policy: PolicyGenerator, o: Extract<JudgeSource, { source: 'policy' | 'training-policy' }>, ctx: PluginContext): JudgeChat {
   let calls = 0;
   return async (prompt, options = {}) => {
@@ -90,7 +57,12 @@ function policyChat(policy: PolicyGenerator, o: Extract<JudgeSource, { source: '
 
 /** The chat function of a judge source; the policy is resolved on first use (the host may register it late). */
 export function createJudgeChat(o: JudgeSource, ctx: PluginContext, origin: string): JudgeChat {
-  if (o.source === 'endpoint') return (prompt, options = {}) => endpointChat(o, prompt, options.maxTokens ?? o.maxTokens, options.stop);
+  if (o.source === 'endpoint') {
+    const url = chatCompletionsUrl(o.baseUrl);
+    const apiKey = o.apiKeyEnv ? process.env[o.apiKeyEnv] : undefined;
+    return (prompt, options = {}) =>
+      chatCompletion({ ...o, url, prompt, ...(apiKey ? { apiKey } : {}), maxTokens: options.maxTokens ?? o.maxTokens, ...(options.stop ? { stop: options.stop } : {}) });
+  }
   let chat: JudgeChat | undefined;
   return (prompt, options) => {
     if (!chat) {
