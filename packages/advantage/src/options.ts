@@ -18,3 +18,16 @@ export type GroupNormFields = {
   eps: number;
   singleton: 'zero' | 'raw';
 };
+
+/** Options shared by the GAE estimators (`advantage/gae` and T-PPO's `advantage/egae`). */
+export const gaeFields = {
+  /** Discount; verl and OpenRLHF default 1.0. */
+  gamma: z.number().min(0).max(1).default(1),
+  /** GAE λ; verl default 1.0 (then A_t = R − V_t). */
+  lambda: z.number().min(0).max(1).default(1),
+  /** Whiten advantages over the batch's trained tokens inside the estimator (verl); false = paper / OpenRLHF trainer-side. */
+  whiten: z.boolean().default(true),
+  /** Whitening variance: verl `masked_var` is unbiased; OpenRLHF uses the population variance. */
+  whitenVariance: z.enum(['unbiased', 'population']).default('unbiased'),
+  whitenEps: z.number().positive().default(1e-8),
+};

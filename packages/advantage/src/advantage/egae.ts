@@ -1,8 +1,9 @@
 import { definePlugin, TirlError, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
 import { maskedTensor, readMatrix, shapeOf } from '../math/batch-views';
-import { tokenRewardMatrix } from '../math/returns';
+import { generalisedAdvantages, tokenRewardMatrix } from '../math/returns';
 import { maskedWhiten } from '../math/whiten';
+import { gaeFields } from '../options';
 
 /** Whether a row's response is unfinished (cut by a generation window, to be continued later). */
 export function isUnfinished(t: Trajectory | null, rule: 'window-flag' | 'length-finish', flagKey: string): boolean {
@@ -25,11 +26,7 @@ export const egae = definePlugin({
   paper: { title: 'Truncated Proximal Policy Optimization', arxiv: '2506.15050', section: '3 (Extended GAE; decoupled policy and value updates)' },
   options: z
     .object({
-      gamma: z.number().min(0).max(1).default(1),
-      lambda: z.number().min(0).max(1).default(1),
-      whiten: z.boolean().default(true),
-      whitenVariance: z.enum(['unbiased', 'population']).default('unbiased'),
-      whitenEps: z.number().positive().default(1e-8),
+      ...gaeFields,
       /** `window-flag`: `meta[flagKey]` (set by `rollout/successive-window`); `length-finish`: also any response cut by the length limit. */
       unfinished: z.enum(['window-flag', 'length-finish']).default('window-flag'),
       flagKey: z.string().min(1).default('windowTruncated'),
@@ -46,25 +43,12 @@ export const egae = definePlugin({
       const open = batch.trajectories.map((t) => isUnfinished(t, o.unfinished, o.flagKey));
       const v = readMatrix(values);
       const r = tokenRewardMatrix({ ...input, scores: Float32Array.from(input.scores, (s, b) => (open[b] ? 0 : s)) });
-      const adv = new Float64Array(B * T);
-      const ret = new Float64Array(B * T);
+      // EGAE: the state after an unfinished row's last generated token is valued as the last one, V(s_l) = V(s_{l−1}).
+      const { advantages: adv, returns: ret } = generalisedAdvantages(batch, v, r, o, open);
       const valueMask = new Float64Array(B * T);
       for (let b = 0; b < B; b++) {
-        if (batch.rowKinds[b] === 'pad') continue;
-        let nextValue: number | undefined = open[b] ? undefined : 0;
-        let lastGae = 0;
-        for (let t = T - 1; t >= 0; t--) {
-          const i = b * T + t;
-          if (batch.lossMaskValues[i] <= 0) continue;
-          // EGAE: the state after the last generated token is valued as the last one, V(s_l) = V(s_{l−1}).
-          const next = nextValue ?? v[i];
-          const delta = r[i] + o.gamma * next - v[i];
-          lastGae = delta + o.gamma * o.lambda * lastGae;
-          nextValue = v[i];
-          adv[i] = lastGae;
-          ret[i] = lastGae + v[i];
-          valueMask[i] = o.valueOn === 'all' || !open[b] ? 1 : 0;
-        }
+        if (batch.rowKinds[b] === 'pad' || (o.valueOn === 'finished' && open[b])) continue;
+        for (let t = 0; t < T; t++) if (batch.lossMaskValues[b * T + t] > 0) valueMask[b * T + t] = 1;
       }
       const final = o.whiten ? maskedWhiten(batch, adv, { variance: o.whitenVariance, eps: o.whitenEps }) : adv;
       const unfinished = open.filter(Boolean).length;

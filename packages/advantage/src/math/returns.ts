@@ -41,3 +41,36 @@ export function rewardToGo(batch: Batch, rewards: ArrayLike<number>, gamma: numb
   }
   return out;
 }
+
+/**
+ * GAE over trained tokens, walking back from the end: `δ_t = r_t + γ·V_next − V_t`, `A_t = δ_t + γλ·A_next`,
+ * where "next" is the next TRAINED token (masked tokens are skipped). After a row's last trained token
+ * `V_next` is 0, or, for a row with `bootstrapLast[b]` (T-PPO's unfinished response), that token's own value.
+ * Returns the advantages and `returns = A + V`, both 0 off the loss mask and on pad rows.
+ */
+export function generalisedAdvantages(
+  batch: Batch,
+  values: ArrayLike<number>,
+  rewards: ArrayLike<number>,
+  o: { gamma: number; lambda: number },
+  bootstrapLast?: readonly boolean[],
+): { advantages: Float64Array; returns: Float64Array } {
+  const [B, T] = shapeOf(batch);
+  const advantages = new Float64Array(B * T);
+  const returns = new Float64Array(B * T);
+  for (let b = 0; b < B; b++) {
+    if (batch.rowKinds[b] === 'pad') continue;
+    let nextValue: number | undefined = bootstrapLast?.[b] ? undefined : 0;
+    let lastGae = 0;
+    for (let t = T - 1; t >= 0; t--) {
+      const i = b * T + t;
+      if (batch.lossMaskValues[i] <= 0) continue;
+      const delta = rewards[i] + o.gamma * (nextValue ?? values[i]) - values[i];
+      lastGae = delta + o.gamma * o.lambda * lastGae;
+      nextValue = values[i];
+      advantages[i] = lastGae;
+      returns[i] = lastGae + values[i];
+    }
+  }
+  return { advantages, returns };
+}
