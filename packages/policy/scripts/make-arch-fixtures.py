@@ -9,45 +9,21 @@ For each architecture: a tiny random Hugging Face checkpoint with the real confi
 the logits, next-token log-probs and greedy continuations of an independent float64 PyTorch forward
 pass written from the Hugging Face modelling code (modeling_llama.py, modeling_qwen2.py,
 modeling_qwen3.py, modeling_rope_utils.py). No transformers or safetensors package is used: the
-safetensors writer and the forward pass are below. A PEFT-layout LoRA adapter for the Llama 3 model
-(adapter_config.json + adapter_model.safetensors, PEFT tensor names) and its expected logits are
-written too. Needs only python3-torch (Debian).
+safetensors writer (safetensors_writer.py, shared with make-vlm-fixtures.py) and the forward pass are
+written by hand. A PEFT-layout LoRA adapter for the Llama 3 model (adapter_config.json +
+adapter_model.safetensors, PEFT tensor names) and its expected logits are written too. Needs only python3-torch (Debian).
 """
 import json
 import math
 import os
-import struct
 
 import torch
+
+from safetensors_writer import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'test', 'fixtures')
 DT = {'float32': torch.float32, 'float16': torch.float16, 'bfloat16': torch.bfloat16}
-ST = {torch.float32: 'F32', torch.float16: 'F16', torch.bfloat16: 'BF16'}
-
-
-# ---------------------------------------------------------------- safetensors (written by hand)
-def tensor_bytes(t):
-    t = t.contiguous()
-    if t.dtype == torch.bfloat16:
-        return t.view(torch.int16).numpy().tobytes()
-    return t.numpy().tobytes()
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {'__metadata__': {'format': 'pt'}}, [], 0
-    for name, t in tensors.items():
-        b = tensor_bytes(t)
-        header[name] = {'dtype': ST[t.dtype], 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def save_checkpoint(folder, config, weights, shards):

@@ -18,11 +18,12 @@ PIL's own LANCZOS (Image.resize), exactly as the Hugging Face image processor ca
 import json
 import math
 import os
-import struct
 
 import numpy as np
 import torch
 from PIL import Image
+
+from safetensors_writer import write_safetensors
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'tiny-idefics3')
@@ -327,22 +328,6 @@ def random_weights(gen):
     return {k: w.float().double() for k, w in W.items()}
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {'__metadata__': {'format': 'pt'}}, [], 0
-    for name, t in tensors.items():
-        b = t.float().contiguous().numpy().tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(b)]}
-        blobs.append(b)
-        offset += len(b)
-    h = json.dumps(header).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
 # ---------------------------------------------------------------- prompts
 def test_images(rng):
     """A wide image (split 2 x 2), a tall one (2 x 1), a small one (upscaled, 2 x 2), as uint8 RGB."""
@@ -370,7 +355,7 @@ def main():
     with open(os.path.join(OUT, 'tokenizer_config.json'), 'w') as f:
         json.dump({'eos_token': '<end_of_utterance>', 'pad_token': '<|im_start|>', 'bos_token': None,
                    'chat_template': CHAT_TEMPLATE, 'tokenizer_class': 'GPT2Tokenizer'}, f, indent=2)
-    write_safetensors(os.path.join(OUT, 'model.safetensors'), W)
+    write_safetensors(os.path.join(OUT, 'model.safetensors'), {k: w.float() for k, w in W.items()})
 
     rng = np.random.default_rng(23)
     images = test_images(rng)
