@@ -1,4 +1,5 @@
 import type { Method } from '@tirl/core';
+import { a2fmApo } from './recipes/a2fm-apo';
 import { acecodeMethod } from './recipes/acecode';
 import { adacot } from './recipes/adacot';
 import { divideThenAggregate } from './recipes/divide-then-aggregate';
@@ -13,6 +14,7 @@ import { trimpi } from './recipes/trimpi';
 import { exemplarSelection } from './recipes/exemplar-selection';
 import { demoRetrievalMethod } from './recipes/demo-retrieval';
 
+export { a2fmApo } from './recipes/a2fm-apo';
 export { acecodeMethod } from './recipes/acecode';
 export { adacot } from './recipes/adacot';
 export { divideThenAggregate } from './recipes/divide-then-aggregate';
@@ -32,4 +34,4 @@ export { demoRetrievalMethod } from './recipes/demo-retrieval';
  * Agentic seed-paper methods defined as methods only (no paper run of their own yet): train them with a task,
  * e.g. `tirl train --method metatool --task search-qa --scale laptop`.
  */
-export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm, toolllm, exemplarSelection, demoRetrievalMethod];
+export const agenticMethods: readonly Method[] = [metatool, adacot, tapir, divideThenAggregate, acecodeMethod, trimpi, themis, mpo, cgpo, latm, toolllm, exemplarSelection, demoRetrievalMethod, a2fmApo];

@@ -108,6 +108,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'regularizer/dpo-token-reward',
   ],
   '@tirl/rollout-tree': [
+    'rollout/a2fm-apo',
     'rollout/arpo',
     'rollout/async',
     'rollout/entropy-temperature',

@@ -24,6 +24,8 @@ export const methodCases: { method: string; task: string; extra?: string[]; tool
   { method: 'divide-then-aggregate', task: 'parallel-tools-qa', tool: true },
   { method: 'exemplar-selection', task: 'math' },
   { method: 'demo-retrieval', task: 'math', extra: ['sampler/demo-retrieval.apiDocs=["search(query)"]'] },
+  // One rollout per mode with its tag injected and one self-routed: a group of 3 + 1.
+  { method: 'a2fm-apo', task: 'math', extra: ['groupSize=4', 'rollout/a2fm-apo.rho=1', 'rollout/a2fm-apo.gamma=1'] },
 ];
 
 beforeAll(useWasmBackend);

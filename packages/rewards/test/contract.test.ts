@@ -13,7 +13,7 @@ runRewardKit(otc, { valid: { c: 3 }, invalid: [{ options: { c: 0 }, field: 'c' }
 runRewardKit(toolStar, { invalid: [{ options: { task: 'code' }, field: 'task' }] });
 runRewardKit(unifiedCostReward, { invalid: [{ options: { toolBudgets: { search: -1 } }, field: 'toolBudgets' }] });
 runRewardKit(toolOrchestra, { invalid: [{ options: { preference: { outcome: 2 } }, field: 'preference.outcome' }] });
-runRewardKit(adaptiveMode, { invalid: [{ options: { easyThreshold: 1.5 }, field: 'easyThreshold' }] });
+runRewardKit(adaptiveMode, { invalid: [{ options: { easyThreshold: 1.5 }, field: 'easyThreshold' }, { options: { instantMode: 'x', modes: ['a'] }, field: 'instantMode' }] });
 runRewardKit(visualEvidence, { invalid: [{ options: { errorPenalty: 1 }, field: 'errorPenalty' }] });
 runRewardKit(softOverlong, { invalid: [{ options: { maxLength: 10, cache: 20 }, field: 'cache' }] });
 runRewardKit(lengthPenalty, { invalid: [{ options: { target: 10, max: 5 }, field: 'max' }] });

@@ -2,6 +2,7 @@ import type { AnyPluginDefinition } from '@tirl/core';
 import { hermesFormat } from './formats/hermes';
 import { parallelCallsFormat } from './formats/parallel-calls';
 import { xmlTagsFormat } from './formats/xml-tags';
+import { a2fmApoRollout } from './strategies/a2fm-apo';
 import { arpoRollout } from './strategies/arpo';
 import { entropyTemperatureRollout } from './strategies/entropy-temperature';
 import { greedyBaselineRollout } from './strategies/greedy-baseline';
@@ -19,6 +20,7 @@ export { dagLevels } from './formats/dag-levels';
 export { linearRollout } from './strategies/linear';
 export { dfsdtRollout, diversityPrompt } from './strategies/dfsdt';
 export { policyAugmentedRollout, withPolicyDocument } from './strategies/policy-augmented';
+export { a2fmApoRollout, chosenMode } from './strategies/a2fm-apo';
 export { arpoRollout } from './strategies/arpo';
 export { entropyTemperatureRollout, entropyTemperatureStats } from './strategies/entropy-temperature';
 export { greedyBaselineRollout } from './strategies/greedy-baseline';
@@ -48,4 +50,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   parallelCallsFormat,
   policyAugmentedRollout,
   dfsdtRollout,
+  a2fmApoRollout,
 ];

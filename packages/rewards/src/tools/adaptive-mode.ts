@@ -10,6 +10,10 @@ export function rolloutMode(t: Trajectory, tag: string): string | undefined {
   return m?.[1].toLowerCase() || undefined;
 }
 
+function known(mode: string | undefined, modes: readonly string[] | undefined): string | undefined {
+  return mode !== undefined && modes !== undefined && !modes.includes(mode) ? undefined : mode;
+}
+
 /**
  * A²FM APO: acc × r_adaptive × r_format. p is the accuracy of the group's forced instant-mode rollouts
  * (`meta.forced === true`); when p ≥ τ the query is easy and a self-routed rollout that chose a
@@ -32,8 +36,11 @@ export const adaptiveMode = definePlugin({
       modeTag: z.string().regex(/^[a-z_][a-z0-9_-]*$/i).default('classification'),
       /** Apply the penalty to forced rollouts too (they did not choose their mode). */
       penalizeForced: z.boolean().default(false),
+      /** The known modes: a rollout declaring any other mode fails the format (unset: any mode counts). */
+      modes: z.array(z.string().min(1)).min(1).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((o) => !o.modes || o.modes.includes(o.instantMode), { message: 'instantMode must be one of modes', path: ['instantMode'] }),
   create(options) {
     return {
       score(input) {
@@ -41,7 +48,7 @@ export const adaptiveMode = definePlugin({
         for (const indices of groupIndices(input.trajectories, (t) => t.groupId).values()) {
           const rows = indices.map((i) => input.trajectories[i]);
           const acc = rows.map((t) => safely(() => outcomeScore(options.check, t, input.samples.get(t.sampleId), 'reward/adaptive-mode')));
-          const modes = rows.map((t) => rolloutMode(t, options.modeTag));
+          const modes = rows.map((t) => known(rolloutMode(t, options.modeTag), options.modes));
           const forcedInstant = rows.map((t, k) => (t.meta?.forced === true && modes[k] === options.instantMode ? k : -1)).filter((k) => k >= 0);
           const p = forcedInstant.length ? forcedInstant.reduce((s, k) => s + (acc[k].score >= 1 ? 1 : 0), 0) / forcedInstant.length : 0;
           const easy = forcedInstant.length > 0 && p >= options.easyThreshold;
