@@ -54,6 +54,7 @@ runToolFormatKit(xmlTagsFormat, {
 
 it('exports every plugin once', () => {
   expect(plugins.map((p) => p.id).sort()).toEqual([
+    'rollout/a2fm-apo',
     'rollout/arpo',
     'rollout/async',
     'rollout/dfsdt',
