@@ -287,4 +287,57 @@ export const KIND_TEMPLATES: Record<string, KindTemplate> = {
     invalid: "[{ options: { keep: 0 }, field: 'keep' }]",
     readmeOptions: '`keep` 100',
   },
+  preference: {
+    imports: tf,
+    options: '/** β, the strength of the preference margin. */\n      beta: z.number().positive().default(0.1),',
+    create: `(options) => ({
+    // Reference-free DPO: L = softplus(−β·(Σ_t m·ℓ_chosen − Σ_t m·ℓ_rejected)) per pair. [P]
+    perPair: ({ chosen, rejected }) => ({
+      perPair: tf.tidy(() => {
+        const sum = (logProbs: tf.Tensor2D, lossMask: tf.Tensor2D) => tf.sum(tf.mul(logProbs, lossMask), 1);
+        return tf.softplus(tf.mul(-options.beta, tf.sub(sum(chosen.logProbs, chosen.lossMask), sum(rejected.logProbs, rejected.lossMask)))) as tf.Tensor1D;
+      }),
+    }),
+  })`,
+    kit: 'runPreferenceKit',
+    valid: '{ beta: 0.5 }',
+    invalid: "[{ options: { beta: 0 }, field: 'beta' }]",
+    readmeOptions: '`beta` 0.1',
+  },
+  pairs: {
+    imports: "import { tokenizePreference } from '@tirl/core';",
+    options: '/** Append EOS to each response (it is trained as part of the response). */\n      appendEos: z.boolean().default(true),',
+    create: `(options, ctx) => ({
+    // Offline: each sample's "preference" {chosen, rejected}, tokenised (prompt = the chat-rendered messages). A miner
+    // sets fromRollouts: true and turns this step's scored trees into pairs instead.
+    fromRollouts: false,
+    pairs: ({ samples, tokenizer }) => {
+      const pairs = samples.map((sample) => tokenizePreference(sample, tokenizer, { appendEos: options.appendEos }));
+      return { pairs, metrics: { [\`\${ctx.id}/pairs\`]: pairs.length } };
+    },
+  })`,
+    kit: 'runPairsKit',
+    valid: '{ appendEos: false }',
+    invalid: "[{ options: { appendEos: 'yes' }, field: 'appendEos' }]",
+    readmeOptions: '`appendEos` true',
+  },
+  referenceSchedule: {
+    options: '/** Steps between two updates of the reference. */\n      every: z.number().int().positive().default(1),',
+    create: `(options, ctx) => ({
+    // Iterative DPO: after every \`every\` optimizer steps the reference becomes the policy (weights assigned in place).
+    afterStep: ({ step, policy, reference }) => {
+      if (step % options.every !== 0) return;
+      for (const [name, weight] of reference) {
+        const current = policy.get(name);
+        if (!current) throw new Error(\`\${ctx.id}: the policy has no weight "\${name}"; the policy and reference must have the same weights\`);
+        weight.assign(current);
+      }
+      return { [\`\${ctx.id}/updated_at\`]: step };
+    },
+  })`,
+    kit: 'runReferenceScheduleKit',
+    valid: '{ every: 2 }',
+    invalid: "[{ options: { every: 0 }, field: 'every' }]",
+    readmeOptions: '`every` 1',
+  },
 };

@@ -24,6 +24,9 @@ export const KIND_FOLDERS: Readonly<Record<string, string>> = {
   memory: 'memory',
   router: 'router',
   metricSink: 'metrics',
+  preference: 'losses',
+  pairs: 'pairs',
+  referenceSchedule: 'reference',
 };
 
 /** The kinds a plugin can be scaffolded for. */

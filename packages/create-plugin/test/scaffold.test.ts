@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOST_VERSIONS, SCAFFOLD_KINDS, scaffoldPluginPackage, TOOL_VERSIONS } from '../src';
@@ -31,6 +31,12 @@ describe('@tirl/create-plugin', () => {
     expect(index.plugins.map((p: { id: string }) => p.id)).toEqual(['reward/example']);
     expect(JSON.parse(readFileSync(join(scratch, 'objective', 'package.json'), 'utf8')).peerDependencies).toHaveProperty('@tensorflow/tfjs-core');
   });
+
+  it("type-checks: every kind's scaffold compiles under the repository's strict TypeScript settings", () => {
+    writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({ extends: '../../../../tsconfig.json', include: ['*/src', '*/test'] }));
+    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(scratch, 'tsconfig.json')], { encoding: 'utf8' });
+    expect({ status: tsc.status, diagnostics: tsc.stdout + tsc.stderr }).toEqual({ status: 0, diagnostics: '' });
+  }, 180_000);
 
   it('builds and tests with the versions tirl itself uses', () => {
     const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
