@@ -13,6 +13,8 @@ export const USAGE = `Usage: npm start -- [options]
   --sft-steps <n>    SFT warm-start steps
   --needless-calls <share>  arithmetic: share of easy questions the teacher answers with a needless
                      python call (default 0), so that --recipe otc-po has calls to remove
+  --teacher-guesses <share>  search: share of questions on the names it is unsure of (initials B D F G K L)
+                     that the teacher answers from memory, wrongly, without searching (default 0.75)
   --entities <n>     questions (entities) the task generates (default 4000; --quick 200)
   --seed <n>         seed (default 1)
   --seeds <list>     several seeds, e.g. 1,2,3,4,5: one run each, then per-seed and mean ± std of the RL gain
@@ -54,6 +56,7 @@ export function parseDemoArgs(argv: readonly string[]): (DemoOptions & { seeds?:
       steps: { type: 'string' },
       'sft-steps': { type: 'string' },
       'needless-calls': { type: 'string' },
+      'teacher-guesses': { type: 'string' },
       seed: { type: 'string' },
       seeds: { type: 'string' },
       entities: { type: 'string' },
@@ -96,6 +99,10 @@ export function parseDemoArgs(argv: readonly string[]): (DemoOptions & { seeds?:
   if (values['needless-calls'] !== undefined) {
     if (task !== 'arithmetic') throw new Error(`demo: --needless-calls applies to --task arithmetic only, not "${task}"`);
     o.needlessCallShare = share('needless-calls', values['needless-calls']);
+  }
+  if (values['teacher-guesses'] !== undefined) {
+    if (task !== 'search') throw new Error(`demo: --teacher-guesses applies to --task search only, not "${task}"`);
+    o.guessShare = share('teacher-guesses', values['teacher-guesses']);
   }
   if (values.out) o.out = values.out;
   if (values.backend) {

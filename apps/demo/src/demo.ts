@@ -24,6 +24,8 @@ export interface DemoOptions {
   heldOut: number;
   /** `--task arithmetic`: share of easy questions the teacher answers with a needless python call (default 0). */
   needlessCallShare?: number;
+  /** `--task search`: share of questions on names the teacher is unsure of that it guesses (default 0.75). */
+  guessShare?: number;
   /** Each held-out question is evaluated this many times sampled at temperature 1 (and once greedily). */
   evalRepeats: number;
   /** Evaluate held-out test and validation accuracy every this many RL steps (0: before and after RL only). */
@@ -206,7 +208,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const log = (line: string) => o.verbose && console.log(line);
   const started = Date.now();
   log(describeBackend(await initBackend(o.backend ?? {})));
-  const full = makeTask(o.task, o.seed, o.entities, o.heldOut, { needlessCallShare: o.needlessCallShare });
+  const full = makeTask(o.task, o.seed, o.entities, o.heldOut, { needlessCallShare: o.needlessCallShare, guessShare: o.guessShare });
   const { task, validation } = withValidationSplit(full, o.validation);
   const tokenizer = new ByteTokenizer();
   const recipe = buildRecipe(o.recipe, task, o);

@@ -14,9 +14,10 @@ import { demoPlugins } from './plugins/compact-xml-tags';
 import type { DemoTask } from './tasks';
 
 /**
- * Correct tool-use traces for `samples`, recorded by the recipe's own rollout stack while the task's
+ * The teacher's tool-use traces for `samples`, recorded by the recipe's own rollout stack while the task's
  * teacher writes the policy turns: prompts, tool observations (masked) and sub-agent rollouts are
- * exactly what RL will see. Fails when a demonstration does not earn the accuracy reward.
+ * exactly what RL will see. Fails when a demonstration does not earn the accuracy reward, except on the
+ * questions the task says its teacher guesses.
  */
 export async function demonstrationTraces(
   recipe: ResolvedRun,
@@ -34,7 +35,13 @@ export async function demonstrationTraces(
   if (!trajectories.some((t) => t.rewardComponents?.[accuracyReward] !== undefined)) {
     throw new Error(`demo: recipe "${recipe.name}" does not score ${accuracyReward}; record demonstrations with the evaluation recipe`);
   }
-  const wrong = trajectories.filter((t) => t.parentId === undefined && (t.rewardComponents?.[accuracyReward] ?? 0) < 0.5);
+  const guessed = new Set(samples.filter((s) => task.teacherGuesses?.(s)).map((s) => s.id));
+  const isWrong = (t: Trajectory) => t.parentId === undefined && (t.rewardComponents?.[accuracyReward] ?? 0) < 0.5;
+  if (guessed.size) {
+    const wrongGuesses = trajectories.filter((t) => guessed.has(t.sampleId) && isWrong(t)).length;
+    log(`  the teacher guessed without the tool on ${guessed.size} of ${samples.length} questions (${wrongGuesses} of those answers are wrong)`);
+  }
+  const wrong = trajectories.filter((t) => !guessed.has(t.sampleId) && isWrong(t));
   if (wrong.length) {
     const text = wrong[0].segments.map((s) => s.text ?? '').join('');
     throw new Error(`demo: ${wrong.length} of ${samples.length} "${task.name}" demonstrations are not correct, e.g. ${JSON.stringify(text)}`);

@@ -16,6 +16,8 @@ export interface DemoTask {
    * observations): the SFT warm start records these replies through the real rollout engine.
    */
   teacher(context: string): string;
+  /** The questions the teacher knowingly gets wrong (it guesses instead of using the tool); none when absent. */
+  teacherGuesses?(sample: Sample): boolean;
   /** Whether a tool call's argument names what the sample needs looked up or computed. */
   isFaithfulCall(sample: Sample, args: unknown): boolean;
 }
