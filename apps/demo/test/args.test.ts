@@ -39,4 +39,11 @@ describe('demo arguments', () => {
     expect(() => parseDemoArgs(['--task', 'matpo', '--needless-calls', '0.5'])).toThrow(/--needless-calls applies to --task arithmetic only, not "matpo"/);
     expect(() => makeTask('search', 1, 40, 4, { needlessCallShare: 0.5 })).toThrow(/--needless-calls applies to --task arithmetic only, not "search"/);
   });
+
+  it('passes --teacher-guesses to the search task only', () => {
+    expect(parseDemoArgs(['--teacher-guesses', '0'])).toMatchObject({ guessShare: 0 });
+    expect(parseDemoArgs([])!.guessShare).toBeUndefined();
+    expect(() => parseDemoArgs(['--teacher-guesses', '2'])).toThrow(/--teacher-guesses must be a number in \[0, 1\], got "2"/);
+    expect(() => parseDemoArgs(['--task', 'arithmetic', '--teacher-guesses', '0.5'])).toThrow(/--teacher-guesses applies to --task search only, not "arithmetic"/);
+  });
 });
