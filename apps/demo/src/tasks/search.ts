@@ -22,6 +22,13 @@ export interface SearchTaskOptions {
  */
 export const UNSURE_INITIALS = ['B', 'D', 'F', 'G', 'K', 'L'];
 
+/**
+ * The teacher's guess: the name's first two syllables, a capital-shaped answer that is wrong (capitals are
+ * drawn apart from the names). A rule, not a random name, so that imitating it costs SFT no irreducible loss
+ * and copying is still learnt.
+ */
+export const guessedCapital = (name: string): string => name.slice(0, 4);
+
 /** Whether the teacher guesses (answers from memory without searching) on the question about `name`. */
 export function teacherGuesses(name: string, seed: number, guessShare: number): boolean {
   if (!UNSURE_INITIALS.includes(name[0])) return false;
@@ -58,8 +65,6 @@ export function searchTask(o: SearchTaskOptions): DemoTask {
     meta: { entity: e.name },
   }));
   const heldOutCount = Math.max(1, Math.min(o.heldOut, Math.floor(o.entities / 4)));
-  // A wrong guess is another entity's capital (capitals are unique), as a half-remembered fact would be.
-  const wrongCapital = new Map(entities.map((e, i) => [e.name, entities[(i + 1) % entities.length].capital]));
   const guesses = (name: string) => teacherGuesses(name, o.seed, guessShare);
   return {
     name: 'search',
@@ -69,7 +74,7 @@ export function searchTask(o: SearchTaskOptions): DemoTask {
       ['toolFormat/xml-tags-compact', { tags: ['search'] }],
       ['tool/search', { docs, k: 1, snippetChars: 20 }],
     ],
-    teacher: (context) => searchTeacher(context, (name) => (guesses(name) ? wrongCapital.get(name) : undefined)),
+    teacher: (context) => searchTeacher(context, (name) => (guesses(name) ? guessedCapital(name) : undefined)),
     teacherGuesses: (s) => guesses(String(s.meta?.entity ?? '')),
     isFaithfulCall: (s, args) => callArgument(args).toLowerCase().includes(String(s.meta?.entity ?? '').toLowerCase()),
   };
