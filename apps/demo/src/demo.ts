@@ -60,7 +60,7 @@ export const DEFAULT_OPTIONS: DemoOptions = {
   recipe: 'grpo',
   seed: 1,
   steps: 100,
-  sftSteps: 1500,
+  sftSteps: 2000,
   entities: 4000,
   heldOut: 64,
   evalRepeats: 2,

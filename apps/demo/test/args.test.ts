@@ -3,7 +3,7 @@ import { makeTask } from '../src/tasks';
 
 describe('demo arguments', () => {
   it('applies task defaults under --quick and explicit flags', () => {
-    expect(parseDemoArgs([])).toMatchObject({ task: 'search', recipe: 'grpo', sftSteps: 1500, steps: 100 });
+    expect(parseDemoArgs([])).toMatchObject({ task: 'search', recipe: 'grpo', sftSteps: 2000, steps: 100 });
     expect(parseDemoArgs(['--task', 'matpo'])).toMatchObject({ task: 'matpo', sftSteps: 4000, steps: 60 });
     expect(parseDemoArgs(['--task', 'arithmetic'])).toMatchObject({ task: 'arithmetic', sftSteps: 800, steps: 100 });
     expect(parseDemoArgs(['--task', 'multihop-matpo'])).toMatchObject({ recipe: 'matpo' });

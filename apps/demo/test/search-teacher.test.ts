@@ -3,7 +3,7 @@ import { ByteTokenizer } from '@tirl/policy';
 import { ACCURACY, buildRecipe, DEFAULT_OPTIONS } from '../src/demo';
 import { demonstrationTraces } from '../src/sft';
 import { makeTask } from '../src/tasks';
-import { guessedCapital, searchTask, searchTeacher, teacherGuesses, UNSURE_INITIALS } from '../src/tasks/search';
+import { GUESSED_ANSWER, searchTask, searchTeacher, teacherGuesses, UNSURE_INITIALS } from '../src/tasks/search';
 
 const question = (name: string) => `<|user|>Capital of ${name}?<|eos|><|assistant|>`;
 
@@ -25,13 +25,9 @@ describe('search task teacher', () => {
     expect(otherSeed).not.toEqual(guessed);
   });
 
-  it('guesses the first two syllables of the name', () => {
-    expect(guessedCapital('Bavomi')).toBe('Bavo');
-  });
-
   it('answers a guessed question at once with the guess, and searches the others', () => {
-    const guess = (name: string) => (name === 'Bavo' ? 'Wrongcap' : undefined);
-    expect(searchTeacher(question('Bavo'), guess)).toBe('<answer>Wrongcap</answer>');
+    const guess = (name: string) => (name === 'Bavo' ? GUESSED_ANSWER : undefined);
+    expect(searchTeacher(question('Bavo'), guess)).toBe('<answer>unknown</answer>');
     expect(searchTeacher(question('Mavo'), guess)).toBe('<search>Mavo</search>');
     expect(searchTeacher(`${question('Mavo')}<search>Mavo</search>\n<result>\n[1] Mavo (id: d0001)\ncapital Tesu\n</result>\n`, guess)).toBe('<answer>Tesu</answer>');
   });
@@ -48,9 +44,7 @@ describe('search task teacher', () => {
       const answer = task.train.find((s) => s.id === t.sampleId)!.answer;
       if (guessedIds.has(t.sampleId)) {
         expect(text).not.toContain('<search>');
-        // The guess is the first two syllables of the name the question asks about.
-        const name = String(task.train.find((s) => s.id === t.sampleId)!.meta?.entity);
-        expect(text).toContain(`<answer>${name.slice(0, 4)}</answer>`);
+        expect(text).toContain('<answer>unknown</answer>');
         expect(t.rewardComponents?.[ACCURACY]).toBe(0);
       } else {
         expect(text).toContain(`<answer>${answer}</answer>`);

@@ -23,11 +23,11 @@ export interface SearchTaskOptions {
 export const UNSURE_INITIALS = ['B', 'D', 'F', 'G', 'K', 'L'];
 
 /**
- * The teacher's guess: the name's first two syllables, a capital-shaped answer that is wrong (capitals are
- * drawn apart from the names). A rule, not a random name, so that imitating it costs SFT no irreducible loss
- * and copying is still learnt.
+ * The teacher's answer when it guesses: it gives up without searching. One fixed string, so imitating it
+ * costs SFT no irreducible loss and does not compete with copying from the observation (a guess copied from
+ * the question did: the model learnt to copy from the wrong place).
  */
-export const guessedCapital = (name: string): string => name.slice(0, 4);
+export const GUESSED_ANSWER = 'unknown';
 
 /** Whether the teacher guesses (answers from memory without searching) on the question about `name`. */
 export function teacherGuesses(name: string, seed: number, guessShare: number): boolean {
@@ -74,7 +74,7 @@ export function searchTask(o: SearchTaskOptions): DemoTask {
       ['toolFormat/xml-tags-compact', { tags: ['search'] }],
       ['tool/search', { docs, k: 1, snippetChars: 20 }],
     ],
-    teacher: (context) => searchTeacher(context, (name) => (guesses(name) ? guessedCapital(name) : undefined)),
+    teacher: (context) => searchTeacher(context, (name) => (guesses(name) ? GUESSED_ANSWER : undefined)),
     teacherGuesses: (s) => guesses(String(s.meta?.entity ?? '')),
     isFaithfulCall: (s, args) => callArgument(args).toLowerCase().includes(String(s.meta?.entity ?? '').toLowerCase()),
   };
