@@ -12,6 +12,7 @@ import { asyncRollout } from './strategies/async';
 import { linearRollout } from './strategies/linear';
 import { policyAugmentedRollout } from './strategies/policy-augmented';
 import { treeSearchRollout } from './strategies/tree-search';
+import { failedStepRegenerationRollout } from './strategies/failed-step-regeneration';
 
 export { HermesFormat, hermesFormat } from './formats/hermes';
 export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
@@ -27,6 +28,8 @@ export { greedyBaselineRollout } from './strategies/greedy-baseline';
 export { successiveWindowRollout } from './strategies/successive-window';
 export { asyncRollout } from './strategies/async';
 export { treeSearchRollout } from './strategies/tree-search';
+export { failedStepRegenerationRollout } from './strategies/failed-step-regeneration';
+export { stepPrefix, isFailedExecution, type ExecutionRule, type StepPrefix } from './strategies/step-cut';
 export { RolloutEngine, coerceArgs, engineOptionsShape, withToolDescription, type EngineOptions } from './engine/engine';
 export { assembleTree } from './engine/tree-builder';
 export { ToolBudget } from './engine/budget';
@@ -51,4 +54,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   policyAugmentedRollout,
   dfsdtRollout,
   a2fmApoRollout,
+  failedStepRegenerationRollout,
 ];

@@ -92,10 +92,12 @@ export function runRolloutKit(def: AnyPluginDefinition, kit: RolloutKitOptions =
     check(kit, 'shape', 'one tree per sample with the asked rollouts and well-formed segments', async () => {
       const { output } = await run(def, kit);
       const bySample = new Map<string, number>();
+      // Groups a strategy adds beyond those asked (RolloutOutput.samples) answer the samples it hands back.
+      const added = new Set((output.samples ?? []).map((s) => s.id));
       for (const tree of output.trees) {
-        expect(['q1', 'q2']).toContain(tree.sampleId);
+        expect(['q1', 'q2', ...added]).toContain(tree.sampleId);
         const roots = tree.trajectories.filter((t) => t.parentId === undefined);
-        bySample.set(tree.sampleId, (bySample.get(tree.sampleId) ?? 0) + roots.length);
+        if (!added.has(tree.sampleId)) bySample.set(tree.sampleId, (bySample.get(tree.sampleId) ?? 0) + roots.length);
         for (const t of tree.trajectories) {
           expect(t.sampleId).toBe(tree.sampleId);
           for (const s of t.segments) {
