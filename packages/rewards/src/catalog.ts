@@ -16,6 +16,7 @@ import { unifiedCostReward } from './tools/unified-cost';
 import { visualEvidence } from './tools/visual-evidence';
 import { metatool } from './tools/metatool';
 import { adacotPareto } from './shapers/adacot-pareto';
+import { executionPassReward } from './tools/execution-pass';
 
 /** Every reward of this package that a combinator can name as a component (combinators excluded). */
 export const componentRewards: readonly AnyPluginDefinition[] = [
@@ -36,4 +37,5 @@ export const componentRewards: readonly AnyPluginDefinition[] = [
   llmJudge,
   metatool,
   adacotPareto,
+  executionPassReward,
 ] as AnyPluginDefinition[];

@@ -31,6 +31,7 @@ export { visualEvidence } from './tools/visual-evidence';
 export { goldAnswers } from './util/gold';
 export { metatool, setJaccard, toolNameSet } from './tools/metatool';
 export { adacotPareto, leadingThink } from './shapers/adacot-pareto';
+export { executionPass, executionPassReward } from './tools/execution-pass';
 
 import type { AnyPluginDefinition } from '@tirl/core';
 import { componentRewards } from './catalog';
