@@ -19,6 +19,7 @@ import { sapo } from './objectives/sapo';
 import { entropy } from './regularizers/entropy';
 import { kl } from './regularizers/kl';
 import { llds } from './regularizers/llds';
+import { nllOnPositive } from './regularizers/nll-on-positive';
 import { mdpoKl, mdpoKlOffPolicy } from './regularizers/mdpo';
 
 export {
@@ -33,6 +34,7 @@ export {
   kl,
   klCov,
   llds,
+  nllOnPositive,
   mdpoKl,
   mdpoKlOffPolicy,
   decoupledPpo,
@@ -71,6 +73,7 @@ export const plugins: readonly AnyPluginDefinition[] = [
   kl,
   entropy,
   llds,
+  nllOnPositive,
   mdpoKl,
   mdpoKlOffPolicy,
 ];
