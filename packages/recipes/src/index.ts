@@ -38,6 +38,7 @@ import { aspo } from './recipes/aspo';
 import { swarmSapo } from './recipes/swarm-sapo';
 import { mdpo } from './recipes/mdpo';
 import { gpg } from './recipes/gpg';
+import { thor } from './recipes/thor';
 import { agenticMethods } from './agentic-methods';
 import { tPpo } from './recipes/t-ppo';
 import { verltool } from './recipes/verltool';
@@ -84,6 +85,7 @@ export { aspo } from './recipes/aspo';
 export { swarmSapo } from './recipes/swarm-sapo';
 export { mdpo } from './recipes/mdpo';
 export { gpg } from './recipes/gpg';
+export { thor, thorMathTask, thorScale } from './recipes/thor';
 export { tPpo } from './recipes/t-ppo';
 export { verltool } from './recipes/verltool';
 export { toolorchestra } from './recipes/toolorchestra';
@@ -92,7 +94,7 @@ export { dpo, simpo, tgdpo, apo, seppo, tpLlama, itool, dapoDa, rto } from './re
 
 /** Every method of this package, parents before children. MATPO's method lives in @tirl/orchestration. */
 export const methods: readonly Method[] = [
-  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg, tPpo,
+  base, ppo, grpo, drGrpo, rloo, reinforcePlusPlus, remax, dapo, gspo, gmpo, cispo, sapo, bapo, dcpo, clipCov, klCov, hapo, xrpo, riskpo, d3s, scafGrpo, fapo, searchR1, llds, otcPo, toolrl, tapo, toolStar, arpo, treeGrpo, portool, toolpo, aspo, swarmSapo, mdpo, gpg, tPpo, thor,
   ...agenticMethods,
   codev,
   vToolRl,
@@ -143,6 +145,7 @@ const paperRuns: [recipe: string, task: string, scale?: string][] = [
   ['swarm-sapo', 'math', 'rl-swarm'],
   ['mdpo', 'math'],
   ['gpg', 'math', 'gpg'],
+  ['thor', 'thor-math', 'thor'],
   ['t-ppo', 'math', 'ppo'],
   ['verltool', 'search-qa', 'search-r1'],
   ['toolorchestra', 'hermes-qa', 'toolorchestra'],

@@ -51,6 +51,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'regularizer/llds',
     'regularizer/mdpo-kl',
     'regularizer/mdpo-kl-off-policy',
+    'regularizer/nll-on-positive',
   ],
   '@tirl/memory-folding': [
     'memory/bats-verifier',
@@ -73,6 +74,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'reward/adacot-pareto',
     'reward/adaptive-mode',
     'reward/exact-match',
+    'reward/execution-pass',
     'reward/flawed-positive',
     'reward/gate',
     'reward/length-penalty',
@@ -112,6 +114,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'rollout/arpo',
     'rollout/async',
     'rollout/entropy-temperature',
+    'rollout/failed-step-regeneration',
     'rollout/dfsdt',
     'rollout/greedy-baseline',
     'rollout/linear',

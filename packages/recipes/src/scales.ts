@@ -1,4 +1,5 @@
 import { defineScale } from '@tirl/core';
+import { thorScale } from './recipes/thor';
 
 /** The papers' own run sizes, and one that fits a laptop. */
 
@@ -110,4 +111,4 @@ export const rlSwarmScale = defineScale({
   settings: { promptsPerStep: 2, groupSize: 2 },
 });
 
-export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, gpgScale, toolorchestraScale, laptopScale];
+export const scales = [deepseekmathScale, dapoScale, searchR1Scale, treeGrpoScale, ppoScale, rlooScale, toolrlScale, tapoScale, toolStarScale, arpoScale, toolpoScale, matpoScale, rlSwarmScale, gpgScale, toolorchestraScale, thorScale, laptopScale];

@@ -1,6 +1,7 @@
 import { defineTask } from '@tirl/core';
 import { agenticTasks } from './agentic-tasks';
 import { withPackages } from './plugin-packages';
+import { thorMathTask } from './recipes/thor';
 
 /**
  * The tasks the papers train on, as far as a method needs them: tool format, correctness reward and turn
@@ -76,4 +77,4 @@ export const preferencePairsTask = defineTask({
   settings: { limits: { maxTurns: 1 } },
 });
 
-export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask, preferencePairsTask, ...agenticTasks].map(withPackages);
+export const tasks = [mathTask, dapoMathTask, dapoMathPythonTask, searchQaTask, searchPythonQaTask, hermesQaTask, matpoQaTask, preferencePairsTask, thorMathTask, ...agenticTasks].map(withPackages);

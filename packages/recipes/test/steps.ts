@@ -69,5 +69,8 @@ export const stepCases: StepCase[] = [
   { name: 'itool', part: 0, tool: true, extra: ['pairs/mcts-step.valueThreshold=0'] },
   { name: 'dapo-da', part: 1, extra: ['groupSize=4'] },
   { name: 'rto', part: 0 },
+  // The tiny model writes no code: no interpreter is loaded ahead (poolSize 0; the trainer warms tools up), two
+  // step-level continuations instead of 16. The step level on scripted code runs in thor-pipeline.test.ts.
+  { name: 'thor', part: 0, extra: ['tool/python.poolSize=0', 'rollout/failed-step-regeneration.passRateN=2'] },
 
 ];

@@ -35,7 +35,7 @@ export const nllOnPositive = definePlugin({
     perToken(input) {
       return tf.tidy(() => {
         const clean = cleanInput(input);
-        const mask = clean.mask.dataSync();
+        const mask = Array.from(clean.mask.dataSync());
         const adv = clean.advantages.dataSync();
         const selected = Float32Array.from(mask, (m, i) => (m > 0 && adv[i] > o.threshold ? 1 : 0));
         const trained = mask.reduce((n, m) => n + (m > 0 ? 1 : 0), 0);

@@ -1,7 +1,7 @@
 import { definePlugin, type ToolCallRecord, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
 import { OUTCOME_CHECKS, outcomeScore } from '../outcome/check';
-import { scoreRoots } from '../util/score-each';
+import { scoreRoots, type Scored } from '../util/score-each';
 
 const options = z
   .object({
@@ -46,7 +46,7 @@ export const executionPassReward = definePlugin({
   options,
   create: (o) => ({
     score: (input) =>
-      scoreRoots(input, (root: Trajectory, sample) => {
+      scoreRoots(input, (root: Trajectory, sample): Scored => {
         if (root.meta?.[o.flagKey] === true) {
           const pass = executionPass(root.toolCalls, o);
           return { score: pass, components: { execution_pass: pass } };
