@@ -113,6 +113,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
     'rollout/a2fm-apo',
     'rollout/arpo',
     'rollout/async',
+    'rollout/backtrack-on-failure',
     'rollout/entropy-temperature',
     'rollout/failed-step-regeneration',
     'rollout/dfsdt',

@@ -95,3 +95,11 @@ describe('thor: the hierarchical batch', () => {
     }
   });
 });
+
+describe('thor: self-correction at evaluation', () => {
+  it('--set rollout=backtrack-on-failure swaps the step-level rollout for THOR\'s inference backtracking', () => {
+    const run = resolveRecipe('thor', [['rollout=backtrack-on-failure']]);
+    const rollouts = run.plugins.filter((p) => p.id.startsWith('rollout/'));
+    expect(rollouts.map((p) => p.id)).toEqual(['rollout/backtrack-on-failure']);
+  });
+});

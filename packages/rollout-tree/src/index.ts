@@ -13,6 +13,7 @@ import { linearRollout } from './strategies/linear';
 import { policyAugmentedRollout } from './strategies/policy-augmented';
 import { treeSearchRollout } from './strategies/tree-search';
 import { failedStepRegenerationRollout } from './strategies/failed-step-regeneration';
+import { backtrackOnFailureRollout } from './strategies/backtrack-on-failure';
 
 export { HermesFormat, hermesFormat } from './formats/hermes';
 export { XmlTagsFormat, xmlTagsFormat } from './formats/xml-tags';
@@ -29,7 +30,8 @@ export { successiveWindowRollout } from './strategies/successive-window';
 export { asyncRollout } from './strategies/async';
 export { treeSearchRollout } from './strategies/tree-search';
 export { failedStepRegenerationRollout } from './strategies/failed-step-regeneration';
-export { stepPrefix, isFailedExecution, type ExecutionRule, type StepPrefix } from './strategies/step-cut';
+export { backtrackOnFailureRollout } from './strategies/backtrack-on-failure';
+export { stepPrefix, isFailedExecution, keepResponse, type ExecutionRule, type StepPrefix } from './strategies/step-cut';
 export { RolloutEngine, coerceArgs, engineOptionsShape, withToolDescription, type EngineOptions } from './engine/engine';
 export { assembleTree } from './engine/tree-builder';
 export { ToolBudget } from './engine/budget';
@@ -55,4 +57,5 @@ export const plugins: readonly AnyPluginDefinition[] = [
   dfsdtRollout,
   a2fmApoRollout,
   failedStepRegenerationRollout,
+  backtrackOnFailureRollout,
 ];

@@ -84,7 +84,7 @@ function callStart(t: Trajectory, index: number, response: readonly Segment[], f
 }
 
 /** The turn of the response position `kept`: the turn of the policy segment it falls in, else the next turn. */
-function turnAt(response: readonly Segment[], kept: number): number {
+export function turnAt(response: readonly Segment[], kept: number): number {
   let offset = 0;
   let turn = 0;
   for (const seg of response) {
@@ -101,4 +101,28 @@ function turnAt(response: readonly Segment[], kept: number): number {
 function lastIndex<T>(items: readonly T[], pred: (x: T) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (pred(items[i])) return i;
   return -1;
+}
+
+/**
+ * The first `n` response tokens of `segments` (after the prompt segment), as segments: whole ones, then the
+ * one the cut falls in sliced on token ids (with its log-probs and entropies) and its text re-decoded.
+ */
+export function keepResponse(segments: readonly Segment[], n: number, tokenizer: Tokenizer): Segment[] {
+  const out: Segment[] = [];
+  let left = n;
+  for (const seg of segments) {
+    if (left <= 0) break;
+    if (seg.tokenIds.length <= left) {
+      out.push({ ...seg });
+      left -= seg.tokenIds.length;
+      continue;
+    }
+    const cut: Segment = { ...seg, tokenIds: seg.tokenIds.slice(0, left), text: tokenizer.decode(seg.tokenIds.slice(0, left), { skipSpecialTokens: seg.source === 'policy' }) };
+    if (seg.logProbs) cut.logProbs = seg.logProbs.slice(0, left);
+    if (seg.entropies) cut.entropies = seg.entropies.slice(0, left);
+    delete cut.images;
+    out.push(cut);
+    left = 0;
+  }
+  return out;
 }
