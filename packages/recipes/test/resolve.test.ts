@@ -34,9 +34,9 @@ const changedSinceSplit: Record<string, Record<string, Record<string, unknown>>>
  * `arpo`: the paper's soft attribution by default (every branch trains its shared prefix), `attribution=hard` as a switch.
  * `hapo`: its paper cited by the exact title of the seed list; adaptive temperature sampling (`rollout/entropy-temperature`).
  * `d3s`: the token level and the paper's exact title. `xrpo`: in-context seeding and the exact title.
- * `otc-po`, `tapo`: their papers cited by the exact titles of the seed list (same arXiv ids).
+ * `otc-po`, `tapo`, `scaf-grpo`: their papers cited by the exact titles of the seed list (same arXiv ids).
  */
-const redefinedSinceSplit = new Set(['toolpo', 'remax', 'arpo', 'hapo', 'd3s', 'xrpo', 'otc-po', 'tapo']);
+const redefinedSinceSplit = new Set(['toolpo', 'remax', 'arpo', 'hapo', 'd3s', 'xrpo', 'otc-po', 'tapo', 'scaf-grpo']);
 /** Runs present before the split and not redefined since: they must compose as they did then. */
 const unchanged = recipes.map((r) => r.name).filter((name) => name in v1 && !redefinedSinceSplit.has(name));
 

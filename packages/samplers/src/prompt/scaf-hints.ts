@@ -28,7 +28,7 @@ export const scafHints = definePlugin({
   kind: 'sampler',
   name: 'scaf-hints',
   summary: 'Scaf-GRPO tiered hints: prompts stuck at all-wrong get cumulative hints from sample.hints after a warm-up',
-  paper: { title: 'Scaf-GRPO: Scaffolded Group Relative Policy Optimization', arxiv: '2510.19807', section: '3 (warmup_steps 50; hint tiers)' },
+  paper: { title: 'Scaf-GRPO: Scaffolded Group Relative Policy Optimization for Enhancing LLM Reasoning', arxiv: '2510.19807', section: '3 (warmup_steps 50; hint tiers)' },
   options: z
     .object({
       warmupSteps: z.number().int().nonnegative().default(50),
