@@ -8,6 +8,12 @@ import { expectedShapes } from './weights';
 /** Share added to a wasm plan for the allocator's high-water mark above live tensors (see `memoryPlan`). */
 export const WASM_FRAGMENTATION_RESERVE = 0.25;
 
+/**
+ * Temporaries the size of one variable that the trainer's AdamW update holds at once (it updates one
+ * variable at a time, smallest first, disposing each gradient once applied).
+ */
+export const ADAMW_TRANSIENT_COPIES = 3;
+
 /** The wasm backend's heap: its module declares a maximum of 65536 pages of 64 KiB. */
 export const WASM_HEAP_BYTES = 4 * 1024 ** 3;
 const F32 = 4;
@@ -17,6 +23,12 @@ export interface MemoryPlanInput {
   lora?: Pick<LoraOptions, 'r' | 'targetModules'>;
   /** Rows per forward/backward pass (the trainer's micro-batch). */
   microBatchRows: number;
+  /**
+   * Rows per optimizer update (a mini-batch). When it exceeds `microBatchRows` the gradients of several
+   * micro-batches accumulate, and a running sum lives beside each micro-batch's own; unknown counts as
+   * accumulating.
+   */
+  updateRows?: number;
   /** Tokens per training row (prompt + completion). */
   sequenceLength: number;
   /** Rows decoded at once during rollouts, and their context length. */
@@ -109,16 +121,39 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
     visionPassFloats = frames * patches * (v.numHiddenLayers * (8 * v.hiddenSize + 3 * v.intermediateSize + 3 * v.numAttentionHeads * patches) + 4 * v.hiddenSize);
   }
 
+  const accumulating = p.updateRows === undefined || p.updateRows > p.microBatchRows;
+  const gradientSets = accumulating ? 2 : 1;
+  // The AdamW update, smallest variable first: at variable k, the gradients not yet applied (k's and every
+  // larger one's) plus its temporaries; clipping first replaces one gradient at a time (one more copy).
+  const trainableSizes = (p.lora ? loraSizes(c, p.lora) : [...shapes.values()].map((s) => s.reduce((a, b) => a * b, 1))).sort((a, b) => a - b);
+  let pending = trainable;
+  let updateFloats = trainable + (trainableSizes[trainableSizes.length - 1] ?? 0);
+  for (const size of trainableSizes) {
+    updateFloats = Math.max(updateFloats, pending + ADAMW_TRANSIENT_COPIES * size);
+    pending -= size;
+  }
+
   const items: MemoryPlanItem[] = [
     { name: 'parameters', bytes: parameters * F32, detail: `${fmtCount(parameters)} float32 (${c.tieWordEmbeddings ? 'tied head' : 'untied head'})` },
     { name: 'adapters', bytes: adapterParams * F32, detail: p.lora ? `LoRA r=${p.lora.r} on ${p.lora.targetModules.join(',')}: ${fmtCount(adapterParams)}` : 'none (full fine-tuning)' },
-    // The mini-batch's running sum and the micro-batch's own gradients are alive together while they add.
-    { name: 'gradients', bytes: 2 * trainable * F32, detail: `${fmtCount(trainable)} trainable values, accumulated sum + one micro-batch` },
-    { name: 'optimizer state', bytes: 2 * trainable * F32, detail: 'AdamW first and second moments' },
+    {
+      name: 'optimizer state',
+      bytes: 2 * trainable * F32,
+      detail: 'AdamW first and second moments (each made at its variable\'s first update; all held from the second step)',
+    },
     {
       name: 'reference model',
       bytes: p.reference && !p.lora ? parameters * F32 : 0,
-      detail: !p.reference ? 'not needed' : p.lora ? 'the base with adapters off (no copy)' : 'frozen full copy',
+      detail: !p.reference ? 'not needed' : p.lora ? 'the base with adapters off (no copy)' : 'frozen full copy (shares the weights until the first update)',
+    },
+    // `linear` multiplies by a transposed copy of the weight; the largest (the LM head) is alive at once.
+    { name: 'transposed weight (transient)', bytes: c.vocabSize * H * F32, detail: `[${H}, ${c.vocabSize}] copy of the LM head during its product` },
+    {
+      name: 'gradients (train)',
+      bytes: gradientSets * trainable * F32,
+      detail: accumulating
+        ? `${fmtCount(trainable)} trainable values × 2: the accumulated sum + one micro-batch's, while they add`
+        : `${fmtCount(trainable)} trainable values: the backward pass's own, which the update takes (one micro-batch per update)`,
     },
     {
       name: 'activations (train)',
@@ -126,21 +161,27 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
       detail: `${p.microBatchRows} rows × ${T} tokens, ${layers} layers${p.gradientCheckpointing ? ', gradient checkpointing' : ''}`,
     },
     { name: 'LM head buffers (train)', bytes: headFloats * F32, detail: `${headCopies} × [${N}, ${c.vocabSize}]` },
+    {
+      name: 'optimizer update',
+      bytes: updateFloats * F32,
+      detail: `gradients not yet applied + ${ADAMW_TRANSIENT_COPIES} temporaries of the variable being updated (one at a time, smallest first; largest ${fmtCount(trainableSizes[trainableSizes.length - 1] ?? 0)})`,
+    },
     { name: 'KV cache + decode (rollout)', bytes: rolloutFloats * F32, detail: `${p.rolloutRows} rows × ${p.rolloutContext} tokens` },
-    // `linear` multiplies by a transposed copy of the weight; the largest (the LM head) is alive at once.
-    { name: 'transposed weight (transient)', bytes: c.vocabSize * H * F32, detail: `[${H}, ${c.vocabSize}] copy of the LM head during its product` },
   ];
   if (p.vision) {
-    items[5].detail += `, incl. ${imageTokens} image tokens per row`;
-    items[7].detail += ` (incl. ${imageTokens} image tokens)`;
+    item(items, 'activations (train)').detail += `, incl. ${imageTokens} image tokens per row`;
+    item(items, 'KV cache + decode (rollout)').detail += ` (incl. ${imageTokens} image tokens)`;
     items.push(
       { name: 'vision tower (frozen)', bytes: visionParams * F32, detail: `${fmtCount(visionParams)} float32, no gradients or optimizer state` },
       { name: 'vision encoder pass', bytes: visionPassFloats * F32, detail: `${p.microBatchRows * p.vision.imageFramesPerRow} frames of ${p.vision.config.vision.imageSize}² per micro-batch` },
     );
   }
-  const resident = items.slice(0, 5).reduce((a, b) => a + b.bytes, 0) + items[8].bytes + (items[9]?.bytes ?? 0);
-  const train = items[5].bytes + items[6].bytes + (items[10]?.bytes ?? 0);
-  let peakBytes = resident + Math.max(train, items[7].bytes);
+  const sum = (...names: string[]) => names.reduce((a, n) => a + (items.find((i) => i.name === n)?.bytes ?? 0), 0);
+  // Held throughout, then the largest of the three phases of a step: the backward pass, the optimizer
+  // update, the rollout.
+  const resident = sum('parameters', 'adapters', 'optimizer state', 'reference model', 'transposed weight (transient)', 'vision tower (frozen)');
+  const train = sum('gradients (train)', 'activations (train)', 'LM head buffers (train)', 'vision encoder pass');
+  let peakBytes = resident + Math.max(train, sum('optimizer update'), sum('KV cache + decode (rollout)'));
   if (p.backend.startsWith('wasm')) {
     // The wasm heap never shrinks and fragments under tensors of changing sizes. Measured on 2 CPU cores:
     // Qwen2.5-0.5B + LoRA r16 peaked at 1.10× the items above (2.83 → 3.12 GiB) and ran; SmolLM2-135M full
@@ -163,7 +204,7 @@ export function formatMemoryPlan(plan: MemoryPlan): string {
 export function assertFits(plan: MemoryPlan): void {
   if (plan.fits) return;
   const fixes = [
-    !plan.items[1].bytes ? 'train LoRA adapters (--lora.r 16)' : '',
+    !item(plan.items, 'adapters').bytes ? 'train LoRA adapters (--lora.r 16)' : '',
     'lower settings.microBatchRows or the sequence length (settings.maxNewTokens, shorter prompts)',
     'turn on gradient checkpointing (--gradient-checkpointing)',
     'lower the rollout batch (settings.groupSize × settings.promptsPerStep)',
@@ -195,6 +236,19 @@ export function outOfMemoryError(error: unknown, backend: string, where: string)
       `is an estimate and the wasm heap never shrinks, so a run near its limit can still exhaust it. To fit: ${fixes.join('; ')}.`,
     'backend',
   );
+}
+
+function item(items: MemoryPlanItem[], name: string): MemoryPlanItem {
+  return items.find((i) => i.name === name)!;
+}
+
+/** Sizes of the LoRA matrices: A `[r, in]` and B `[out, r]` per adapted projection. */
+function loraSizes(c: ModelConfig, lora: NonNullable<MemoryPlanInput['lora']>): number[] {
+  const shapes = expectedShapes(c);
+  return targetModulePaths(c, lora.targetModules).flatMap((module) => {
+    const [out, inF] = shapes.get(`${module}.weight`)!;
+    return [lora.r * inF, out * lora.r];
+  });
 }
 
 export function fmtBytes(n: number): string {

@@ -94,7 +94,10 @@ export class CausalLM {
         const w = typeof weights === 'function' ? weights(name, shape) : weights.get(name);
         if (!w) throw new Error(`CausalLM: missing weight "${name}" (shape [${shape}])`);
         if (!sameShape(w.shape, shape)) throw new Error(`CausalLM: weight "${name}" has shape [${w.shape}], expected [${shape}]`);
-        this.weights.set(name, tf.variable(w.dtype === 'float32' ? w : tf.tidy(() => tf.cast(w, 'float32')), trainable));
+        const f32 = w.dtype === 'float32' ? w : tf.tidy(() => tf.cast(w, 'float32'));
+        this.weights.set(name, tf.variable(f32, trainable));
+        // The variable holds its own reference; a handle kept here would pin the first value after an update.
+        if (f32 !== w) f32.dispose();
         if (typeof weights === 'function') w.dispose();
       }
     } catch (e) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Rng } from '@tirl/core';
-import { assertFits, createTinyModel, embed, memoryPlan, ModelConfig, outOfMemoryError, Policy, WASM_HEAP_BYTES, type CausalLM } from '../src';
+import { assertFits, CausalLM, createTinyModel, embed, expectedShapes, memoryPlan, ModelConfig, outOfMemoryError, Policy, WASM_HEAP_BYTES } from '../src';
 import { DecimalTokenizer, maxAbsDiff } from './helpers';
 
 /** Qwen2.5-0.5B's config.json fields (hidden 896, 24 layers, 14 heads / 2 KV heads, ffn 4864, 151936 tokens, tied). */
@@ -46,8 +46,15 @@ describe('memory plan', () => {
     const full = memoryPlan({ config: SMOLLM2_135M, ...RUN, reference: true });
     const item = (p: typeof full, name: string) => p.items.find((i) => i.name === name)!.bytes;
     expect(item(full, 'optimizer state')).toBe(2 * 4 * 134_515_008);
-    // The accumulated sum and one micro-batch's gradients, float32.
-    expect(item(full, 'gradients')).toBe(2 * 4 * 134_515_008);
+    // The accumulated sum and one micro-batch's gradients, float32 (RUN does not say how many rows an update takes).
+    expect(item(full, 'gradients (train)')).toBe(2 * 4 * 134_515_008);
+    // One micro-batch per update: the backward pass's own gradients are what the update takes.
+    expect(item(memoryPlan({ config: SMOLLM2_135M, ...RUN, updateRows: 1 }), 'gradients (train)')).toBe(4 * 134_515_008);
+    expect(item(memoryPlan({ config: SMOLLM2_135M, ...RUN, updateRows: 4 }), 'gradients (train)')).toBe(2 * 4 * 134_515_008);
+    // The update: clipping replaces one gradient at a time, so all 134,515,008 + a copy of the largest
+    // (the tied embedding, 49152·576 = 28,311,552) → 162,826,560 floats; above any pending + 3 · size
+    // (the embedding, last: 4 · 28,311,552 = 113,246,208).
+    expect(item(full, 'optimizer update')).toBe(4 * 162_826_560);
     expect(item(full, 'reference model')).toBe(4 * 134_515_008);
     const lora = memoryPlan({ config: SMOLLM2_135M, lora: { r: 8, targetModules: ['q_proj', 'v_proj'] }, ...RUN, reference: true });
     // r · (in + out) per projection: q 8·(576+576), v 8·(576+192) → 15,360 per layer, × 30
@@ -56,6 +63,16 @@ describe('memory plan', () => {
     expect(item(lora, 'reference model')).toBe(0);
     const ckpt = memoryPlan({ config: SMOLLM2_135M, ...RUN, gradientCheckpointing: true });
     expect(item(ckpt, 'activations (train)')).toBeLessThan(item(full, 'activations (train)') / 10);
+  });
+
+  it('plans the optimizer update from its mechanics: smallest variable first, three temporaries of each', () => {
+    // vocab 1000 × hidden 8 (tied) = 8000; one layer: q, o 8·8, k, v 4·8 (1 KV head of 4), gate, up, down 8·8,
+    // two norms 8; final norm 8 → 8000 + 400 + 8 = 8408 trainable. The embedding goes last with its own
+    // gradient and three temporaries: 4 · 8000 = 32,000 floats, above clipping's 8408 + 8000 = 16,408.
+    const tiny = ModelConfig.create({ vocabSize: 1000, hiddenSize: 8, intermediateSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1, tieWordEmbeddings: true });
+    const plan = memoryPlan({ config: tiny, ...RUN, updateRows: 1 });
+    expect(plan.trainableParameters).toBe(8408);
+    expect(plan.items.find((i) => i.name === 'optimizer update')!.bytes).toBe(4 * 32_000);
   });
 
   it('turns a wasm heap that ran out into an error naming the fixes, and leaves other errors alone', () => {
@@ -71,6 +88,26 @@ describe('memory plan', () => {
     expect(plan.fits).toBe(false);
     expect(() => assertFits(plan)).toThrow(/needs about .* GiB but the wasm backend holds 4\.00 GiB.*LoRA adapters \(--lora\.r 16\).*gradient checkpointing/s);
     expect(() => assertFits(memoryPlan({ config: QWEN25_05B, lora: { r: 16, targetModules: ['q_proj'] }, ...RUN, gradientCheckpointing: true }))).not.toThrow();
+  });
+});
+
+describe('weights handed over in another dtype', () => {
+  it('are cast to float32 without pinning the cast copy once a weight is updated', () => {
+    const config = ModelConfig.create({ vocabSize: 20, hiddenSize: 8, intermediateSize: 8, numHiddenLayers: 1, numAttentionHeads: 2, numKeyValueHeads: 1 });
+    const ints = new Map([...expectedShapes(config)].map(([name, shape]) => [name, tf.ones(shape, 'int32')]));
+    const before = tf.memory().numBytes;
+    const model = new CausalLM(config, ints);
+    const w = model.namedWeights().get('model.embed_tokens.weight')!;
+    const held = tf.memory().numBytes;
+    tf.tidy(() => {
+      w.assign(tf.mul(w, 2));
+    });
+    // the old float32 value is freed, not kept alive by a leftover cast handle
+    expect(tf.memory().numBytes).toBe(held);
+    expect(w.dataSync()[0]).toBe(2);
+    model.dispose();
+    expect(tf.memory().numBytes).toBeLessThanOrEqual(before);
+    tf.dispose([...ints.values()]);
   });
 });
 

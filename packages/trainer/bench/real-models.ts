@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import * as tf from '@tensorflow/tfjs-core';
 import { dirname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { composeRun, initBackend, type BackendName, type Sample } from '@tirl/core';
 import { assertFits, ByteTokenizer, createTinyModel, loadTokenizer, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type ModelConfigInput } from '@tirl/policy';
 import { train } from '../src';
@@ -41,7 +41,7 @@ const recipeName = option('--recipe', 'grpo');
 const emit = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 function plans(): void {
-  const run = { microBatchRows: micro, sequenceLength: maxTotalTokens, rolloutRows: group, rolloutContext: maxTotalTokens, limitBytes: WASM_HEAP_BYTES, backend: 'wasm', reference: true, gradientCheckpointing: checkpointing };
+  const run = { microBatchRows: micro, updateRows: group, sequenceLength: maxTotalTokens, rolloutRows: group, rolloutContext: maxTotalTokens, limitBytes: WASM_HEAP_BYTES, backend: 'wasm', reference: true, gradientCheckpointing: checkpointing };
   let refused = false;
   for (const [name, shape] of Object.entries(SHAPES)) {
     for (const lora of [true, false]) {
@@ -93,6 +93,7 @@ async function bench(): Promise<void> {
     config,
     ...(loraRank ? { lora: { r: loraRank, targetModules: [...ALL] } } : {}),
     microBatchRows: micro,
+    updateRows: group,
     sequenceLength: maxTotalTokens,
     rolloutRows: group,
     rolloutContext: maxTotalTokens,
@@ -104,6 +105,7 @@ async function bench(): Promise<void> {
   const runDir = mkdtempSync(join(tmpdir(), 'tirl-bench-real-'));
   const heap = () => (tf.backend() as unknown as { wasm?: { HEAPF32?: Float32Array } }).wasm?.HEAPF32?.buffer.byteLength ?? 0;
   const heapAfterInit = heap();
+  const live = trackPeakLiveBytes();
   let maxRss = process.memoryUsage().rss;
   try {
     const result = await train({
@@ -130,6 +132,8 @@ async function bench(): Promise<void> {
           trained_tokens_per_s: +(m['batch/trained_tokens'] / m['time/update_s']).toFixed(2),
           generated_tokens_per_s: +(generated / m['time/rollout_s']).toFixed(2),
           wasm_heap_gib: +(heap() / 1024 ** 3).toFixed(3),
+          peak_live_tensors_gib: +(live.peak / 1024 ** 3).toFixed(3),
+          loadavg: +loadavg()[0].toFixed(2),
           rss_gib: +(maxRss / 1024 ** 3).toFixed(3),
         });
       },
@@ -145,9 +149,12 @@ async function bench(): Promise<void> {
       init_s: initS,
       steps: result.steps,
       peak_wasm_heap_gib: +(heap() / 1024 ** 3).toFixed(3),
+      peak_live_tensors_gib: +(live.peak / 1024 ** 3).toFixed(3),
       wasm_heap_after_init_gib: +(heapAfterInit / 1024 ** 3).toFixed(3),
       peak_rss_gib: +(maxRss / 1024 ** 3).toFixed(3),
       planned_peak_gib: +(plan.peakBytes / 1024 ** 3).toFixed(3),
+      planned_tensors_gib: +((plan.peakBytes - (plan.items.find((i) => i.name === 'wasm allocator reserve')?.bytes ?? 0)) / 1024 ** 3).toFixed(3),
+      loadavg: loadavg().map((x) => +x.toFixed(2)),
       gradient_checkpointing: checkpointing,
       settings: { group, newTokens, maxTotalTokens },
     });
@@ -155,6 +162,21 @@ async function bench(): Promise<void> {
     model.dispose();
     rmSync(runDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The most tensor bytes alive at once from now on (tfjs's own count, updated as each tensor is made): the
+ * plan's items are live tensors, and the heap's excess over this is the allocator's.
+ */
+function trackPeakLiveBytes(): { peak: number } {
+  const engine = tf.engine() as unknown as { trackTensor(...a: unknown[]): void; state: { numBytes: number } };
+  const out = { peak: engine.state.numBytes };
+  const track = engine.trackTensor.bind(engine);
+  engine.trackTensor = (...a: unknown[]) => {
+    track(...a);
+    if (engine.state.numBytes > out.peak) out.peak = engine.state.numBytes;
+  };
+  return out;
 }
 
 (args.includes('--plans') ? Promise.resolve(plans()) : bench()).catch((e) => {

@@ -78,6 +78,7 @@ export function planRun(config: ModelConfig, recipe: ResolvedRecipe, lora: LoraO
     config,
     ...(lora ? { lora } : {}),
     microBatchRows: Math.min(s.microBatchRows, rows),
+    updateRows: Math.ceil(rows / s.miniBatches),
     sequenceLength: s.limits.maxTotalTokens,
     rolloutRows: rows,
     rolloutContext: s.limits.maxTotalTokens,

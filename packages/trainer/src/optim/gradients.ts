@@ -13,11 +13,15 @@ export function accumulate(into: Map<string, tf.Tensor>, more: Record<string, tf
   return into;
 }
 
-/** Global L2 norm of all gradients (host number; NaN/Inf propagate). */
+/**
+ * Global L2 norm of all gradients (host number; NaN/Inf propagate). One variable's squares at a time: a
+ * single tidy around all of them would hold a second copy of every gradient.
+ */
 export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): number {
-  const sq = tf.tidy(() => tf.addN([...grads.values()].map((g) => tf.sum(tf.square(g)))));
+  const sums = [...grads.values()].map((g) => tf.tidy(() => tf.sum(tf.square(g))));
+  const sq = tf.addN(sums);
   const value = sq.dataSync()[0];
-  sq.dispose();
+  tf.dispose([...sums, sq]);
   return Math.sqrt(value);
 }
 
@@ -26,7 +30,7 @@ export function clipByGlobalNorm(grads: Map<string, tf.Tensor>, norm: number, ma
   if (maxNorm <= 0 || !(norm > maxNorm)) return;
   const scale = maxNorm / (norm + 1e-6);
   for (const [name, g] of grads) {
-    grads.set(name, tf.mul(g, scale));
+    grads.set(name, tf.tidy(() => tf.mul(g, scale)));
     g.dispose();
   }
 }
