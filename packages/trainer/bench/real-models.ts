@@ -63,6 +63,7 @@ async function bench(): Promise<void> {
   const shape = SHAPES[modelName];
   if (!shape) throw new Error(`--model must be one of ${Object.keys(SHAPES).join(', ')}, got "${modelName}"`);
   const backend = await initBackend({ force: backendName });
+  const live = trackAllocations();
   // SmolLM2's 49,152-token vocabulary cannot take Qwen ids; its own tokenizer is not shipped with any npm package,
   // so it reads bytes (ids < 263): the step's cost is set by the model's vocabulary, not the tokenizer's.
   const tokenizer = modelName.startsWith('smollm2')
@@ -105,7 +106,6 @@ async function bench(): Promise<void> {
   const runDir = mkdtempSync(join(tmpdir(), 'tirl-bench-real-'));
   const heap = () => (tf.backend() as unknown as { wasm?: { HEAPF32?: Float32Array } }).wasm?.HEAPF32?.buffer.byteLength ?? 0;
   const heapAfterInit = heap();
-  const live = trackPeakLiveBytes();
   let maxRss = process.memoryUsage().rss;
   try {
     const result = await train({
@@ -132,7 +132,7 @@ async function bench(): Promise<void> {
           trained_tokens_per_s: +(m['batch/trained_tokens'] / m['time/update_s']).toFixed(2),
           generated_tokens_per_s: +(generated / m['time/rollout_s']).toFixed(2),
           wasm_heap_gib: +(heap() / 1024 ** 3).toFixed(3),
-          peak_live_tensors_gib: +(live.peak / 1024 ** 3).toFixed(3),
+          peak_allocated_gib: +(live.peak / 1024 ** 3).toFixed(3),
           loadavg: +loadavg()[0].toFixed(2),
           rss_gib: +(maxRss / 1024 ** 3).toFixed(3),
         });
@@ -149,7 +149,7 @@ async function bench(): Promise<void> {
       init_s: initS,
       steps: result.steps,
       peak_wasm_heap_gib: +(heap() / 1024 ** 3).toFixed(3),
-      peak_live_tensors_gib: +(live.peak / 1024 ** 3).toFixed(3),
+      peak_allocated_gib: +(live.peak / 1024 ** 3).toFixed(3),
       wasm_heap_after_init_gib: +(heapAfterInit / 1024 ** 3).toFixed(3),
       peak_rss_gib: +(maxRss / 1024 ** 3).toFixed(3),
       planned_peak_gib: +(plan.peakBytes / 1024 ** 3).toFixed(3),
@@ -165,16 +165,32 @@ async function bench(): Promise<void> {
 }
 
 /**
- * The most tensor bytes alive at once from now on (tfjs's own count, updated as each tensor is made): the
- * plan's items are live tensors, and the heap's excess over this is the allocator's.
+ * Bytes the backend has allocated and not freed, and their most at once, from now on: wraps the wasm
+ * module's `malloc`/`free` (tfjs's own tensor count counts views such as reshapes as new bytes). The
+ * plan's items are such allocations; the heap's excess over the peak is the allocator's.
  */
-function trackPeakLiveBytes(): { peak: number } {
-  const engine = tf.engine() as unknown as { trackTensor(...a: unknown[]): void; state: { numBytes: number } };
-  const out = { peak: engine.state.numBytes };
-  const track = engine.trackTensor.bind(engine);
-  engine.trackTensor = (...a: unknown[]) => {
-    track(...a);
-    if (engine.state.numBytes > out.peak) out.peak = engine.state.numBytes;
+function trackAllocations(): { live: number; peak: number } {
+  const wasm = (tf.backend() as unknown as { wasm?: { _malloc(n: number): number; _free(p: number): void } }).wasm;
+  const out = { live: 0, peak: 0 };
+  if (!wasm) return out;
+  tf.tidy(() => tf.zeros([1]).dataSync()); // emscripten swaps in the real malloc on its first call
+  const sizes = new Map<number, number>();
+  const malloc = wasm._malloc;
+  const free = wasm._free;
+  wasm._malloc = (n: number) => {
+    const p = malloc(n);
+    sizes.set(p >>> 0, n);
+    out.live += n;
+    if (out.live > out.peak) out.peak = out.live;
+    return p;
+  };
+  wasm._free = (p: number) => {
+    const n = sizes.get(p >>> 0);
+    if (n !== undefined) {
+      out.live -= n;
+      sizes.delete(p >>> 0);
+    }
+    free(p);
   };
   return out;
 }
