@@ -1,22 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initBackend, Rng, resolveRecipe } from '@tirl/core';
 import { startRedisServer, type RedisServer } from '@tirl/scale-out';
 import { train } from '@tirl/trainer';
+import { checkpointStep as checkpointOf, exited, readLines, runFixture as tsx, sleep } from './processes';
 import { dataset, describeWithRedis, learning, newModel, testPlugins, testRecipe, tokenizer } from './task';
-
-const root = join(__dirname, '..', '..', '..');
-// `node --import tsx` runs the script in this very process, so a SIGKILL reaches it (the tsx CLI would spawn a child).
-const tsx = (script: string, args: string[]): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', '--conditions=tirl-source', join(__dirname, 'fixtures', script), ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-const exited = (p: ChildProcess) => new Promise<number | null>((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (code) => r(code))));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const readLines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
 
 describeWithRedis('scale-out faults', () => {
   let redis: RedisServer;
@@ -58,10 +48,7 @@ describeWithRedis('scale-out faults', () => {
     // seconds) and start a replacement; kill the learner once step 2 is checkpointed.
     let workerKills = 0;
     let learnerKilledAt: number | undefined;
-    const checkpointStep = () => {
-      const pointer = join(runDir, 'checkpoints', 'latest');
-      return existsSync(pointer) ? Number(readFileSync(pointer, 'utf8').trim().slice('step-'.length)) : 0;
-    };
+    const checkpointStep = () => checkpointOf(runDir);
     const learnerWatch = setInterval(() => {
       if (learnerKilledAt !== undefined || checkpointStep() < 2 || learner.exitCode !== null) return;
       learnerKilledAt = checkpointStep();
