@@ -23,6 +23,16 @@ describe('trajectory JSONL', () => {
     );
   });
 
+  it('keeps the images of prompt and tool segments, and names a broken one', () => {
+    const image = { width: 1, height: 2, rgbBase64: Buffer.from([1, 2, 3, 4, 5, 6]).toString('base64') };
+    const t: Trajectory = { ...makeTrajectory({ id: 'v', segments: [['prompt', 3], ['policy', 1], ['tool', 2]] }) };
+    t.segments[0].images = [image];
+    t.segments[2].images = [image, image];
+    expect(trajectoriesFromJsonl(trajectoriesToJsonl([t]))).toEqual([t]);
+    const broken = trajectoriesToJsonl([t]).replace('"height":2', '"height":3');
+    expect(() => trajectoriesFromJsonl(broken)).toThrow(/line 1: trajectory\.segments\.0\.images\.0: image\.rgbBase64 decodes to 6 bytes; width·height·3 = 9/);
+  });
+
   it('names the line and field of a bad record', () => {
     const good = trajectoriesToJsonl([makeTrajectory({ id: 'ok', segments: [['policy', 1]] })]);
     const bad = good.replace('"policy"', '"robot"');

@@ -94,6 +94,9 @@ export class KvSession implements PolicySession {
         throw this.error(`add: the prompt has ${positions.length} image tokens but its ${images.length} images give ${features.shape[0]} features; expand the prompt with the processor`);
       }
       pending.push({ positions, features });
+    } else if (this.imageSupport && promptIds.includes(this.imageSupport.imageTokenId)) {
+      const n = promptIds.filter((t) => t === this.imageSupport!.imageTokenId).length;
+      throw this.error(`add: the prompt has ${n} image tokens but no images were given; pass the prompt's images (add(ids, images), as encodeChat returns them)`);
     }
     const id = this.nextRow++;
     this.rows.set(id, { tokens: [...promptIds], images: pending, cached: 0, kv: [] });

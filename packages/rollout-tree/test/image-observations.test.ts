@@ -62,3 +62,71 @@ describe('tool images reach a vision-language policy', () => {
     expect(t.toolCalls[0].observation).toBe('cropped');
   });
 });
+
+/**
+ * A scripted vision-language policy for prompts: `encodeChat` renders each message as its text preceded by
+ * one 'I' byte per image pixel column (a stand-in for an image's token run), and records what `add` got.
+ */
+function withPromptImages(policy: PolicyGenerator): { policy: PolicyGenerator; added: { ids: readonly number[]; images?: readonly SegmentImage[] }[] } {
+  const added: { ids: readonly number[]; images?: readonly SegmentImage[] }[] = [];
+  const base = withImages(policy).policy;
+  return {
+    added,
+    policy: {
+      ...base,
+      tokenizer: policy.tokenizer,
+      maxContext: policy.maxContext,
+      encodeChat: (messages) => {
+        const text = messages.map((m) => `${m.role}: ${'I'.repeat((m.images ?? []).reduce((n, im) => n + im.width, 0))}${m.content}\n`).join('') + 'assistant: ';
+        return { ids: policy.tokenizer.encode(text, { addSpecialTokens: false }), text, images: messages.flatMap((m) => m.images ?? []) };
+      },
+      startSession: () => {
+        const s = base.startSession();
+        const add = s.add.bind(s);
+        return Object.assign(s, {
+          add: (ids: readonly number[], images?: readonly SegmentImage[]) => {
+            added.push({ ids, images });
+            return add(ids);
+          },
+        });
+      },
+    },
+  };
+}
+
+describe('prompt images: a sample’s message images reach a vision-language policy', () => {
+  const withPicture = (input: ReturnType<typeof makeInput>['input'], images: SegmentImage[]) => ({
+    ...input,
+    samples: [{ sample: { id: 'pic', messages: [{ role: 'user', content: 'What colour?', images }] }, rollouts: 1 }],
+  });
+
+  it('the prompt row is added with its images, and the prompt segment carries them (masked, never trained)', async () => {
+    const { input } = makeInput(() => 'red');
+    const wrapped = withPromptImages(input.policy);
+    const [t] = (await linear().rollout({ ...withPicture(input, [image(3), image(2)]), policy: wrapped.policy })).trees[0].trajectories;
+    const prompt = t.segments[0];
+    expect(prompt.source).toBe('prompt');
+    expect(prompt.images).toEqual([image(3), image(2)]);
+    // The tool description comes first (system), then the user's 3 + 2 image stand-ins before the text.
+    expect(prompt.text).toMatch(/user: IIIIIWhat colour\?\nassistant: $/);
+    expect(wrapped.added).toEqual([{ ids: prompt.tokenIds, images: [image(3), image(2)] }]);
+    expect(t.segments.filter((s) => s.source === 'policy').every((s) => !s.images)).toBe(true);
+  });
+
+  it('prompt images do not count against the per-trajectory cap on tool images', async () => {
+    const tool = echoTool('look', () => ({ ok: true, observation: 'img', images: [image(6)] }));
+    const { input } = makeInput(({ rowTurn }) => (rowTurn === 0 ? call('look', { query: 'x' }) : 'done'), { tools: [tool], limits: limits({ maxImageTokens: 6 }) });
+    const wrapped = withPromptImages(input.policy);
+    const [t] = (await linear().rollout({ ...withPicture(input, [image(9)]), policy: wrapped.policy })).trees[0].trajectories;
+    // Prompt image of 9 tokens, cap 6: the tool's 6-token image still fits.
+    expect(t.segments.filter((s) => s.source === 'tool' && s.images?.length)).toHaveLength(1);
+  });
+
+  it('a text-only policy refuses a sample with images, naming the sample and the fix', async () => {
+    const { input } = makeInput(() => 'red');
+    await expect(linear().rollout(withPicture(input, [image(3)]))).rejects.toThrow(
+      /sample "pic" shows 1 image\(s\) in its messages, but the policy reads text only\. Train a vision-language model .* or remove "images"/,
+    );
+  });
+});
+

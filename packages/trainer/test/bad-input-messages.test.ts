@@ -31,11 +31,22 @@ describe('bad data files: readSamples', () => {
     ['a message without content', () => file('no-content.jsonl', `${q('q0', user)}\n${q('q1', [{ role: 'user' }])}`), (p) => `${p} line 2: messages[0].content must be a string; got nothing`],
     ['no messages', () => file('empty.jsonl', q('q1', [])), (p) => `${p} line 1: "messages" is empty; give at least one {"role": "user", "content": ...}`],
     ['no id', () => file('no-id.jsonl', JSON.stringify({ messages: user })), (p) => `${p} line 1: needs "id" and "messages"`],
+    // An image of 2×1 RGB pixels is 6 bytes; "AAAA" decodes to 3.
+    ['an image of the wrong byte count', () => file('bad-image.jsonl', q('q1', [{ role: 'user', content: 'hi', images: [{ width: 2, height: 1, rgbBase64: 'AAAA' }] }])), (p) => `${p} line 1: messages[0].images[0].rgbBase64 decodes to 3 bytes; width·height·3 = 6 (8-bit RGB, row-major, no alpha)`],
+    ['an image without a height', () => file('no-height.jsonl', q('q1', [{ role: 'user', content: 'hi', images: [{ width: 2, rgbBase64: 'AAAAAAAA' }] }])), (p) => `${p} line 1: messages[0].images[0].height must be a positive integer; got nothing`],
+    ['images that are not a list', () => file('images-object.jsonl', q('q1', [{ role: 'user', content: 'hi', images: { width: 1 } }])), (p) => `${p} line 1: messages[0].images must be a list of images {"width", "height", "rgbBase64"} (8-bit RGB, base64)`],
     ['a duplicate id', () => file('dup.jsonl', `${q('q1', user)}\n\n${q('q2', user)}\n${q('q1', user)}`), (p) => `${p} line 4: duplicate sample id "q1" (first on line 1); ids must be unique`],
   ];
   it.each(rows)('%s', (_name, make, message) => {
     const p = make();
     expect(() => readSamples(p)).toThrow(message(p));
+  });
+
+  it('reads a message’s images (2×1 RGB = 6 bytes = "AAECAwQF")', () => {
+    const image = { width: 2, height: 1, rgbBase64: Buffer.from([0, 1, 2, 3, 4, 5]).toString('base64') };
+    expect(image.rgbBase64).toBe('AAECAwQF');
+    const [s] = readSamples(file('image.jsonl', q('q1', [{ role: 'user', content: 'hi', images: [image] }])));
+    expect(s.messages[0].images).toEqual([image]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TirlError } from '../errors';
 import { formatIssues } from '../plugin/options';
-import type { Trajectory } from './trajectory';
+import { segmentImageProblem, type SegmentImage, type Trajectory } from './trajectory';
 
 /**
  * Trajectory JSONL, schema `tirl.trajectory` version 1: one JSON object per line,
@@ -12,6 +12,11 @@ export const TRAJECTORY_SCHEMA = 'tirl.trajectory';
 export const TRAJECTORY_SCHEMA_VERSION = 1;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const imageSchema = z.unknown().superRefine((value, ctx) => {
+  const problem = segmentImageProblem(value, 'image');
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+}) as z.ZodType<SegmentImage>;
+
 const segmentSchema = z
   .object({
     source: z.enum(['prompt', 'policy', 'tool', 'injected']),
@@ -21,6 +26,7 @@ const segmentSchema = z
     entropies: z.array(finite).optional(),
     text: z.string().optional(),
     turn: z.number().int().nonnegative().optional(),
+    images: z.array(imageSchema).optional(),
   })
   .strict();
 

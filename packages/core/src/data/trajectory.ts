@@ -111,6 +111,26 @@ export function segmentImage(width: number, height: number, rgb: Uint8Array): Se
   return { width, height, rgbBase64: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength).toString('base64') };
 }
 
+/**
+ * What is wrong with a value meant as a {@link SegmentImage} (`at` names it, e.g. `messages[0].images[1]`),
+ * or undefined when it is one: positive integer `width` and `height`, and `rgbBase64` holding exactly
+ * width·height·3 bytes of base64.
+ */
+export function segmentImageProblem(value: unknown, at: string): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${at} must be an object {"width", "height", "rgbBase64"}`;
+  const { width, height, rgbBase64, ...rest } = value as Record<string, unknown>;
+  const extra = Object.keys(rest);
+  if (extra.length) return `${at} has unknown field(s) ${extra.join(', ')}; an image is {"width", "height", "rgbBase64"}`;
+  for (const [name, v] of [['width', width], ['height', height]] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) return `${at}.${name} must be a positive integer; got ${JSON.stringify(v) ?? 'nothing'}`;
+  }
+  if (typeof rgbBase64 !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(rgbBase64)) return `${at}.rgbBase64 must be a base64 string of 8-bit RGB bytes`;
+  const bytes = Buffer.byteLength(rgbBase64, 'base64');
+  const want = (width as number) * (height as number) * 3;
+  if (bytes !== want) return `${at}.rgbBase64 decodes to ${bytes} bytes; width·height·3 = ${want} (8-bit RGB, row-major, no alpha)`;
+  return undefined;
+}
+
 /** The RGB bytes of a {@link SegmentImage}, checked against its size. */
 export function segmentImagePixels(image: SegmentImage): Uint8Array {
   const bytes = new Uint8Array(Buffer.from(image.rgbBase64, 'base64'));

@@ -5,6 +5,15 @@ import type { Rng } from '../random/rng';
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool' | string;
   content: string;
+  /** Images shown before the text (vision-language policies render them through `encodeChat`). */
+  images?: SegmentImage[];
+}
+
+/** A prompt rendered and tokenised by a vision-language policy: ids with each image's tokens, and the images in order. */
+export interface EncodedChat {
+  ids: number[];
+  text: string;
+  images: SegmentImage[];
 }
 
 /** What the rollout engine needs of a tokenizer. */
@@ -69,8 +78,12 @@ export interface DecodeResult {
  * already tokenised) and continued with `generate` without recomputing their prefix.
  */
 export interface PolicySession {
-  /** Adds a sequence; returns its row id. */
-  add(promptIds: readonly number[]): number;
+  /**
+   * Adds a sequence; returns its row id. Vision-language sessions (`acceptsImages`) take the prompt's
+   * images too, whose tokens are already in `promptIds` (from `PolicyGenerator.encodeChat`); the cache
+   * covers them at the next generate. Text-only sessions take no images.
+   */
+  add(promptIds: readonly number[], images?: readonly SegmentImage[]): number;
   /** Appends tokens to a row (computed into the cache on the next generate). */
   append(row: number, ids: readonly number[]): void;
   /**
@@ -105,4 +118,9 @@ export interface PolicyGenerator {
   /** Maximum context length in tokens. */
   readonly maxContext: number;
   startSession(): PolicySession;
+  /**
+   * Vision-language policies: renders chat messages (with their `images`) in the model's own chat
+   * template and tokenises them, each image expanded into its tokens. Absent on text-only policies.
+   */
+  encodeChat?(messages: readonly ChatMessage[], options?: { addGenerationPrompt?: boolean }): EncodedChat;
 }

@@ -92,8 +92,11 @@ export interface SpawnResult {
 /** One dataset item. */
 export interface Sample {
   id: string;
-  /** Chat messages (or a plain user question in `messages[0]`). */
-  messages: { role: string; content: string }[];
+  /**
+   * Chat messages (or a plain user question in `messages[0]`). A message may carry `images`, shown to a
+   * vision-language policy before the message's text, in order (a text-only policy refuses such a sample).
+   */
+  messages: { role: string; content: string; images?: SegmentImage[] }[];
   /** Ground truth for rewards. */
   answer?: unknown;
   /** Difficulty in [0, 1] for curricula. */

@@ -1,11 +1,11 @@
-import type { Batch, PolicyGenerator, SegmentImage, Trajectory } from '@tirl/core';
+import type { Batch, ChatMessage, EncodedChat, PolicyGenerator, SegmentImage, Trajectory } from '@tirl/core';
 import { segmentImagePixels } from '@tirl/core';
 import type { LogProbsOptions, LogProbsResult } from '../model';
 import { KvSession, type PolicyOptions, type SessionImages } from '../policy';
 import type { HfTokenizer } from '../tokenizer/hf';
 import type { RgbImage } from './image';
 import type { Idefics3Processor, ProcessedImage } from './processor';
-import type { VisionLanguageModel } from './vlm';
+import { buildVlmPrompt, type VisionLanguageModel, type VlmMessage } from './vlm';
 
 /** A {@link SegmentImage} as an {@link RgbImage}. */
 export function rgbOf(image: SegmentImage): RgbImage {
@@ -33,6 +33,21 @@ export class VlmPolicy implements PolicyGenerator {
   imageTokens(image: SegmentImage): { ids: number[]; processed: ProcessedImage } {
     const processed = this.processor.processImage(rgbOf(image));
     return { ids: this.tokenizer.encode(this.processor.imagePrompt(processed.rows, processed.cols)), processed };
+  }
+
+  /**
+   * Renders chat messages in the model's own chat template, each message's `images` as image parts
+   * before its text (the Hugging Face multimodal message form), and tokenises with every image expanded
+   * into its markers and `<image>` runs. What the rollout engine adds as a prompt row with its images.
+   */
+  encodeChat(messages: readonly ChatMessage[], options: { addGenerationPrompt?: boolean } = {}): EncodedChat {
+    const images = messages.flatMap((m) => m.images ?? []);
+    const parts: VlmMessage[] = messages.map((m) => ({
+      role: m.role,
+      content: [...(m.images ?? []).map(() => ({ type: 'image' as const })), { type: 'text' as const, text: m.content }],
+    }));
+    const prompt = buildVlmPrompt(this.tokenizer, this.processor, parts, images.map(rgbOf), { addGenerationPrompt: options.addGenerationPrompt ?? true });
+    return { ids: prompt.ids, text: prompt.text, images };
   }
 
   startSession(): KvSession {

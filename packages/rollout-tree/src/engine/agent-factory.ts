@@ -1,4 +1,4 @@
-import type { ChatMessage, RolloutInput, Tool } from '@tirl/core';
+import type { ChatMessage, EncodedChat, RolloutInput, Tool } from '@tirl/core';
 import { TirlError } from '@tirl/core';
 import type { Agent } from './agent';
 import { ToolBudget } from './budget';
@@ -6,12 +6,8 @@ import type { AgentSpec, EngineContext } from './context';
 
 /** Renders the agent's prompt (with its tools described), adds it as a new row and registers the agent. */
 export function createAgent(ctx: EngineContext, spec: AgentSpec): Agent {
-  const tk = ctx.tokenizer;
-  const text = tk.renderChat(withToolDescription(spec.messages, [...spec.tools.values()], ctx.input.toolFormat), {
-    addGenerationPrompt: true,
-  });
-  const ids = tk.encode(text, { addSpecialTokens: false });
-  const row = ctx.session.add(ids);
+  const { ids, text, images } = renderPrompt(ctx, spec);
+  const row = images.length ? ctx.session.add(ids, images) : ctx.session.add(ids);
   const { limits } = ctx.input;
   const agent: Agent = {
     id: spec.id,
@@ -24,7 +20,7 @@ export function createAgent(ctx: EngineContext, spec: AgentSpec): Agent {
     depth: spec.depth,
     sample: spec.sample,
     row,
-    segments: [{ source: 'prompt', role: spec.role, tokenIds: ids, text }],
+    segments: [{ source: 'prompt', role: spec.role, tokenIds: ids, text, ...(images.length ? { images } : {}) }],
     toolCalls: [],
     tools: spec.tools,
     budget: new ToolBudget(limits.maxToolCalls, limits.toolBudgets ?? {}),
@@ -47,6 +43,27 @@ export function createAgent(ctx: EngineContext, spec: AgentSpec): Agent {
   return agent;
 }
 
+/**
+ * The agent's prompt as token ids. A vision-language policy (`encodeChat`, sessions that accept images)
+ * renders it with the messages' images expanded into their tokens; a text-only policy renders the text,
+ * and refuses a sample whose messages carry images.
+ */
+function renderPrompt(ctx: EngineContext, spec: AgentSpec): EncodedChat {
+  const messages = withToolDescription(spec.messages, [...spec.tools.values()], ctx.input.toolFormat);
+  const shown = messages.reduce((n, m) => n + (m.images?.length ?? 0), 0);
+  const { policy } = ctx.input;
+  if (policy.encodeChat && ctx.session.acceptsImages) return policy.encodeChat(messages, { addGenerationPrompt: true });
+  if (shown > 0) {
+    const why = ctx.session.acceptsImages ? 'its sessions take images but it cannot render a prompt with them (no encodeChat)' : 'the policy reads text only';
+    throw new TirlError(
+      `rollout: sample "${spec.sample.id}" shows ${shown} image(s) in its messages, but ${why}. Train a vision-language model (an Idefics3 / SmolVLM folder) or remove "images" from the sample's messages`,
+      'invalid-data',
+    );
+  }
+  const text = ctx.tokenizer.renderChat(messages, { addGenerationPrompt: true });
+  return { ids: ctx.tokenizer.encode(text, { addSpecialTokens: false }), text, images: [] };
+}
+
 /** The tools of a role: the router's list (or `names`) picked from the pool, plus the router's agent tools. */
 export function toolsForRole(ctx: EngineContext, role: string, names: readonly string[] | undefined): Map<string, Tool> {
   const extra = ctx.input.router?.agentTools(role) ?? [];
@@ -66,7 +83,7 @@ export function toolsForRole(ctx: EngineContext, role: string, names: readonly s
 
 /** Adds the tool descriptions to the system message (or a new one) when there are tools. */
 export function withToolDescription(
-  messages: readonly { role: string; content: string }[],
+  messages: readonly ChatMessage[],
   tools: readonly Tool[],
   format: RolloutInput['toolFormat'],
 ): ChatMessage[] {

@@ -1,4 +1,4 @@
-import type { FinishReason, PolicySession, RolloutInput, Sample, Tokenizer, Tool } from '@tirl/core';
+import type { ChatMessage, FinishReason, PolicySession, RolloutInput, Sample, Tokenizer, Tool } from '@tirl/core';
 import type { Agent, PathNode } from './agent';
 import type { GenerateBatcher } from './batcher';
 import type { EngineOptions } from './options';
@@ -22,7 +22,7 @@ export interface AgentSpec {
   parentId?: string;
   spawnTurn?: number;
   role: string;
-  messages: readonly { role: string; content: string }[];
+  messages: readonly ChatMessage[];
   tools: Map<string, Tool>;
   depth: number;
   maxTurns: number;

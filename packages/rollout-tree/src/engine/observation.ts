@@ -41,14 +41,15 @@ export function appendTokens(ctx: EngineContext, a: Agent, source: 'tool' | 'inj
  * Shows a tool's images to a vision-language policy, after its text observation: each image becomes a
  * masked `tool` segment carrying the image and the tokens that stand for it. An image that would pass the
  * per-trajectory image-token cap (`limits.maxImageTokens`, counting every token an image adds) or the
- * token room is left out and a one-line note says so. Text-only policies see the text alone.
+ * token room is left out and a one-line note says so. Images in the prompt do not count against the cap. Text-only policies see the text alone.
  */
 export function appendImages(ctx: EngineContext, a: Agent, images: readonly SegmentImage[]): void {
   const session = ctx.session;
   if (images.length === 0 || !session.acceptsImages || !session.appendImage || !session.imageTokenCost) return;
   const cap = ctx.input.limits.maxImageTokens ?? Infinity;
   for (const image of images) {
-    const used = a.segments.reduce((n, s) => n + (s.images?.length ? s.tokenIds.length : 0), 0);
+    // The cap counts the images tools showed; the prompt's own images are the sample's and always shown.
+    const used = a.segments.reduce((n, s) => n + (s.source === 'tool' && s.images?.length ? s.tokenIds.length : 0), 0);
     const cost = session.imageTokenCost(image);
     if (used + cost > cap || cost > tokenRoom(ctx, a, true)) {
       const why = used + cost > cap ? `the image-token cap of ${cap} per trajectory is reached` : 'the context has no room for it';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { formatIssues, preferenceProblem, TirlError, type RunOverrides, type Sample, type ServiceEntry } from '@tirl/core';
+import { formatIssues, preferenceProblem, segmentImageProblem, TirlError, type RunOverrides, type Sample, type ServiceEntry } from '@tirl/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -75,7 +75,8 @@ export function partArgument(value: string): unknown {
 const ROLES = ['system', 'user', 'assistant', 'tool'];
 
 /**
- * Samples from JSONL: one `{ id, messages, answer?, ... }` per line. Every problem names the file and
+ * Samples from JSONL: one `{ id, messages, answer?, ... }` per line; a message may carry `images`
+ * (`{ width, height, rgbBase64 }`, 8-bit RGB) for a vision-language model. Every problem names the file and
  * line: a folder instead of a file, a line that is not JSON, a missing id, a message without a known
  * `role` or a string `content`, an id used twice.
  */
@@ -114,6 +115,13 @@ function sampleProblem(s: unknown): string | undefined {
     if (typeof m !== 'object' || m === null) return `messages[${j}] must be an object {"role", "content"}`;
     if (!ROLES.includes(m.role)) return `messages[${j}].role must be one of ${ROLES.join(', ')}; got ${JSON.stringify(m.role) ?? 'nothing'}`;
     if (typeof m.content !== 'string') return `messages[${j}].content must be a string; got ${JSON.stringify(m.content) ?? 'nothing'}`;
+    if (m.images !== undefined) {
+      if (!Array.isArray(m.images)) return `messages[${j}].images must be a list of images {"width", "height", "rgbBase64"} (8-bit RGB, base64)`;
+      for (const [k, image] of m.images.entries()) {
+        const problem = segmentImageProblem(image, `messages[${j}].images[${k}]`);
+        if (problem) return problem;
+      }
+    }
   }
   return preferenceProblem((s as Sample).preference);
 }
