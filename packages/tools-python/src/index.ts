@@ -1,9 +1,11 @@
 import type { AnyPluginDefinition } from '@tirl/core';
+import { pythonImageTool } from './image/python-image-tool';
 import { pythonTool } from './python-tool';
 import { acecode } from './rewards/acecode';
 import { toolMaker } from './tool-maker';
 
 export { pythonTool, PythonTool } from './python-tool';
+export { pythonImageTool, PythonImageTool, pythonImageToolOptions, type PythonImageToolOptions } from './image/python-image-tool';
 export { ToolMaker, toolMaker, useCell, verificationCell, type MadeFunction, type ToolMakerOptions } from './tool-maker';
 export { acecode, efficiencyReward, lastCodeBlock } from './rewards/acecode';
 export { harness, readMeasurement, type Measurement, type RuntimeMeasure } from './rewards/acecode-harness';
@@ -12,4 +14,4 @@ export { PythonPool, type PoolConfig, type CellRequest, type SessionOutcome } fr
 export { SandboxRefusedError, type CellOutcome } from './sandbox/python-worker-handle';
 
 /** Every plugin of this package. */
-export const plugins: readonly AnyPluginDefinition[] = [pythonTool, acecode, toolMaker];
+export const plugins: readonly AnyPluginDefinition[] = [pythonTool, pythonImageTool, acecode, toolMaker];
