@@ -145,6 +145,7 @@ export const PLUGIN_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   '@tirl/tools-python': [
     'reward/acecode',
     'tool/python',
+    'tool/python-image',
     'tool/toolmaker',
   ],
   '@tirl/tools-search': [
