@@ -43,12 +43,15 @@ runToolKit(pythonImageTool, {
   ],
 });
 
+// Each interpreter loads Pyodide (~3 s, far longer on a loaded machine): the cases share one trajectory's session.
+jest.setTimeout(240_000);
+
 describe('tool/python-image: Python on the sample image, shown images come back exactly', () => {
-  const tool = new PythonImageTool(parseOptions(pythonImageTool.id, pythonImageTool.options, { timeoutMs: 20_000, poolSize: 1, maxSessions: 3, maxImagesPerCall: 3 }));
+  const tool = new PythonImageTool(parseOptions(pythonImageTool.id, pythonImageTool.options, { timeoutMs: 20_000, poolSize: 1, maxSessions: 2, maxImagesPerCall: 3 }));
   afterAll(() => tool.dispose());
 
   it('crop: the bytes of columns 1–3, rows 1–2; its region holds the evidence box (coverage 1, IoU 1/6)', async () => {
-    const r = await tool.call({ code: 'c = image.crop(1, 1, 4, 3)\nprint(c, c.get(0, 0))\nshow(c)' }, ctx('crop'));
+    const r = await tool.call({ code: 'c = image.crop(1, 1, 4, 3)\nprint(c, c.get(0, 0))\nshow(c)' }, ctx('main'));
     expect(r.ok).toBe(true);
     expect(r.observation).toBe('stdout:\nImage(3x2) (1, 1, 111)\nshown image 1: 3x2, region [1, 1, 4, 3] of the original');
     expect(r.images).toHaveLength(1);
@@ -59,7 +62,7 @@ describe('tool/python-image: Python on the sample image, shown images come back 
   });
 
   it('rotate 90 (counter-clockwise): new pixel (x, y) is old (5 − y, x); the region is the whole image', async () => {
-    const r = await tool.call({ code: 'show(image.rotate(90))' }, ctx('rotate'));
+    const r = await tool.call({ code: 'show(image.rotate(90))' }, ctx('main'));
     expect([r.images![0].width, r.images![0].height]).toEqual([4, 6]);
     expect(pixelsOf(r.images![0])).toEqual(build(4, 6, (x, y) => px(W - 1 - y, x)));
     // The old top-right pixel (5, 0) = [5, 0, 105] is the new top-left.
@@ -68,10 +71,10 @@ describe('tool/python-image: Python on the sample image, shown images come back 
   });
 
   it('zoom 2 of a 2×1 crop: each pixel becomes 2×2; flip mirrors columns; state persists across calls', async () => {
-    const first = await tool.call({ code: 'z = image.crop(3, 2, 5, 3).zoom(2)' }, ctx('zoom'));
+    const first = await tool.call({ code: 'z = image.crop(3, 2, 5, 3).zoom(2)' }, ctx('main'));
     expect(first).toMatchObject({ ok: true, observation: '(no output)' });
     expect(first.images).toBeUndefined();
-    const r = await tool.call({ code: 'show(z)\nshow(z.flip())' }, ctx('zoom'));
+    const r = await tool.call({ code: 'show(z)\nshow(z.flip())' }, ctx('main'));
     const a = px(3, 2);
     const b = px(4, 2);
     expect(pixelsOf(r.images![0])).toEqual([...a, ...a, ...b, ...b, ...a, ...a, ...b, ...b]);
@@ -82,7 +85,7 @@ describe('tool/python-image: Python on the sample image, shown images come back 
   });
 
   it('pixels built by hand are shown with no region and no evidence', async () => {
-    const r = await tool.call({ code: 'rows = image.rows()\nshow(Image.from_rows([[p[::-1] for p in row[:2]] for row in rows[:1]]))' }, ctx('hand'));
+    const r = await tool.call({ code: 'rows = image.rows()\nshow(Image.from_rows([[p[::-1] for p in row[:2]] for row in rows[:1]]))' }, ctx('main'));
     expect(r.ok).toBe(true);
     // Row 0, columns 0–1, channels reversed: [100, 0, 0], [101, 0, 1].
     expect(pixelsOf(r.images![0])).toEqual([100, 0, 0, 101, 0, 1]);
@@ -91,11 +94,11 @@ describe('tool/python-image: Python on the sample image, shown images come back 
   });
 
   it('a failing cell returns its traceback and no images; too many shown images is an error', async () => {
-    const bad = await tool.call({ code: 'show(image)\n1 / 0' }, ctx('bad'));
+    const bad = await tool.call({ code: 'show(image)\n1 / 0' }, ctx('main'));
     expect(bad).toMatchObject({ ok: false, error: 'exception' });
     expect(bad.observation).toMatch(/ZeroDivisionError/);
     expect(bad.images).toBeUndefined();
-    const many = await tool.call({ code: 'for _ in range(4): show(image)' }, ctx('bad'));
+    const many = await tool.call({ code: 'for _ in range(4): show(image)' }, ctx('main'));
     expect(many.ok).toBe(false);
     expect(many.observation).toMatch(/ValueError: show: at most 3 images per call/);
   });
