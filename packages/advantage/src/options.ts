@@ -19,15 +19,20 @@ export type GroupNormFields = {
   singleton: 'zero' | 'raw';
 };
 
+/** Options of every estimator that whitens its advantages over the batch's trained tokens (REINFORCE++, GAE). */
+export const whitenFields = {
+  /** Whitening variance: verl `masked_var` is unbiased; OpenRLHF uses the population variance. */
+  whitenVariance: z.enum(['unbiased', 'population']).default('unbiased'),
+  whitenEps: z.number().positive().default(1e-8),
+  /** Whiten inside the estimator (verl); false skips whitening entirely (paper GAE, OpenRLHF `no_std_norm` / trainer-side). */
+  whiten: z.boolean().default(true),
+};
+
 /** Options shared by the GAE estimators (`advantage/gae` and T-PPO's `advantage/egae`). */
 export const gaeFields = {
   /** Discount; verl and OpenRLHF default 1.0. */
   gamma: z.number().min(0).max(1).default(1),
   /** GAE λ; verl default 1.0 (then A_t = R − V_t). */
   lambda: z.number().min(0).max(1).default(1),
-  /** Whiten advantages over the batch's trained tokens inside the estimator (verl); false = paper / OpenRLHF trainer-side. */
-  whiten: z.boolean().default(true),
-  /** Whitening variance: verl `masked_var` is unbiased; OpenRLHF uses the population variance. */
-  whitenVariance: z.enum(['unbiased', 'population']).default('unbiased'),
-  whitenEps: z.number().positive().default(1e-8),
+  ...whitenFields,
 };

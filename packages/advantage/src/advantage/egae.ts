@@ -2,7 +2,7 @@ import { definePlugin, TirlError, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
 import { maskedTensor, readMatrix, shapeOf } from '../math/batch-views';
 import { generalisedAdvantages, tokenRewardMatrix } from '../math/returns';
-import { maskedWhiten } from '../math/whiten';
+import { whitenIf } from '../math/whiten';
 import { gaeFields } from '../options';
 
 /** Whether a row's response is unfinished (cut by a generation window, to be continued later). */
@@ -50,10 +50,9 @@ export const egae = definePlugin({
         if (batch.rowKinds[b] === 'pad' || (o.valueOn === 'finished' && open[b])) continue;
         for (let t = 0; t < T; t++) if (batch.lossMaskValues[b * T + t] > 0) valueMask[b * T + t] = 1;
       }
-      const final = o.whiten ? maskedWhiten(batch, adv, { variance: o.whitenVariance, eps: o.whitenEps }) : adv;
       const unfinished = open.filter(Boolean).length;
       return {
-        advantages: maskedTensor(batch, final),
+        advantages: maskedTensor(batch, whitenIf(batch, adv, o)),
         returns: maskedTensor(batch, ret),
         valueMask: maskedTensor(batch, valueMask),
         metrics: { 'advantage/egae/unfinished_rows': unfinished },

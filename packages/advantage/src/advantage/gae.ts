@@ -2,7 +2,7 @@ import { definePlugin, TirlError } from '@tirl/core';
 import { z } from 'zod';
 import { maskedTensor, readMatrix } from '../math/batch-views';
 import { generalisedAdvantages, tokenRewardMatrix } from '../math/returns';
-import { maskedWhiten } from '../math/whiten';
+import { whitenIf } from '../math/whiten';
 import { gaeFields } from '../options';
 
 /**
@@ -28,8 +28,7 @@ export const gae = definePlugin({
         throw new TirlError('advantage/gae: needs `values` [B, T]; add a value head (the plugin declares requires: ["values"])', 'missing-input');
       }
       const { advantages: adv, returns: ret } = generalisedAdvantages(batch, readMatrix(values), tokenRewardMatrix(input), options);
-      const final = options.whiten ? maskedWhiten(batch, adv, { variance: options.whitenVariance, eps: options.whitenEps }) : adv;
-      return { advantages: maskedTensor(batch, final), returns: maskedTensor(batch, ret) };
+      return { advantages: maskedTensor(batch, whitenIf(batch, adv, options)), returns: maskedTensor(batch, ret) };
     },
   }),
 });

@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows } from '../math/batch-views';
-import { groupNormalize, groupRows } from '../math/group-stats';
+import { groupNormalize, groupsOf } from '../math/group-stats';
 
 /**
  * GPG: `A_i = α·(R_i − mean_g R)/F_norm` on the row's loss mask, for the plain policy-gradient loss
@@ -26,7 +26,7 @@ export const gpg = definePlugin({
     .strict(),
   create: (o) => ({
     compute({ batch, scores }) {
-      const groups = [...groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()];
+      const groups = groupsOf(batch);
       const B = groups.reduce((n, rows) => n + rows.length, 0);
       const flat = (rows: readonly number[]) => rows.every((b) => scores[b] === scores[rows[0]]);
       const M = groups.filter(flat).reduce((n, rows) => n + rows.length, 0);

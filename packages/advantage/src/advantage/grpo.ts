@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows, realRows } from '../math/batch-views';
-import { groupNormalize, groupRows } from '../math/group-stats';
+import { groupNormalize, groupsOf } from '../math/group-stats';
 import { groupNormFields } from '../options';
 
 /**
@@ -22,9 +22,9 @@ export const grpo = definePlugin({
     .strict(),
   create: (options) => ({
     compute({ batch, scores }) {
-      const groups = groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad');
-      const perRow = groupNormalize(scores, groups.values(), { ...options, batchStd: options.stdScope === 'batch' });
-      const flat = [...groups.values()].filter((rows) => rows.length > 1);
+      const groups = groupsOf(batch);
+      const perRow = groupNormalize(scores, groups, { ...options, batchStd: options.stdScope === 'batch' });
+      const flat = groups.filter((rows) => rows.length > 1);
       const zeroStd = flat.filter((rows) => rows.every((b) => scores[b] === scores[rows[0]])).length;
       return {
         advantages: broadcastRows(batch, perRow),

@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows, trainedTokens } from '../math/batch-views';
-import { groupRows } from '../math/group-stats';
+import { groupsOf } from '../math/group-stats';
 
 /** OPO: length-weighted group baseline `b_g = Σ_j |y_j|·R_j / Σ_j |y_j|`; `A_i = R_i − b_g` on the loss mask. */
 export const opo = definePlugin({
@@ -13,7 +13,7 @@ export const opo = definePlugin({
   create: () => ({
     compute({ batch, scores }) {
       const perRow = new Float64Array(scores.length);
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         const lengths = rows.map((b) => trainedTokens(batch, b));
         const total = lengths.reduce((s, n) => s + n, 0);
         if (total === 0) continue;

@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows } from '../math/batch-views';
-import { groupRows, moments } from '../math/group-stats';
+import { groupsOf, moments } from '../math/group-stats';
 import { groupNormFields } from '../options';
 
 /**
@@ -24,7 +24,7 @@ export const passAtK = definePlugin({
   create: (options) => ({
     compute({ batch, scores }) {
       const perRow = new Float64Array(scores.length);
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         if (rows.length < 2) continue;
         // Stable order: the first row holding the maximum is "the best" (torch.topk picks one of the ties).
         const sorted = [...rows].sort((a, b) => scores[b] - scores[a] || a - b);

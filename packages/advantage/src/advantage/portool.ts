@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, type RolloutTree, type Trajectory, type TreeNode } from '@tirl/core';
 import { z } from 'zod';
 import { onMask, shapeOf } from '../math/batch-views';
-import { groupNormalize, groupRows, moments } from '../math/group-stats';
+import { groupNormalize, groupsOf, moments } from '../math/group-stats';
 import { groupNormFields } from '../options';
 
 /**
@@ -36,7 +36,7 @@ export const portool = definePlugin({
     compute({ batch, scores, trees }) {
       const [B, T] = shapeOf(batch);
       const real = (b: number) => batch.rowKinds[b] !== 'pad';
-      const traj = groupNormalize(scores, groupRows(batch.groupIds, real).values(), options);
+      const traj = groupNormalize(scores, groupsOf(batch), options);
 
       const rowOf = new Map<string, number>();
       batch.trajectories.forEach((t, b) => t && real(b) && rowOf.set(t.id, b));

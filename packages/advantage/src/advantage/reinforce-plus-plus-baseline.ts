@@ -1,10 +1,10 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { maskedTensor } from '../math/batch-views';
-import { groupRows, moments } from '../math/group-stats';
+import { groupsOf, moments } from '../math/group-stats';
 import { rewardToGo, tokenRewardMatrix } from '../math/returns';
-import { maskedWhiten } from '../math/whiten';
-import { whitenFields } from './reinforce-plus-plus';
+import { whitenIf } from '../math/whiten';
+import { whitenFields } from '../options';
 
 /**
  * REINFORCE++-baseline: subtract the group mean score (`R_i − μ_g`, μ = 0 for a group of one, as verl),
@@ -26,14 +26,13 @@ export const reinforcePlusPlusBaseline = definePlugin({
     compute(input) {
       const { batch, scores } = input;
       const baseline = new Float64Array(scores.length);
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         if (rows.length < 2) continue;
         const mean = moments(rows.map((b) => scores[b])).mean;
         for (const b of rows) baseline[b] = mean;
       }
       const returns = rewardToGo(batch, tokenRewardMatrix(input, baseline), options.gamma);
-      const adv = options.whiten ? maskedWhiten(batch, returns, { variance: options.whitenVariance, eps: options.whitenEps }) : returns;
-      return { advantages: maskedTensor(batch, adv), returns: maskedTensor(batch, returns) };
+      return { advantages: maskedTensor(batch, whitenIf(batch, returns, options)), returns: maskedTensor(batch, returns) };
     },
   }),
 });

@@ -2,15 +2,8 @@ import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { maskedTensor } from '../math/batch-views';
 import { rewardToGo, tokenRewardMatrix } from '../math/returns';
-import { maskedWhiten } from '../math/whiten';
-
-export const whitenFields = {
-  /** Whitening variance: verl `masked_var` is unbiased; OpenRLHF uses the population variance. */
-  whitenVariance: z.enum(['unbiased', 'population']).default('unbiased'),
-  whitenEps: z.number().positive().default(1e-8),
-  /** false keeps only the mean shift (OpenRLHF `no_std_norm`) — here: skip whitening entirely. */
-  whiten: z.boolean().default(true),
-};
+import { whitenIf } from '../math/whiten';
+import { whitenFields } from '../options';
 
 /**
  * REINFORCE++: discounted reward-to-go over trained tokens (tool tokens are skipped, not reset), then
@@ -30,10 +23,7 @@ export const reinforcePlusPlus = definePlugin({
   create: (options) => ({
     compute(input) {
       const returns = rewardToGo(input.batch, tokenRewardMatrix(input), options.gamma);
-      const adv = options.whiten
-        ? maskedWhiten(input.batch, returns, { variance: options.whitenVariance, eps: options.whitenEps })
-        : returns;
-      return { advantages: maskedTensor(input.batch, adv), returns: maskedTensor(input.batch, returns) };
+      return { advantages: maskedTensor(input.batch, whitenIf(input.batch, returns, options)), returns: maskedTensor(input.batch, returns) };
     },
   }),
 });

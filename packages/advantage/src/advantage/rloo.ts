@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows } from '../math/batch-views';
-import { groupRows } from '../math/group-stats';
+import { groupsOf } from '../math/group-stats';
 
 /** RLOO: `A_i = R_i − mean_{j≠i} R_j` within the group, broadcast onto the loss mask (`[B, T]`). */
 export const rloo = definePlugin({
@@ -18,7 +18,7 @@ export const rloo = definePlugin({
   create: (options) => ({
     compute({ batch, scores }) {
       const perRow = new Float64Array(scores.length);
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         const n = rows.length;
         if (n === 1) {
           perRow[rows[0]] = options.singleton === 'raw' ? scores[rows[0]] : 0;

@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows } from '../math/batch-views';
-import { groupNormalize, groupRows } from '../math/group-stats';
+import { groupNormalize, groupRows, groupsOf } from '../math/group-stats';
 import { treeKeys } from '../math/tree-keys';
 import { groupNormFields } from '../options';
 
@@ -28,7 +28,7 @@ export const treeGrpo = definePlugin({
       const real = (b: number) => batch.rowKinds[b] !== 'pad';
       const keys = treeKeys(batch, trees);
       const intra = groupNormalize(scores, groupRows(keys.map((k) => k ?? ''), real).values(), options);
-      const inter = options.terms === 'intra' ? new Float64Array(scores.length) : groupNormalize(scores, groupRows(batch.groupIds, real).values(), options);
+      const inter = options.terms === 'intra' ? new Float64Array(scores.length) : groupNormalize(scores, groupsOf(batch), options);
       const perRow = intra.map((a, b) => a + inter[b]);
       return { advantages: broadcastRows(batch, perRow) };
     },

@@ -40,26 +40,30 @@ export function lastTrainedIndex(batch: Batch, b: number): number {
   return -1;
 }
 
-/** `[B, T]` tensor `a[b] · mask[b, t]` from one scalar per row; pad rows are 0. */
-export function broadcastRows(batch: Batch, perRow: ArrayLike<number>): tf.Tensor2D {
+/** `[B, T]` tensor of `valueAt(b, b·T + t) · mask[b, t]`; pad rows and untrained tokens are +0. */
+function onMaskTensor(batch: Batch, valueAt: (b: number, i: number) => number): tf.Tensor2D {
   const [B, T] = shapeOf(batch);
   const out = new Float32Array(B * T);
   for (let b = 0; b < B; b++) {
     if (batch.rowKinds[b] === 'pad') continue;
-    for (let t = 0; t < T; t++) out[b * T + t] = onMask(perRow[b], batch.lossMaskValues[b * T + t]);
+    for (let i = b * T; i < (b + 1) * T; i++) out[i] = onMask(valueAt(b, i), batch.lossMaskValues[i]);
   }
   return tf.tensor2d(out, [B, T]);
 }
 
+/** `[B, T]` tensor `a[b] · mask[b, t]` from one scalar per row; pad rows are 0. */
+export function broadcastRows(batch: Batch, perRow: ArrayLike<number>): tf.Tensor2D {
+  return onMaskTensor(batch, (b) => perRow[b]);
+}
+
 /** `[B, T]` tensor `x[b, t] · mask[b, t]` from row-major host values; pad rows are 0. */
 export function maskedTensor(batch: Batch, values: ArrayLike<number>): tf.Tensor2D {
-  const [B, T] = shapeOf(batch);
-  const out = new Float32Array(B * T);
-  for (let b = 0; b < B; b++) {
-    if (batch.rowKinds[b] === 'pad') continue;
-    for (let t = 0; t < T; t++) out[b * T + t] = onMask(values[b * T + t], batch.lossMaskValues[b * T + t]);
-  }
-  return tf.tensor2d(out, [B, T]);
+  return onMaskTensor(batch, (_b, i) => values[i]);
+}
+
+/** `[B, T]` tensor `(x[b, t] + c[b]) · mask[b, t]`: row-major host values shifted by one number per row; pad rows are 0. */
+export function shiftedRows(batch: Batch, values: ArrayLike<number>, perRow: ArrayLike<number>): tf.Tensor2D {
+  return onMaskTensor(batch, (b, i) => values[i] + perRow[b]);
 }
 
 /** Host copy of a `[B, T]` tensor (row-major). */

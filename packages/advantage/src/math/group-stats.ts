@@ -1,3 +1,5 @@
+import type { Batch } from '@tirl/core';
+
 /** Which standard deviation a group statistic uses. */
 export type StdKind = 'unbiased' | 'population';
 
@@ -39,6 +41,11 @@ export function groupRows(keys: ArrayLike<number | string>, include: (b: number)
     groups.set(keys[b], list);
   }
   return groups;
+}
+
+/** The rows of each group of the batch (by `groupIds`), in first-seen order; pad rows are left out. */
+export function groupsOf(batch: Batch): number[][] {
+  return [...groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()];
 }
 
 export interface GroupNormOptions {

@@ -37,3 +37,15 @@ export function maskedWhiten(batch: Batch, values: ArrayLike<number>, options: W
   }
   return out;
 }
+
+/** The whitening options of an estimator (`whitenFields`). */
+export interface WhitenChoice {
+  whiten: boolean;
+  whitenVariance: 'unbiased' | 'population';
+  whitenEps: number;
+}
+
+/** `values` whitened over the batch's trained tokens when `o.whiten`, else `values` as they are. */
+export function whitenIf(batch: Batch, values: Float64Array, o: WhitenChoice): Float64Array {
+  return o.whiten ? maskedWhiten(batch, values, { variance: o.whitenVariance, eps: o.whitenEps }) : values;
+}

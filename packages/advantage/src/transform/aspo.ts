@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
-import { onMask, readMatrix, rowMeansOnMask, shapeOf, trajectoryOf } from '../math/batch-views';
-import { groupRows } from '../math/group-stats';
+import { readMatrix, rowMeansOnMask, shapeOf, shiftedRows, trajectoryOf } from '../math/batch-views';
+import { groupsOf } from '../math/group-stats';
 
 /**
  * ASPO early-tool-call shaping. Among the rows of a group that are correct (`score ≥ correctAtLeast`) and
@@ -27,11 +26,11 @@ export const aspo = definePlugin({
     .strict(),
   create: (options) => ({
     transform({ batch, scores, advantages }) {
-      const [B, T] = shapeOf(batch);
+      const [B] = shapeOf(batch);
       const adv = readMatrix(advantages);
       const rowAdv = rowMeansOnMask(batch, adv);
       const bias = new Float64Array(B);
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         const shaped = rows
           .filter((b) => scores[b] >= options.correctAtLeast)
           .map((b) => ({ b, ...firstToolPosition(trajectoryOf(batch, b, 'advantageTransform/aspo')) }))
@@ -45,12 +44,7 @@ export const aspo = definePlugin({
           bias[b] = Math.min(Math.max((options.delta * (position! - meanP)) / meanL, -bound), bound);
         }
       }
-      const out = new Float32Array(B * T);
-      for (let b = 0; b < B; b++) {
-        if (batch.rowKinds[b] === 'pad') continue;
-        for (let t = 0; t < T; t++) out[b * T + t] = onMask(adv[b * T + t] + bias[b], batch.lossMaskValues[b * T + t]);
-      }
-      return { advantages: tf.tensor2d(out, [B, T]) };
+      return { advantages: shiftedRows(batch, adv, bias) };
     },
   }),
 });

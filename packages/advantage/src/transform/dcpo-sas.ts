@@ -1,7 +1,7 @@
 import { definePlugin, TirlError } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows, trajectoryOf } from '../math/batch-views';
-import { groupRows, moments } from '../math/group-stats';
+import { groupsOf, moments } from '../math/group-stats';
 
 interface PromptStats {
   times: number;
@@ -34,7 +34,7 @@ export const dcpoSas = definePlugin({
     return {
       transform({ batch, scores }) {
         const perRow = new Float64Array(scores.length);
-        for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+        for (const rows of groupsOf(batch)) {
           const key = trajectoryOf(batch, rows[0], 'advantageTransform/dcpo-sas').sampleId;
           const now = moments(rows.map((b) => scores[b]), options.stdKind);
           const old = stats.get(key);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { onMask, readMatrix, shapeOf, trainedTokens } from '../math/batch-views';
-import { groupRows, weightedMoments } from '../math/group-stats';
+import { groupsOf, weightedMoments } from '../math/group-stats';
 
 /**
  * HAPO Token-Level Group Average: group statistics over TOKENS, not sequences. Each row's score counts once
@@ -27,7 +27,7 @@ export const hapoTokenGroup = definePlugin({
       const [B, T] = shapeOf(batch);
       const out = readMatrix(advantages);
       let fallbacks = 0;
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         const weights = rows.map((b) => trainedTokens(batch, b));
         const m = weightedMoments(rows.map((b) => scores[b]), weights);
         const a = rows.map((b) => (scores[b] - m.mean) / (m.std + options.eps));

@@ -1,7 +1,7 @@
 import { definePlugin, TirlError } from '@tirl/core';
 import { z } from 'zod';
 import { broadcastRows } from '../math/batch-views';
-import { groupRows, moments } from '../math/group-stats';
+import { groupsOf, moments } from '../math/group-stats';
 import { quantile, trackQuantile } from '../math/quantile';
 
 interface TrackerState {
@@ -47,7 +47,7 @@ export const riskpoMvar = definePlugin({
     let tracker: TrackerState = {};
     return {
       transform({ batch, scores }) {
-        const groups = [...groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()];
+        const groups = groupsOf(batch);
         const bundles: number[][][] = [];
         for (let i = 0; i < groups.length; i += options.bundleSize) bundles.push(groups.slice(i, i + options.bundleSize));
         const papers = bundles.map((bundle) => {

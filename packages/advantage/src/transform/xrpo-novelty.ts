@@ -1,8 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
-import { onMask, readMatrix, rowMeansOnMask, shapeOf } from '../math/batch-views';
-import { groupRows } from '../math/group-stats';
+import { readMatrix, rowMeansOnMask, shapeOf, shiftedRows } from '../math/batch-views';
+import { groupsOf } from '../math/group-stats';
 
 /**
  * XRPO novelty sharpening. `s_i` = mean behaviour log-prob over the row's trained tokens,
@@ -23,12 +22,12 @@ export const xrpoNovelty = definePlugin({
     .strict(),
   create: (options) => ({
     transform({ batch, advantages }) {
-      const [B, T] = shapeOf(batch);
+      const [B] = shapeOf(batch);
       const adv = readMatrix(advantages);
       const rowAdv = rowMeansOnMask(batch, adv);
       const s = rowMeansOnMask(batch, readMatrix(batch.oldLogProbs));
       const bonus = new Float64Array(B);
-      for (const rows of groupRows(batch.groupIds, (b) => batch.rowKinds[b] !== 'pad').values()) {
+      for (const rows of groupsOf(batch)) {
         const mean = rows.reduce((acc, b) => acc + s[b], 0) / rows.length;
         for (const b of rows) {
           if (rowAdv[b] <= 0) continue;
@@ -36,12 +35,7 @@ export const xrpoNovelty = definePlugin({
           bonus[b] = Math.min(Math.max(options.lambda * (1 - eta), 0), options.kappa * rowAdv[b]);
         }
       }
-      const out = new Float32Array(B * T);
-      for (let b = 0; b < B; b++) {
-        if (batch.rowKinds[b] === 'pad') continue;
-        for (let t = 0; t < T; t++) out[b * T + t] = onMask(adv[b * T + t] + bonus[b], batch.lossMaskValues[b * T + t]);
-      }
-      return { advantages: tf.tensor2d(out, [B, T]) };
+      return { advantages: shiftedRows(batch, adv, bonus) };
     },
   }),
 });

@@ -5,6 +5,8 @@ export interface PolicyReplyOptions {
   maxNewTokens: number;
   /** 0 = greedy (the default of a grader). */
   temperature: number;
+  /** Strings that end the reply (besides end of sequence). */
+  stop?: string[];
 }
 
 /**
@@ -17,7 +19,11 @@ export async function policyReply(policy: PolicyGenerator, prompt: string, optio
   const session = policy.startSession();
   try {
     const row = session.add(tk.encode(text, { addSpecialTokens: false }));
-    const [res] = await session.generate([row], { maxNewTokens: options.maxNewTokens, temperature: options.temperature, stopTokenIds: [tk.eosTokenId] }, rng);
+    const [res] = await session.generate(
+      [row],
+      { maxNewTokens: options.maxNewTokens, temperature: options.temperature, stopTokenIds: [tk.eosTokenId], ...(options.stop ? { stopStrings: options.stop } : {}) },
+      rng,
+    );
     return tk.decode(res.tokenIds, { skipSpecialTokens: true });
   } finally {
     session.dispose();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { endpointClientFields } from './endpoint-judge';
 import { DEFAULT_GRADES, DEFAULT_JUDGE_PROMPT } from './judge';
 
 const grades = z
@@ -26,10 +27,7 @@ export const accuracyShape = z
         model: z.string().min(1),
         promptTemplate,
         grades,
-        /** Environment variable holding the API key. */
-        apiKeyEnv: z.string().min(1).optional(),
-        timeoutMs: z.number().int().positive().default(30_000),
-        retries: z.number().int().nonnegative().max(10).default(2),
+        ...endpointClientFields,
         maxTokens: z.number().int().positive().default(16),
         temperature: z.number().min(0).max(2).default(0),
       })

@@ -1,5 +1,15 @@
 import { chatCompletion, chatCompletionsUrl } from '@tirl/core';
+import { z } from 'zod';
 import { judgePrompt, parseGrade, type AccuracyJudge, type JudgeRequest } from './judge';
+
+/** Options of every judge endpoint's client: where the API key is, the timeout of one try, the retries. */
+export const endpointClientFields = {
+  /** Environment variable holding the API key (sent as a Bearer token). */
+  apiKeyEnv: z.string().min(1).optional(),
+  timeoutMs: z.number().int().positive().default(30_000),
+  /** Further tries after a timeout, a network error, HTTP 429 or 5xx. */
+  retries: z.number().int().nonnegative().max(10).default(2),
+};
 
 /** A judge model behind an OpenAI-compatible `POST {baseUrl}/v1/chat/completions` endpoint. */
 export interface EndpointJudgeSpec {

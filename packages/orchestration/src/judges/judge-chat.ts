@@ -1,5 +1,6 @@
-import { Tokens, chatCompletion, chatCompletionsUrl, type PluginContext, type PolicyGenerator } from '@tirl/core';
+import { Tokens, chatCompletion, chatCompletionsUrl, policyReply, type PluginContext, type PolicyGenerator } from '@tirl/core';
 import { z } from 'zod';
+import { endpointClientFields } from '../judge/endpoint-judge';
 
 /** One completion from a judge model: the prompt in, the reply text out. */
 export type JudgeChat = (prompt: string, options?: { maxTokens?: number; stop?: string[] }) => Promise<string>;
@@ -17,9 +18,7 @@ export const judgeSourceShape = z
         /** e.g. `http://127.0.0.1:8000`. */
         baseUrl: z.url(),
         model: z.string().min(1),
-        apiKeyEnv: z.string().min(1).optional(),
-        timeoutMs: z.number().int().positive().default(30_000),
-        retries: z.number().int().nonnegative().max(10).default(2),
+        ...endpointClientFields,
         temperature: z.number().min(0).max(2).default(0),
         maxTokens: z.number().int().positive().default(256),
       })
@@ -37,22 +36,8 @@ export type JudgeSource = z.output<typeof judgeSourceShape>;
 
 function policyChat(policy: PolicyGenerator, o: Extract<JudgeSource, { source: 'policy' | 'training-policy' }>, ctx: PluginContext): JudgeChat {
   let calls = 0;
-  return async (prompt, options = {}) => {
-    const tk = policy.tokenizer;
-    const text = tk.renderChat([{ role: 'user', content: prompt }], { addGenerationPrompt: true });
-    const session = policy.startSession();
-    try {
-      const row = session.add(tk.encode(text, { addSpecialTokens: false }));
-      const [res] = await session.generate(
-        [row],
-        { maxNewTokens: options.maxTokens ?? o.maxTokens, temperature: o.temperature, stopTokenIds: [tk.eosTokenId], ...(options.stop ? { stopStrings: options.stop } : {}) },
-        ctx.rng.fork(`judge-${calls++}`),
-      );
-      return tk.decode(res.tokenIds, { skipSpecialTokens: true });
-    } finally {
-      session.dispose();
-    }
-  };
+  return (prompt, options = {}) =>
+    policyReply(policy, prompt, { maxNewTokens: options.maxTokens ?? o.maxTokens, temperature: o.temperature, ...(options.stop ? { stop: options.stop } : {}) }, ctx.rng.fork(`judge-${calls++}`));
 }
 
 /** The chat function of a judge source; the policy is resolved on first use (the host may register it late). */

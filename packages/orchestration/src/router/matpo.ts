@@ -2,7 +2,7 @@ import { definePlugin, type AgentRouter, type RoleSpec, type Sample, type Tool }
 import { z } from 'zod';
 import { withSystem } from '../text/query';
 import { createAgentTool } from '../tool/agent-tool';
-import { workerShape } from '../tool/options';
+import { workerShape, workerSpec } from '../tool/options';
 
 export const DEFAULT_PLANNER_PROMPT =
   'You are the planner. Break the question into subtasks and delegate each to a worker with the agent tool. ' +
@@ -46,16 +46,7 @@ export const matpoRouter = definePlugin({
         name: o.agentToolName,
         description: o.agentToolDescription,
         role: workerRole(o.workerRole, depth),
-        systemPrompt: o.workerPrompt,
-        tools: o.workerTools,
-        recapQuery: o.recapQuery,
-        template: o.workerTemplate,
-        finalPrompt: o.finalPrompt,
-        forceSummary: o.forceSummary,
-        failedPrompt: o.failedPrompt,
-        summaryReserve: o.summaryReserve,
-        maxTurns: o.workerMaxTurns,
-        handBack: o.handBack,
+        ...workerSpec(o),
       });
     const tools = new Map<string, Tool[]>([[o.plannerRole, [agentToolFor(1)]]]);
     roleNames.forEach((role, i) => tools.set(role, i + 1 < o.maxDepth ? [agentToolFor(i + 2)] : []));

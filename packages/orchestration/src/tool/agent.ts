@@ -1,7 +1,7 @@
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { createAgentTool } from './agent-tool';
-import { workerShape } from './options';
+import { workerShape, workerSpec } from './options';
 
 /**
  * An agent-as-tool on its own: a tool that spawns a worker rollout (isolated context with the user query
@@ -26,15 +26,6 @@ export const agentTool = definePlugin({
       name: o.name,
       description: o.description,
       role: o.role,
-      systemPrompt: o.workerPrompt,
-      tools: o.workerTools,
-      recapQuery: o.recapQuery,
-      template: o.workerTemplate,
-      finalPrompt: o.finalPrompt,
-      forceSummary: o.forceSummary,
-      failedPrompt: o.failedPrompt,
-      summaryReserve: o.summaryReserve,
-      maxTurns: o.workerMaxTurns,
-      handBack: o.handBack,
+      ...workerSpec(o),
     }),
 });

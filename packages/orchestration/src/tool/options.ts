@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AgentToolSpec } from './agent-tool';
 
 export const DEFAULT_WORKER_PROMPT =
   'You are a worker agent. Solve the subtask you are given with your tools, then report what you found.';
@@ -49,3 +50,19 @@ export const workerShape = {
   workerMaxTurns: z.number().int().positive().nullable().default(null),
   handBack: handBackShape,
 };
+
+/** The worker part of an agent tool's spec, from the `workerShape` options. */
+export function workerSpec(o: z.output<z.ZodObject<typeof workerShape>>): Omit<AgentToolSpec, 'name' | 'description' | 'role'> {
+  return {
+    systemPrompt: o.workerPrompt,
+    tools: o.workerTools,
+    recapQuery: o.recapQuery,
+    template: o.workerTemplate,
+    finalPrompt: o.finalPrompt,
+    forceSummary: o.forceSummary,
+    failedPrompt: o.failedPrompt,
+    summaryReserve: o.summaryReserve,
+    maxTurns: o.workerMaxTurns,
+    handBack: o.handBack,
+  };
+}
