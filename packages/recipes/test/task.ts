@@ -97,6 +97,8 @@ const WATCHED = 'model.layers.0.mlp.up_proj.weight';
 export interface StepResult {
   loss: number;
   changed: boolean;
+  /** Metrics of every step trained. */
+  history: Record<string, number>[];
 }
 
 /**
@@ -122,7 +124,7 @@ export async function trainOneStep(name: string, extra: readonly string[] = [], 
     const result = await train({ recipe, model, tokenizer, dataset, runDir, plugins: [answerCharShare, tinySearch], services, progress: false });
     const after = model.namedWeights().get(WATCHED)!.dataSync();
     if (process.env.TIRL_DEBUG_STEP) console.log(JSON.stringify(result.history[0]));
-    return { loss: result.history[0]['loss/total'], changed: after.some((x, i) => Math.abs(x - before[i]) > 1e-7) };
+    return { loss: result.history[0]['loss/total'], changed: after.some((x, i) => Math.abs(x - before[i]) > 1e-7), history: result.history };
   } finally {
     model.dispose();
     tokenRewardModel.dispose();

@@ -60,6 +60,12 @@ export interface PairSourceOutput {
 export interface PairSource {
   readonly fromRollouts: boolean;
   pairs(input: PairSourceInput): PairSourceOutput;
+  /**
+   * Which step kind training step `step` (0-based) runs, when the source alternates phases (Tool-Star's
+   * self-critic DPO between GRPO phases): `policy-gradient` steps run the recipe's advantage and objective,
+   * `preference` steps this source's pairs. Absent: every step is a preference step.
+   */
+  phase?(step: number): 'preference' | 'policy-gradient';
   state?(): unknown;
   loadState?(state: unknown): void;
 }

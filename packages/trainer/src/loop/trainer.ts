@@ -92,7 +92,7 @@ export class Trainer {
     const { exp, settings } = this.o;
     const rng = this.stepRng(this.step);
     const t0 = performance.now();
-    if (exp.maybe('preference')) return this.preferenceStep(rng, t0);
+    if (exp.maybe('preference') && exp.get('pairs').phase?.(this.step) !== 'policy-gradient') return this.preferenceStep(rng, t0);
     this.startAhead();
     const first = this.ahead.get(this.step);
     this.ahead.delete(this.step);

@@ -78,6 +78,17 @@ export function runPairsKit(def: AnyPluginDefinition, kit: PairsKitOptions = {})
     check(kit, 'metric-keys', 'metric keys are pairs/<name>/<snake_case>', () => {
       expectMetricKeys(def, Object.keys(run().metrics ?? {}));
     });
+    check(kit, 'determinism', 'a phase schedule, when it has one, names a known phase per step and depends on the step alone', () => {
+      const a = make();
+      if (!a.phase) return;
+      const b = make();
+      const steps = Array.from({ length: 24 }, (_, s) => s);
+      const phases = steps.map((s) => a.phase!(s));
+      for (const p of phases) expect(['preference', 'policy-gradient']).toContain(p);
+      a.pairs({ ...inputOf(kit), rng: new Rng(kit.seed ?? 0) });
+      expect(steps.map((s) => a.phase!(s))).toEqual(phases);
+      expect([...steps].reverse().map((s) => b.phase!(s)).reverse()).toEqual(phases);
+    });
   });
 }
 
