@@ -28,10 +28,15 @@ export const whitenFields = {
   whiten: z.boolean().default(true),
 };
 
+/** Discount γ; verl and OpenRLHF default 1.0. */
+const gamma = z.number().min(0).max(1).default(1);
+
+/** Options of the REINFORCE++ estimators: the discount of the reward-to-go, then whitening. */
+export const reinforceFields = { gamma, ...whitenFields };
+
 /** Options shared by the GAE estimators (`advantage/gae` and T-PPO's `advantage/egae`). */
 export const gaeFields = {
-  /** Discount; verl and OpenRLHF default 1.0. */
-  gamma: z.number().min(0).max(1).default(1),
+  gamma,
   /** GAE λ; verl default 1.0 (then A_t = R − V_t). */
   lambda: z.number().min(0).max(1).default(1),
   ...whitenFields,

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelConfig, WEIGHT_DTYPES, type WeightDtype } from './config';
 import { checkpointError } from './errors';
 import { CausalLM } from './model';
+import { readJsonFile } from './read-json';
 import { SafetensorsFile, writeSafetensors, type LazySafeTensor, type SafeDtype } from './safetensors';
 import { loadTokenizer, type SavableTokenizer } from './tokenizer/load';
 import type { Tokenizer } from '@tirl/core';
@@ -25,7 +26,7 @@ const INDEX = 'model.safetensors.index.json';
  */
 export async function loadPretrained(dir: string, options: { trainable?: boolean } = {}): Promise<Pretrained> {
   const configFile = join(dir, 'config.json');
-  const config = ModelConfig.fromHfConfig(readJson(configFile), configFile);
+  const config = ModelConfig.fromHfConfig(readJsonFile(configFile), configFile);
   const files = openWeights(dir);
   let model: CausalLM;
   try {
@@ -129,18 +130,9 @@ function shardOf(dir: string, name: string): string {
 }
 
 function readIndex(file: string): Record<string, string> {
-  const map = readJson(file).weight_map;
+  const map = readJsonFile(file).weight_map;
   if (!map || typeof map !== 'object') throw checkpointError(file, 'field "weight_map" is missing; it maps tensor names to shard files');
   return map as Record<string, string>;
-}
-
-function readJson(file: string): Record<string, unknown> {
-  if (!existsSync(file)) throw checkpointError(file, 'file not found');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw checkpointError(file, `not valid JSON (${(e as Error).message})`);
-  }
 }
 
 function splitShards<T>(tensors: [string, T][], maxBytes: number, bytesOf: (t: T) => number): [string, T][][] {

@@ -4,7 +4,7 @@ import { maskedTensor } from '../math/batch-views';
 import { groupsOf, moments } from '../math/group-stats';
 import { rewardToGo, tokenRewardMatrix } from '../math/returns';
 import { whitenIf } from '../math/whiten';
-import { whitenFields } from '../options';
+import { reinforceFields } from '../options';
 
 /**
  * REINFORCE++-baseline: subtract the group mean score (`R_i − μ_g`, μ = 0 for a group of one, as verl),
@@ -17,10 +17,7 @@ export const reinforcePlusPlusBaseline = definePlugin({
   summary: 'REINFORCE++ with a group-mean baseline, then batch-level token whitening',
   paper: { title: 'REINFORCE++: A Simple and Efficient Approach for Aligning Large Language Models', arxiv: '2501.03262', section: '3' },
   options: z
-    .object({
-      gamma: z.number().min(0).max(1).default(1),
-      ...whitenFields,
-    })
+    .object(reinforceFields)
     .strict(),
   create: (options) => ({
     compute(input) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { maskedTensor } from '../math/batch-views';
 import { rewardToGo, tokenRewardMatrix } from '../math/returns';
 import { whitenIf } from '../math/whiten';
-import { whitenFields } from '../options';
+import { reinforceFields } from '../options';
 
 /**
  * REINFORCE++: discounted reward-to-go over trained tokens (tool tokens are skipped, not reset), then
@@ -15,10 +15,7 @@ export const reinforcePlusPlus = definePlugin({
   summary: 'REINFORCE++: reward-to-go over trained tokens, whitened over all trained tokens of the batch',
   paper: { title: 'REINFORCE++: A Simple and Efficient Approach for Aligning Large Language Models', arxiv: '2501.03262', section: '3' },
   options: z
-    .object({
-      gamma: z.number().min(0).max(1).default(1),
-      ...whitenFields,
-    })
+    .object(reinforceFields)
     .strict(),
   create: (options) => ({
     compute(input) {

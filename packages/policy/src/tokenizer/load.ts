@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tokenizer } from '@tirl/core';
 import { checkpointError } from '../errors';
+import { readJsonFile } from '../read-json';
 import { HfTokenizer } from './hf';
 
 /** A tokenizer that can write itself into a model folder. */
@@ -38,13 +39,4 @@ function pickTemplate(value: unknown, file: string): string | undefined {
     if (typeof named?.template === 'string') return named.template;
   }
   throw checkpointError(file, 'field "chat_template" must be a string or a list of { name, template }');
-}
-
-function readJsonFile(file: string): Record<string, unknown> {
-  if (!existsSync(file)) throw checkpointError(file, 'file not found');
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw checkpointError(file, `not valid JSON (${(e as Error).message})`);
-  }
 }
