@@ -29,4 +29,6 @@ export { checkImage, cropImage, resizeLanczos, type RgbImage } from './vision/im
 export { Idefics3Processor, imageProcessorSchema, multiplesOf, resizeToLongest, IMAGE_TOKEN, type ImageProcessorConfig, type ProcessedImage } from './vision/processor';
 export { VisionLanguageModel, buildVlmPrompt, createTinyVlm, loadPretrainedVlm, savePretrainedVlm, vlmWeightNames, type PretrainedVlm, type VlmMessage, type VlmPrompt } from './vision/vlm';
 export { VlmPolicy, vlmBatchLogProbs, imagePositions, imageTokenCount, rgbOf } from './vision/vlm-policy';
+export { VlmTrainable } from './vision/vlm-trainable';
+export { isVlmFolder } from './vision/vlm';
 export { type SessionImages } from './policy';

@@ -69,3 +69,19 @@ describe('prompt images: a message carrying images, rendered by the policy', () 
     expect(policy.encodeChat([{ role: 'user', content: 'No image here.' }]).ids).toEqual(c.ids);
   });
 });
+
+describe('Idefics3Processor.grid: the tiling without pixels (memory plans)', () => {
+  it('agrees with processImage and with the hand-derived tiles (tile side 32 in the tiny processor, longest edge 64)', () => {
+    // 70×50 → 2×2 + global = 5; 16×40 → 2 rows × 1 column + global = 3; 24×20 (upscaled) → 2×2 + global = 5.
+    expect(images.map((im) => vlm.processor.grid(im.width, im.height))).toEqual([
+      { rows: 2, cols: 2, frames: 5 },
+      { rows: 2, cols: 1, frames: 3 },
+      { rows: 2, cols: 2, frames: 5 },
+    ]);
+    for (const im of images) {
+      const p = vlm.processor.processImage({ width: im.width, height: im.height, data: Uint8Array.from(Buffer.from(im.rgbBase64, 'base64')) });
+      expect(vlm.processor.grid(im.width, im.height)).toEqual({ rows: p.rows, cols: p.cols, frames: p.frames });
+    }
+  });
+});
+

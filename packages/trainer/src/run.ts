@@ -15,7 +15,7 @@ import {
   type ServiceEntry,
   type Tokenizer,
 } from '@tirl/core';
-import { outOfMemoryError, Policy, type CausalLM } from '@tirl/policy';
+import { outOfMemoryError, Policy, VlmPolicy, VlmTrainable, type CausalLM, type HfTokenizer, type Idefics3Processor, type VisionLanguageModel } from '@tirl/policy';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint/checkpoint';
 import { keepMetricsBefore, prepareFreshRun, resumePoint } from './checkpoint/run-folder';
 import { Critic } from './loop/critic';
@@ -58,6 +58,12 @@ export interface TrainOptions {
   /** Show a progress line (default: true). */
   progress?: boolean;
   maxContext?: number;
+  /**
+   * A vision-language model (Idefics3 / SmolVLM): `model` is its decoder (`vision.model.text`). Rollouts
+   * show the samples' and tools' images to it, updates score each trajectory with its images, and
+   * checkpoints are the whole vision-language folder.
+   */
+  vision?: { model: VisionLanguageModel; processor: Idefics3Processor };
   /** Rollouts on worker processes through Redis (`@tirl/scale-out`); absent: in this process. */
   queue?: QueueOptions;
   /** This run is a node of a Swarm SAPO swarm (`@tirl/scale-out`): it shares its rollouts and trains on peers'. */
@@ -83,7 +89,10 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   checkSwarmSettings(settings, o.swarm, o.recipe.name);
   mkdirSync(o.runDir, { recursive: true });
   writeFileSync(join(o.runDir, 'recipe.json'), JSON.stringify(o.recipe, null, 2) + '\n');
-  const policy = new Policy(o.model, o.tokenizer, o.maxContext ? { maxContext: o.maxContext } : {});
+  checkVision(o);
+  const policyOptions = o.maxContext ? { maxContext: o.maxContext } : {};
+  const policy = o.vision ? new VlmPolicy(o.vision.model, o.vision.processor, o.tokenizer as HfTokenizer, policyOptions) : new Policy(o.model, o.tokenizer, policyOptions);
+  const trainable = o.vision ? new VlmTrainable(o.vision.model, o.vision.processor) : o.model;
   const exp = createExperiment(o.recipe, {
     plugins: o.plugins,
     packages: o.packages,
@@ -91,7 +100,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     serviceOverrides: o.serviceOverrides,
   });
   // LoRA: the base with adapters off (no copy); full fine-tuning: a frozen copy.
-  const referenceModel = exp.requirements.has('refLogProbs') ? o.model.referenceModel() : undefined;
+  const referenceModel = exp.requirements.has('refLogProbs') ? ('referenceModel' in trainable ? trainable.referenceModel() : undefined) : undefined;
+  if (o.vision && exp.requirements.has('values')) {
+    await exp.dispose();
+    throw new TirlError(`train: recipe "${o.recipe.name}" needs value estimates (a critic), which read token ids without the images; vision-language models train with critic-free advantages (GRPO, RLOO, ...)`, 'invalid-options');
+  }
   const critic = exp.requirements.has('values') ? new Critic(o.model, settings) : undefined;
   // Lines go to the experiment's logger service (a package or the host may replace it) unless `log` is given.
   const logger = exp.container.resolve(Tokens.logger);
@@ -108,11 +121,11 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       : undefined;
   const trajectoriesFile = join(o.runDir, TRAJECTORY_LOG_FILE);
   const onTrajectories = (record: StepTrajectories) => appendFileSync(trajectoriesFile, JSON.stringify(record) + '\n');
-  const trainer = new Trainer({ exp, settings, policy, model: o.model, referenceModel, critic, dataset: o.dataset, onProblems, rollouts, onTrajectories });
+  const trainer = new Trainer({ exp, settings, policy, model: trainable, referenceModel, critic, dataset: o.dataset, onProblems, rollouts, onTrajectories });
   const checkpoints = join(o.runDir, 'checkpoints');
   const metricsFile = join(o.runDir, 'metrics.jsonl');
   if (o.resume) {
-    await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, log, critic);
+    await resumeFrom(checkpoints, metricsFile, o.model, trainer, exp, log, critic, o.vision?.model);
     keepMetricsBefore(trajectoriesFile, trainer.step, log);
   } else {
     prepareFreshRun(checkpoints, o.overwrite === true);
@@ -135,6 +148,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       checkpoints,
       {
         model: o.model,
+        vision: o.vision,
         tokenizer: o.tokenizer,
         optimizer: trainer.optimizer,
         exp,
@@ -170,6 +184,18 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   }
 }
 
+/** A vision-language run: its decoder is `model`, and the parts that read token ids alone are refused. */
+function checkVision(o: TrainOptions): void {
+  if (!o.vision) return;
+  if (o.vision.model.text !== o.model) throw new TirlError('train: with a vision-language model, `model` must be its decoder (vision.model.text)', 'invalid-options');
+  const refuse = (what: string) => {
+    throw new TirlError(`train: ${what} is not supported for vision-language models yet (it reads token ids without the images); train this model without it`, 'invalid-options');
+  };
+  if (o.queue) refuse('rollouts on queue workers (--queue)');
+  if (o.swarm) refuse('a swarm node (--swarm)');
+  if (typeof (o.tokenizer as Partial<HfTokenizer>).tokenId !== 'function') throw new TirlError('train: a vision-language model needs its own tokenizer (tokenizer.json in the model folder)', 'invalid-data');
+}
+
 /** With a queue, groups spread over workers one per job unless the recipe says otherwise. */
 function withQueueDefaults<T extends ReturnType<typeof parseTrainerSettings>>(settings: T, queue: QueueOptions | undefined): T {
   if (!queue || settings.scaleOut.groupsPerJob !== null) return settings;
@@ -184,9 +210,10 @@ async function resumeFrom(
   exp: Experiment,
   log: (line: string) => void,
   critic?: Critic,
+  vision?: VisionLanguageModel,
 ): Promise<void> {
   const path = resumePoint(dir, log);
-  const step = path ? (await loadCheckpoint(path, model, trainer.optimizer, exp, critic?.namedWeights())).step : 0;
+  const step = path ? (await loadCheckpoint(path, model, trainer.optimizer, exp, critic?.namedWeights(), vision)).step : 0;
   trainer.step = step;
   keepMetricsBefore(metricsFile, step, log);
 }

@@ -58,6 +58,8 @@ export const trainerSettingsSchema = z
         toolTimeoutMs: positiveInt.default(10000),
         concurrency: positiveInt.default(8),
         toolBudgets: z.record(z.string(), z.number().int().nonnegative()).optional(),
+        /** Image tokens tool observations may add to one trajectory (vision-language models; prompt images not counted); unset: no cap. */
+        maxImageTokens: positiveInt.optional(),
       })
       .strict()
       .default({ maxTurns: 4, maxTotalTokens: 512, maxToolCalls: 8, toolTimeoutMs: 10000, concurrency: 8 }),

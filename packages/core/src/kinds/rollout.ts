@@ -45,7 +45,7 @@ export interface RolloutLimits {
   toolTimeoutMs: number;
   /** Calls in flight across the whole batch. */
   concurrency: number;
-  /** Image tokens tool observations may add to one trajectory (vision-language policies); default no cap. */
+  /** Image tokens tool observations may add to one trajectory (vision-language policies; the prompt's images are not counted); default no cap. */
   maxImageTokens?: number;
 }
 

@@ -120,6 +120,23 @@ export class Idefics3Processor {
     return { pixelValues: out, frames: frames.length, size: S, rows, cols };
   }
 
+  /**
+   * The tiles `processImage` gives an image of this size, without touching pixels: rows and columns of
+   * the split (0, 0 when it is not split) and frames (tiles plus the global view). For memory plans.
+   */
+  grid(width: number, height: number): { rows: number; cols: number; frames: number } {
+    const c = this.config;
+    const S = c.max_image_size.longest_edge;
+    let [h, w] = [height, width];
+    if (c.do_resize) [h, w] = resizeToLongest(h, w, c.size.longest_edge);
+    if (!c.do_image_splitting) return { rows: 0, cols: 0, frames: 1 };
+    [h, w] = multiplesOf(h, w, S);
+    if (h <= S && w <= S) return { rows: 0, cols: 0, frames: 1 };
+    const rows = Math.ceil(h / S);
+    const cols = Math.ceil(w / S);
+    return { rows, cols, frames: rows * cols + 1 };
+  }
+
   /** The text that stands for one processed image in the prompt. */
   imagePrompt(rows: number, cols: number): string {
     const tokens = IMAGE_TOKEN.repeat(this.imageSeqLen);

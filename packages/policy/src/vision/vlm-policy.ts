@@ -1,6 +1,6 @@
 import type { Batch, ChatMessage, EncodedChat, PolicyGenerator, SegmentImage, Trajectory } from '@tirl/core';
 import { segmentImagePixels } from '@tirl/core';
-import type { LogProbsOptions, LogProbsResult } from '../model';
+import type { CausalLM, LogProbsOptions, LogProbsResult } from '../model';
 import { KvSession, type PolicyOptions, type SessionImages } from '../policy';
 import type { HfTokenizer } from '../tokenizer/hf';
 import type { RgbImage } from './image';
@@ -69,7 +69,13 @@ export class VlmPolicy implements PolicyGenerator {
  * trajectory's image-carrying (prompt / tool) segments take the features of that segment's images. Image
  * tokens sit outside the loss mask (core's `buildBatch` refuses images on policy segments).
  */
-export function vlmBatchLogProbs(model: VisionLanguageModel, processor: Idefics3Processor, batch: Pick<Batch, 'ids' | 'attentionMask' | 'trajectories'>, options: LogProbsOptions = {}): LogProbsResult {
+export function vlmBatchLogProbs(
+  model: VisionLanguageModel,
+  processor: Idefics3Processor,
+  batch: Pick<Batch, 'ids' | 'attentionMask' | 'trajectories'>,
+  options: LogProbsOptions = {},
+  decoder: Pick<CausalLM, 'logProbs'> = model.text,
+): LogProbsResult {
   const [, T] = batch.ids.shape;
   const rows: number[] = [];
   const processed: ProcessedImage[] = [];
@@ -80,10 +86,10 @@ export function vlmBatchLogProbs(model: VisionLanguageModel, processor: Idefics3
   });
   const want = processed.reduce((a, p) => a + p.frames * model.config.imageSeqLen, 0);
   if (want !== rows.length) throw new Error(`vlmBatchLogProbs: the batch has ${rows.length} image-token positions in image segments but its images give ${want} features`);
-  if (rows.length === 0) return model.text.logProbs(batch.ids, batch.attentionMask, options);
+  if (rows.length === 0) return decoder.logProbs(batch.ids, batch.attentionMask, options);
   const values = model.imageFeatures(processed);
   try {
-    return model.text.logProbs(batch.ids, batch.attentionMask, { ...options, inputEmbeds: { rows: Int32Array.from(rows), values } });
+    return decoder.logProbs(batch.ids, batch.attentionMask, { ...options, inputEmbeds: { rows: Int32Array.from(rows), values } });
   } finally {
     values.dispose();
   }

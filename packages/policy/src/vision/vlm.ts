@@ -180,6 +180,22 @@ export async function loadPretrainedVlm(dir: string, options: { trainVision?: bo
   return { model, processor, ...(tokenizer ? { tokenizer } : {}) };
 }
 
+/**
+ * True when `dir` holds an Idefics3 / SmolVLM folder: its `config.json` has `model_type` `idefics3` or
+ * `smolvlm` (the vision-language layout `loadPretrainedVlm` reads). False for other models and for
+ * folders without a readable `config.json`.
+ */
+export function isVlmFolder(dir: string): boolean {
+  const file = join(dir, 'config.json');
+  if (!existsSync(file)) return false;
+  try {
+    const type = (JSON.parse(readFileSync(file, 'utf8')) as { model_type?: unknown }).model_type;
+    return type === 'idefics3' || type === 'smolvlm';
+  } catch {
+    return false;
+  }
+}
+
 /** Writes `config.json`, `model.safetensors` (upstream names, F32), the processor configs and the tokenizer. */
 export function savePretrainedVlm(dir: string, pretrained: PretrainedVlm): void {
   mkdirSync(dir, { recursive: true });

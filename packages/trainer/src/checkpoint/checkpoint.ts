@@ -2,7 +2,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TirlError, type Experiment, type ResolvedRecipe, type RngState, type Tokenizer } from '@tirl/core';
-import { loadPretrained, readSafetensors, saveAdapter, savePretrained, writeSafetensors, type CausalLM, type SafeTensor } from '@tirl/policy';
+import {
+  isVlmFolder,
+  loadPretrained,
+  loadPretrainedVlm,
+  readSafetensors,
+  saveAdapter,
+  savePretrained,
+  savePretrainedVlm,
+  writeSafetensors,
+  type CausalLM,
+  type HfTokenizer,
+  type Idefics3Processor,
+  type SafeTensor,
+  type VisionLanguageModel,
+} from '@tirl/policy';
 import type { AdamW } from '../optim/adamw';
 
 /** `trainer_state.json` of a checkpoint. */
@@ -36,6 +50,8 @@ export async function saveCheckpoint(
   dir: string,
   parts: {
     model: CausalLM;
+    /** A vision-language model whose decoder is `model`: a full checkpoint is its whole folder (upstream names, processor configs). */
+    vision?: { model: VisionLanguageModel; processor: Idefics3Processor };
     tokenizer?: Tokenizer;
     optimizer: AdamW;
     exp: Experiment;
@@ -57,6 +73,8 @@ export async function saveCheckpoint(
     // LoRA: the base never changes; the checkpoint holds the adapter in the PEFT layout.
     saveAdapter(tmp, parts.model);
     (savable as { save?: (dir: string) => void } | undefined)?.save?.(tmp);
+  } else if (parts.vision) {
+    savePretrainedVlm(tmp, { model: parts.vision.model, processor: parts.vision.processor, ...(savable ? { tokenizer: savable as HfTokenizer } : {}) });
   } else {
     await savePretrained(tmp, parts.model, savable, { dtype: 'float32' }); // exact resume, whatever the source dtype
   }
@@ -149,6 +167,7 @@ export async function loadCheckpoint(
   optimizer: AdamW,
   exp: Experiment,
   extraWeights?: Map<string, tf.Variable>,
+  vision?: VisionLanguageModel,
 ): Promise<TrainerState> {
   const state = readTrainerState(path);
   if (existsSync(join(path, 'adapter_model.safetensors'))) {
@@ -159,6 +178,16 @@ export async function loadCheckpoint(
       if (!v) throw new TirlError(`${path}: adapter tensor "${name}" does not exist in the model's adapter`, 'invalid-data');
       v.assign(tf.tensor(t.data as Float32Array, t.shape));
     }
+  } else if (vision) {
+    if (!isVlmFolder(path)) throw new TirlError(`${path}: not a vision-language checkpoint (config.json model_type is not idefics3 / smolvlm), but the model is one`, 'invalid-data');
+    const saved = await loadPretrainedVlm(path);
+    const target = vision.namedWeights();
+    for (const [name, v] of saved.model.namedWeights()) {
+      const t = target.get(name);
+      if (!t) throw new TirlError(`${path}: checkpoint tensor "${name}" does not exist in the model`, 'invalid-data');
+      t.assign(v);
+    }
+    saved.model.dispose();
   } else {
     const saved = await loadPretrained(path);
     const target = model.namedWeights();

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { composeRun, describeBackend, discoverPlugins, formatRun, initBackend, installedPackages, installedRunCatalog, TirlError, type RunSpec } from '@tirl/core';
-import { assertFits, formatMemoryPlan } from '@tirl/policy';
+import { assertFits, formatMemoryPlan, VlmPolicy, type HfTokenizer } from '@tirl/policy';
 import { evaluate } from '../eval';
 import { writeReport } from '../report/charts';
 import { loadScaleOut, type QueueOptions } from '../rollouts/queue';
 import type { SwarmOptions } from '../rollouts/swarm';
 import { train } from '../run';
 import { overridesOf, serviceEntries, partArgument, readExperimentFile, readSamples } from './config';
-import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun } from './model-setup';
+import { exportModel, loadModelFor, loraOptionsOf, MODEL_FLAGS, modelConfigOf, planRun, visionRowPlan } from './model-setup';
 import { parseTrainerSettings } from '../settings';
 import { startViewServer } from '../view/server';
 
@@ -107,15 +107,18 @@ export async function main(argv: string[]): Promise<number> {
       console.log(describeBackend(backend));
       const lora = loraOptionsOf(file, values);
       const checkpointing = values['gradient-checkpointing'] ?? file.model.gradientCheckpointing ?? false;
-      const plan = planRun(modelConfigOf(file), recipe, lora, backend.tfBackend, checkpointing);
+      const dataPath = command === 'train' ? (values.data ?? file.data.train) : file.data.eval;
+      const vision = await visionRowPlan(file, recipe, () => (dataPath ? readSamples(dataPath) : []));
+      const plan = planRun(modelConfigOf(file), recipe, lora, backend.tfBackend, checkpointing, vision);
       console.log(formatMemoryPlan(plan));
+      if (vision) console.log(`vision-language model: ${vision.note}; ${vision.imageFramesPerRow} frames per row`);
       if (values['dry-run']) {
         if (!plan.fits) assertFits(plan);
         console.log('dry run: the plan fits; nothing was loaded or trained');
         return 0;
       }
       if (command === 'train') assertFits(plan);
-      const { model, tokenizer } = await loadModelFor(file, { checkpoint: values.checkpoint, lora, adapterDir: values['lora.adapter'], gradientCheckpointing: checkpointing });
+      const { model, tokenizer, vision: vlm } = await loadModelFor(file, { checkpoint: values.checkpoint, lora, adapterDir: values['lora.adapter'], gradientCheckpointing: checkpointing });
       if (command === 'train') {
         const dataset = readSamples(required(values.data ?? file.data.train, '--data FILE or data.train in the config', command));
         await train({
@@ -130,24 +133,26 @@ export async function main(argv: string[]): Promise<number> {
           serviceOverrides: serviceEntries(file),
           queue: values.queue ? queueOptions(values) : undefined,
           swarm: values.swarm ? swarmOptions(values) : undefined,
+          ...(vlm ? { vision: vlm } : {}),
         });
       } else {
         const data = required(file.data.eval, 'data.eval in the config', command);
-        const result = await evaluate({ recipe, model, tokenizer, dataset: readSamples(data), serviceOverrides: serviceEntries(file) });
+        const policy = vlm ? new VlmPolicy(vlm.model, vlm.processor, tokenizer as HfTokenizer) : undefined;
+        const result = await evaluate({ recipe, model, tokenizer, ...(policy ? { policy } : {}), dataset: readSamples(data), serviceOverrides: serviceEntries(file) });
         console.log(JSON.stringify(result.metrics, null, 2));
       }
-      model.dispose();
+      (vlm?.model ?? model).dispose();
       return 0;
     }
     case 'export': {
       const file = readExperimentFile(required(values.config, '--config', command));
       const checkpoint = required(values.checkpoint, '--checkpoint', command);
       const out = required(values.out, '--out', command);
-      const { model, tokenizer } = await loadModelFor(file, { checkpoint });
+      const { model, tokenizer, vision: vlm } = await loadModelFor(file, { checkpoint });
       try {
-        console.log(await exportModel(model, tokenizer, out, { merged: values.merged, dtype: values.dtype, basePath: file.model.path }));
+        console.log(await exportModel(model, tokenizer, out, { merged: values.merged, dtype: values.dtype, basePath: file.model.path, ...(vlm ? { vision: vlm } : {}) }));
       } finally {
-        model.dispose();
+        (vlm?.model ?? model).dispose();
       }
       return 0;
     }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, Experiment, GlobalCounts, ObjectiveInput } from '@tirl/core';
-import type { TrainableModel } from './model';
+import { batchLogProbs, type TrainableModel } from './model';
 
 export interface MicroBatch {
   batch: Batch;
@@ -27,7 +27,7 @@ export function microBatchLoss(
   metrics: Record<string, number>,
 ): tf.Scalar {
   const { batch, counts } = micro;
-  const { logProbs, entropies } = model.logProbs(batch.ids, batch.attentionMask, { entropy: needEntropy });
+  const { logProbs, entropies } = batchLogProbs(model, batch, { entropy: needEntropy });
   const input: ObjectiveInput = {
     logProbs,
     oldLogProbs: batch.oldLogProbs,

@@ -20,7 +20,7 @@ import { embeddedRolloutSource, type RolloutSource } from '../rollouts/rollout-s
 import { stalenessMetrics } from '../rollouts/staleness';
 import { collect, startRound, type StartedRound } from './collect';
 import { problemMetrics, stepProblems, type StepProblem } from './step-problems';
-import type { TrainableModel } from './model';
+import { batchLogProbs, type TrainableModel } from './model';
 import { miniBatchRows, updatePolicy } from './update';
 import { zeroMaskedRows } from './masked-rows';
 import { stepRecord, treesToLog, type RowTokenStats } from '../trajectory-log/record';
@@ -209,7 +209,7 @@ export class Trainer {
 
   /** Replaces the behaviour log-probs with the model's own now (zero outside the loss mask, as recorded ones are). */
   private recomputeOldLogProbs(batch: Batch): void {
-    const fresh = tf.tidy(() => tf.mul(this.o.model.logProbs(batch.ids, batch.attentionMask).logProbs, batch.lossMask) as tf.Tensor2D);
+    const fresh = tf.tidy(() => tf.mul(batchLogProbs(this.o.model, batch).logProbs, batch.lossMask) as tf.Tensor2D);
     const disposeRecorded = batch.dispose;
     batch.oldLogProbs = fresh;
     batch.dispose = () => {
@@ -233,7 +233,7 @@ export class Trainer {
       const part = sliceRows(batch, rows);
       const [adv, ratio] = tf.tidy(() => {
         const index = tf.tensor1d(rows, 'int32');
-        const now = this.o.model.logProbs(part.ids, part.attentionMask).logProbs;
+        const now = batchLogProbs(this.o.model, part).logProbs;
         const r = tf.mul(tf.exp(tf.sub(now, part.oldLogProbs)), part.lossMask);
         return [tf.gather(advantages, index).dataSync(), r.dataSync()];
       });
@@ -251,11 +251,11 @@ export class Trainer {
     const out: Extras = {};
     if (need.has('values')) out.values = this.o.critic!.values(batch);
     if (need.has('proximalLogProbs')) {
-      out.proximalLogProbs = tf.tidy(() => this.o.model.logProbs(batch.ids, batch.attentionMask).logProbs);
+      out.proximalLogProbs = tf.tidy(() => batchLogProbs(this.o.model, batch).logProbs);
     }
-    if (need.has('refLogProbs')) out.refLogProbs = tf.tidy(() => this.o.referenceModel!.logProbs(batch.ids, batch.attentionMask).logProbs);
+    if (need.has('refLogProbs')) out.refLogProbs = tf.tidy(() => batchLogProbs(this.o.referenceModel!, batch).logProbs);
     if (need.has('entropies')) {
-      out.entropies = tf.tidy(() => this.o.model.logProbs(batch.ids, batch.attentionMask, { entropy: true }).entropies!);
+      out.entropies = tf.tidy(() => batchLogProbs(this.o.model, batch, { entropy: true }).entropies!);
     }
     const penalties = this.o.exp
       .getAll('regularizer')
