@@ -456,8 +456,13 @@ function overrideRows(x: tf.Tensor2D, { rows, values }: EmbeddingOverride): tf.T
     pick[r] = k + 1;
     keep[r] = 0;
   });
+  // A one-hot product instead of gather: gather's gradient (UnsortedSegmentSum) is missing on wasm, and the
+  // features need one when the vision tower trains. Each row adds one value to zeros, so it is exact.
+  const K = rows.length + 1;
+  const oneHot = new Float32Array(N * K);
+  pick.forEach((k, i) => (oneHot[i * K + k] = 1));
   const table = tf.concat([tf.zeros([1, H]), values], 0);
-  return tf.add(tf.mul(x, tf.tensor2d(keep, [N, 1])), tf.gather(table, tf.tensor1d(pick, 'int32'))) as tf.Tensor2D;
+  return tf.add(tf.mul(x, tf.tensor2d(keep, [N, 1])), tf.matMul(tf.tensor2d(oneHot, [N, K]), table)) as tf.Tensor2D;
 }
 
 /** Layout of a plain `[B, T]` batch: positions count real tokens, keys are the real tokens. */
