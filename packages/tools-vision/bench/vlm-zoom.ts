@@ -6,7 +6,7 @@
  * held-out accuracy and faithful tool use (the crop contains the evidence box) before SFT, after SFT and
  * after RL; step time and memory; image-token cost per tool call.
  *
- *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--sft-lr 3e-3] [--rl-lr 3e-4] [--group 8] [--train-vision] [--backend cpu|wasm|wasm-native] [--out DIR]
+ *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--sft-lr 3e-3] [--rl-lr 3e-4] [--group 8] [--train-vision] [--train-tasks 48] [--backend cpu|wasm|wasm-native] [--out DIR]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { buildBatch, initBackend, type BackendName, parseOptions, Rng, segmentImage, type RewardFunction, type SegmentImage, type Trajectory } from '@tirl/core';
@@ -34,6 +34,8 @@ const RL_LR = arg('rl-lr', 3e-4);
 const GROUP = arg('group', 8);
 /** Train the vision tower and connector too (SFT and RL), instead of keeping the random tower frozen. */
 const TRAIN_VISION = args.includes('--train-vision');
+/** Training canvases (demonstrations and RL prompts); the held-out set stays 24. */
+const TRAIN_TASKS = arg('train-tasks', 48);
 const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const FIXTURE = join(__dirname, '..', '..', 'policy', 'test', 'fixtures', 'tiny-idefics3');
 const COLOURS = { red: '#e01010', green: '#10b010', blue: '#1030e0' } as const;
@@ -185,7 +187,7 @@ async function main(): Promise<void> {
   }
 
   const rng = new Rng(7);
-  const train = await Promise.all(Array.from({ length: 48 }, (_, i) => makeTask(rng.fork(`train-${i}`), `train-${i}`)));
+  const train = await Promise.all(Array.from({ length: TRAIN_TASKS }, (_, i) => makeTask(rng.fork(`train-${i}`), `train-${i}`)));
   const heldOut = await Promise.all(Array.from({ length: 24 }, (_, i) => makeTask(rng.fork(`eval-${i}`), `eval-${i}`)));
   if (OUT) {
     mkdirSync(OUT, { recursive: true });
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
       writeFileSync(join(OUT, `${t.id}-crop-q${t.quadrant + 1}.png`), crop);
     }
   }
-  console.log(JSON.stringify({ event: 'setup', backend: backend.name, trainVision: TRAIN_VISION, sftSteps: SFT_STEPS, rlSteps: RL_STEPS, sftLr: SFT_LR, rlLr: RL_LR, group: GROUP, parameters: { decoder: [...model.text.namedWeights().values()].reduce((a, v) => a + v.size, 0), visionFrozen: [...model.namedWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight').reduce((a, [, v]) => a + v.size, 0) }, trainTasks: train.length, heldOut: heldOut.length, load: loadAvg() }));
+  console.log(JSON.stringify({ event: 'setup', backend: backend.name, trainVision: TRAIN_VISION, trainTaskCount: TRAIN_TASKS, sftSteps: SFT_STEPS, rlSteps: RL_STEPS, sftLr: SFT_LR, rlLr: RL_LR, group: GROUP, parameters: { decoder: [...model.text.namedWeights().values()].reduce((a, v) => a + v.size, 0), visionFrozen: [...model.namedWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight').reduce((a, [, v]) => a + v.size, 0) }, trainTasks: train.length, heldOut: heldOut.length, load: loadAvg() }));
   const results = [await evaluate('init', heldOut)];
 
   const demos = await Promise.all(train.map((t, i) => demonstration(t, i)));
