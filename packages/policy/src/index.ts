@@ -21,7 +21,7 @@ export { applyRope } from './kernels/rope';
 export { scatterAddRows } from './kernels/embedding';
 export { FUSED_KERNELS } from './kernels/names';
 export { attention, type AttentionMask } from './kernels/attention';
-export { ADAMW_TRANSIENT_COPIES, assertFits, fmtBytes, formatMemoryPlan, memoryPlan, outOfMemoryError, WASM_HEAP_BYTES, type MemoryPlan, type MemoryPlanInput, type MemoryPlanItem } from './memory-plan';
+export { ADAMW_TRANSIENT_COPIES, assertFits, hasFusedKernels, fmtBytes, formatMemoryPlan, memoryPlan, outOfMemoryError, WASM_HEAP_BYTES, type MemoryPlan, type MemoryPlanInput, type MemoryPlanItem } from './memory-plan';
 export { type EmbeddingOverride } from './model';
 export { VlmConfig, visionShapes, textNameInVlm, type VisionConfig } from './vision/config';
 export { VisionTower, pixelShuffle, geluTanh } from './vision/encoder';

@@ -4,6 +4,12 @@ import type { VlmConfig } from './vision/config';
 import { visionShapes } from './vision/config';
 import { targetModulePaths, type LoraOptions } from './lora';
 import { expectedShapes } from './weights';
+import { FUSED_KERNELS, hasKernel } from './kernels/names';
+
+/** The current backend runs the native fused kernels (the plan's `fusedKernels`). */
+export function hasFusedKernels(): boolean {
+  return hasKernel(FUSED_KERNELS.lmHeadLogProbs);
+}
 
 /** Share added to a wasm plan for the allocator's high-water mark above live tensors (see `memoryPlan`). */
 export const WASM_FRAGMENTATION_RESERVE = 0.25;
@@ -40,6 +46,11 @@ export interface MemoryPlanInput {
   reference?: boolean;
   /** Entropy is computed in the loss (one more `[N, V]`). */
   entropy?: boolean;
+  /**
+   * The backend runs the native fused kernels (`wasm-native`): the LM head is chunked (log-probs without
+   * `[N, V]` buffers) and matmuls read transposed weights in place (no transposed copies).
+   */
+  fusedKernels?: boolean;
   /** Bytes the backend can hold. */
   limitBytes: number;
   backend: string;
@@ -103,8 +114,17 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
   const activationFloats = p.gradientCheckpointing ? N * (layers * H + perTokenLayer) : N * layers * perTokenLayer;
   // logits, log-softmax, the gathered one-hot and its gradient (+ exp for entropy); a trainable
   // embedding adds its one-hot gradient.
+  const V = c.vocabSize;
   const headCopies = 4 + (p.entropy ? 1 : 0) + (trainable === parameters ? 1 : 0);
-  const headFloats = N * c.vocabSize * headCopies;
+  // Fused: dHidden [N, H] and the per-row outputs; the kernel writes the head's [V, H] gradient even for a
+  // frozen head (LoRA), where it is not among the trainable gradients.
+  const headFloats = p.fusedKernels ? N * H + 3 * N + (p.lora ? V * H : 0) : N * V * headCopies;
+  // The old policy's and the reference's log-probs of every rollout row at once, without a gradient: one
+  // layer's intermediates at a time (freed layer by layer), every layer's keys/values, and the head. The
+  // stock head runs its vocabulary chunks in one tidy: about seven [N, V] buffers and two [V, H] copies of
+  // the weight (measured 889 MiB for 512 tokens × 49,152 on wasm).
+  const R = p.rolloutRows * T;
+  const noGradFloats = R * (perTokenLayer + 2 * H + 2 * layers * kv) + (p.fusedKernels ? 3 * R : 7 * R * V + 2 * V * H);
   const kvCache = 2 * layers * kv * p.rolloutRows * rolloutContext;
   // decode: the cache twice (old and grown while a step runs) + one step's logits and attention
   const rolloutFloats = 2 * kvCache + p.rolloutRows * (c.vocabSize + c.numAttentionHeads * rolloutContext * 3 + 8 * Math.max(H, I));
@@ -147,7 +167,11 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
       detail: !p.reference ? 'not needed' : p.lora ? 'the base with adapters off (no copy)' : 'frozen full copy (shares the weights until the first update)',
     },
     // `linear` multiplies by a transposed copy of the weight; the largest (the LM head) is alive at once.
-    { name: 'transposed weight (transient)', bytes: c.vocabSize * H * F32, detail: `[${H}, ${c.vocabSize}] copy of the LM head during its product` },
+    {
+      name: 'transposed weight (transient)',
+      bytes: p.fusedKernels ? 0 : c.vocabSize * H * F32,
+      detail: p.fusedKernels ? 'none: the native GEMM reads weights transposed in place' : `[${H}, ${c.vocabSize}] copy of the LM head during its product`,
+    },
     {
       name: 'gradients (train)',
       bytes: gradientSets * trainable * F32,
@@ -160,7 +184,16 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
       bytes: activationFloats * F32,
       detail: `${p.microBatchRows} rows × ${T} tokens, ${layers} layers${p.gradientCheckpointing ? ', gradient checkpointing' : ''}`,
     },
-    { name: 'LM head buffers (train)', bytes: headFloats * F32, detail: `${headCopies} × [${N}, ${c.vocabSize}]` },
+    {
+      name: 'LM head buffers (train)',
+      bytes: headFloats * F32,
+      detail: p.fusedKernels ? `fused, chunked: [${N}, ${H}]${p.lora ? ` + the frozen head's [${V}, ${H}] gradient` : ''}` : `${headCopies} × [${N}, ${V}]`,
+    },
+    {
+      name: 'log-probs pass (no gradient)',
+      bytes: noGradFloats * F32,
+      detail: `old and reference log-probs of ${p.rolloutRows} rows × ${T} tokens: one layer at a time, all keys/values, ${p.fusedKernels ? 'the fused head' : `7 × [${R}, ${V}] + 2 × [${V}, ${H}] in the head`}`,
+    },
     {
       name: 'optimizer update',
       bytes: updateFloats * F32,
@@ -177,11 +210,12 @@ export function memoryPlan(p: MemoryPlanInput): MemoryPlan {
     );
   }
   const sum = (...names: string[]) => names.reduce((a, n) => a + (items.find((i) => i.name === n)?.bytes ?? 0), 0);
-  // Held throughout, then the largest of the three phases of a step: the backward pass, the optimizer
-  // update, the rollout.
+  // Held throughout, then the largest phase of a step: the rollout, the no-gradient log-probs, the
+  // backward pass, the optimizer update.
   const resident = sum('parameters', 'adapters', 'optimizer state', 'reference model', 'transposed weight (transient)', 'vision tower (frozen)');
   const train = sum('gradients (train)', 'activations (train)', 'LM head buffers (train)', 'vision encoder pass');
-  let peakBytes = resident + Math.max(train, sum('optimizer update'), sum('KV cache + decode (rollout)'));
+  const noGrad = sum('log-probs pass (no gradient)', 'vision encoder pass');
+  let peakBytes = resident + Math.max(train, sum('optimizer update'), noGrad, sum('KV cache + decode (rollout)'));
   if (p.backend.startsWith('wasm')) {
     // The wasm heap never shrinks and fragments under tensors of changing sizes. Measured on 2 CPU cores:
     // Qwen2.5-0.5B + LoRA r16 peaked at 1.10× the items above (2.83 → 3.12 GiB) and ran; SmolLM2-135M full

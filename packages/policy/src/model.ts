@@ -317,6 +317,11 @@ export class CausalLM {
     if (recompute && (this.lora?.options.dropout ?? 0) > 0) {
       throw new Error('CausalLM: gradient checkpointing with LoRA dropout would recompute a different dropout mask; set lora.dropout to 0');
     }
+    // Without a gradient tape nothing reads a layer's intermediates once its output is out: free them layer by
+    // layer (a no-gradient pass over a whole rollout batch would otherwise hold every layer's until it ends).
+    if (!recompute && !(tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn()) {
+      return { hidden: this.forwardFreeing(x, B, Tq, cos, sin, mask, past, present), present };
+    }
     for (let i = 0; i < c.numHiddenLayers; i++) {
       x = recompute
         ? this.checkpointed(x, i, [cos, sin, mask.keyValid, mask.queryLimit], (input, [cs, sn, keyValid, queryLimit]) => {
@@ -329,6 +334,43 @@ export class CausalLM {
     }
     const hidden = tf.reshape(rmsNorm(x, this.w('model.norm.weight') as tf.Tensor1D, c.rmsNormEps), [B, Tq, c.hiddenSize]) as tf.Tensor3D;
     return { hidden, present };
+  }
+
+  /**
+   * The layers of `forward` when no gradient is recorded, each in its own tidy that keeps only its output and
+   * keys/values; the layer's input is freed once the layer has run. Same ops, same results.
+   */
+  private forwardFreeing(
+    x0: tf.Tensor2D,
+    B: number,
+    Tq: number,
+    cos: tf.Tensor2D,
+    sin: tf.Tensor2D,
+    mask: AttentionMask,
+    past: readonly LayerKV[] | undefined,
+    present: LayerKV[],
+  ): tf.Tensor3D {
+    const c = this.config;
+    // the lazily built bias is shared by every layer: it must outlive the tidy of the layer that builds it
+    let bias: tf.Tensor4D | undefined;
+    const shared: AttentionMask = { keyValid: mask.keyValid, queryLimit: mask.queryLimit, bias: () => (bias ??= tf.keep(mask.bias())) };
+    let x = x0;
+    try {
+      for (let i = 0; i < c.numHiddenLayers; i++) {
+        const input = x;
+        const [y, k, v] = tf.tidy(() => {
+          const kv: LayerKV[] = [];
+          const out = this.layer(input, i, B, Tq, cos, sin, shared, past?.[i], kv);
+          return [out, kv[0].k, kv[0].v];
+        });
+        present.push({ k: k as tf.Tensor4D, v: v as tf.Tensor4D });
+        if (input !== x0) input.dispose();
+        x = y as tf.Tensor2D;
+      }
+    } finally {
+      bias?.dispose();
+    }
+    return tf.reshape(rmsNorm(x, this.w('model.norm.weight') as tf.Tensor1D, c.rmsNormEps), [B, Tq, c.hiddenSize]) as tf.Tensor3D;
   }
 
   /** One decoder layer: `[N, H]` → `[N, H]`; appends the layer's keys/values to `present`. */

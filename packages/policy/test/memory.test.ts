@@ -73,6 +73,13 @@ describe('memory plan', () => {
     const plan = memoryPlan({ config: tiny, ...RUN, updateRows: 1 });
     expect(plan.trainableParameters).toBe(8408);
     expect(plan.items.find((i) => i.name === 'optimizer update')!.bytes).toBe(4 * 32_000);
+    // The no-gradient log-probs of 8 rollout rows × 256 tokens (R = 2048): per token one layer's
+    // intermediates 5·8 + 5·8 + 4·4 + 3·2·256 + 5·8 = 1672, the layer input and output 2·8, every layer's
+    // keys/values 2·1·4 → 1696; fused head: 3 per token → 2048 · 1699 = 3,479,552 floats. The stock head
+    // instead: 7 · 2048 · 1000 + 2 · 1000 · 8 → 2048 · 1696 + 14,352,000 = 17,825,408.
+    const noGrad = (p: typeof plan) => p.items.find((i) => i.name === 'log-probs pass (no gradient)')!.bytes;
+    expect(noGrad(memoryPlan({ config: tiny, ...RUN, fusedKernels: true }))).toBe(4 * 3_479_552);
+    expect(noGrad(plan)).toBe(4 * 17_825_408);
   });
 
   it('turns a wasm heap that ran out into an error naming the fixes, and leaves other errors alone', () => {
@@ -87,7 +94,10 @@ describe('memory plan', () => {
     const plan = memoryPlan({ config: big, ...RUN });
     expect(plan.fits).toBe(false);
     expect(() => assertFits(plan)).toThrow(/needs about .* GiB but the wasm backend holds 4\.00 GiB.*LoRA adapters \(--lora\.r 16\).*gradient checkpointing/s);
-    expect(() => assertFits(memoryPlan({ config: QWEN25_05B, lora: { r: 16, targetModules: ['q_proj'] }, ...RUN, gradientCheckpointing: true }))).not.toThrow();
+    // With the fused kernels; on stock wasm the no-gradient head over 8 × 256 rollout tokens alone would
+    // hold 7 × [2048, 151936] floats (8.7 GB).
+    expect(() => assertFits(memoryPlan({ config: QWEN25_05B, lora: { r: 16, targetModules: ['q_proj'] }, ...RUN, gradientCheckpointing: true, fusedKernels: true }))).not.toThrow();
+    expect(memoryPlan({ config: QWEN25_05B, lora: { r: 16, targetModules: ['q_proj'] }, ...RUN, gradientCheckpointing: true }).fits).toBe(false);
   });
 });
 

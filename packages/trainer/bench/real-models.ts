@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { composeRun, initBackend, type BackendName, type Sample } from '@tirl/core';
-import { assertFits, ByteTokenizer, createTinyModel, loadTokenizer, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type ModelConfigInput } from '@tirl/policy';
+import { assertFits, ByteTokenizer, hasFusedKernels, createTinyModel, loadTokenizer, memoryPlan, ModelConfig, WASM_HEAP_BYTES, type ModelConfigInput } from '@tirl/policy';
 import { train } from '../src';
 
 const SHAPES: Record<string, ModelConfigInput> = {
@@ -41,7 +41,7 @@ const recipeName = option('--recipe', 'grpo');
 const emit = (line: Record<string, unknown>) => console.log(JSON.stringify(line));
 
 function plans(): void {
-  const run = { microBatchRows: micro, updateRows: group, sequenceLength: maxTotalTokens, rolloutRows: group, rolloutContext: maxTotalTokens, limitBytes: WASM_HEAP_BYTES, backend: 'wasm', reference: true, gradientCheckpointing: checkpointing };
+  const run = { microBatchRows: micro, updateRows: group, sequenceLength: maxTotalTokens, rolloutRows: group, rolloutContext: maxTotalTokens, limitBytes: WASM_HEAP_BYTES, backend: 'wasm', fusedKernels: backendName === 'wasm-native', reference: true, gradientCheckpointing: checkpointing };
   let refused = false;
   for (const [name, shape] of Object.entries(SHAPES)) {
     for (const lora of [true, false]) {
@@ -99,6 +99,7 @@ async function bench(): Promise<void> {
     rolloutRows: group,
     rolloutContext: maxTotalTokens,
     gradientCheckpointing: checkpointing,
+    fusedKernels: hasFusedKernels(),
     reference: recipeName === 'grpo',
     limitBytes: WASM_HEAP_BYTES,
     backend: backend.tfBackend,

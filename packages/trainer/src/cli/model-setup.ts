@@ -19,6 +19,7 @@ import {
   savePretrainedVlm,
   VlmConfig,
   WASM_HEAP_BYTES,
+  hasFusedKernels,
   WEIGHT_DTYPES,
   type CausalLM,
   type HfTokenizer,
@@ -158,6 +159,7 @@ export function planRun(
     rolloutRows: rows,
     rolloutContext: s.limits.maxTotalTokens,
     gradientCheckpointing,
+    fusedKernels: hasFusedKernels(),
     reference: true, // counted whenever it would cost memory: an upper estimate
     limitBytes: backend === 'wasm' ? WASM_HEAP_BYTES : totalmem(),
     backend,
