@@ -7,6 +7,7 @@ import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { Rng } from '../../random/rng';
 import { expectClose, toPlain } from '../numbers';
 import { makeTrajectory } from '../trajectories';
+import { leakGuard } from '../leaks';
 import { check, clonePlain, deepFreeze, describeKit, expectFinite, expectMetricKeys, instantiate, type KitOptions } from './common';
 
 /** One step's worth of rollouts for an advantage kit. */
@@ -207,10 +208,9 @@ function advantageChecks(def: AnyPluginDefinition, kit: AdvantageKitOptions, com
       });
 
       check(kit, 'leaks', 'computing and disposing the outputs leaves no tensor behind', () => {
-        const before = tf.memory().numTensors;
+        const leaks = leakGuard();
         run(c, { rows: 1 });
-        const after = tf.memory().numTensors;
-        if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+        leaks.check(def.id);
       });
 
       check(kit, 'determinism', 'two instances with the same seed give identical advantages', () => {

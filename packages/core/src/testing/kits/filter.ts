@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { FinishReason, Trajectory } from '../../data/trajectory';
 import type { FilterOutput, GroupFilter, TrajectoryGroup } from '../../kinds/data';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
+import { leakGuard } from '../leaks';
 import { check, probe, deepFreeze, describeKit, expectMetricKeys, instantiate, type KitOptions } from './common';
 
 export interface FilterCase {
@@ -101,10 +101,9 @@ export function runFilterKit(def: AnyPluginDefinition, kit: FilterKitOptions = {
         }
 
         check(kit, 'leaks', 'filtering leaves no tensor behind', () => {
-          const before = tf.memory().numTensors;
+          const leaks = leakGuard();
           run(def, kit, c);
-          const after = tf.memory().numTensors;
-          if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+          leaks.check(def.id);
         });
       });
     }

@@ -5,6 +5,7 @@ import type { RolloutTree } from '../../data/tree';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { Rng } from '../../random/rng';
 import { ByteTokenizer } from '../../tokenizer/byte';
+import { leakGuard } from '../leaks';
 import { check, clonePlain, deepFreeze, describeKit, expectMetricKeys, instantiate, probe, type KitOptions } from './common';
 
 export interface PairsKitOptions extends KitOptions {
@@ -160,12 +161,11 @@ export function runReferenceScheduleKit(def: AnyPluginDefinition, kit: Reference
       b.dispose?.();
     });
     check(kit, 'leaks', 'a disposed schedule leaves no tensor behind', () => {
-      const before = tf.memory().numTensors;
+      const leaks = leakGuard();
       const s = make();
       drive(s, 5, 0);
       s.dispose?.();
-      const after = tf.memory().numTensors;
-      if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+      leaks.check(def.id);
     });
     check(kit, 'metric-keys', 'metric keys are referenceSchedule/<name>/<snake_case>', () => {
       const s = make();

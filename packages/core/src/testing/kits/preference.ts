@@ -5,6 +5,7 @@ import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { ensureGradients } from '../../tensor/gradients';
 import { Rng } from '../../random/rng';
 import { expectClose } from '../numbers';
+import { leakGuard } from '../leaks';
 import { check, clonePlain, describeKit, expectFinite, expectMetricKeys, instantiate, type KitOptions } from './common';
 
 /** Plain numbers of one side of a preference case: `[P][T]` each. */
@@ -159,10 +160,9 @@ export function runPreferenceKit(def: AnyPluginDefinition, kit: PreferenceKitOpt
           }
         });
         check(kit, 'leaks', 'computing and disposing the losses leaves no tensor behind', () => {
-          const before = tf.memory().numTensors;
+          const leaks = leakGuard();
           lossesOf(def, kit, c);
-          const after = tf.memory().numTensors;
-          if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+          leaks.check(def.id);
         });
         check(kit, 'determinism', 'two instances give identical losses', () => {
           expect(lossesOf(def, kit, c).losses).toEqual(lossesOf(def, kit, c).losses);

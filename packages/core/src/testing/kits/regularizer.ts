@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Regularizer } from '../../kinds/algorithm';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { expectClose } from '../numbers';
+import { leakGuard } from '../leaks';
 import { check, probe, describeKit, expectFinite, instantiate } from './common';
 import { perTokenChecks, type PerTokenKitOptions } from './per-token';
 import { batchFromMask, defaultTensorCases, perturbMasked, type TensorCase } from './tensor-cases';
@@ -59,10 +60,9 @@ export function runRegularizerKit(def: AnyPluginDefinition, kit: RegularizerKitO
           expectClose(penalty(def, kit, perturbMasked(c)), penalty(def, kit, c), tol);
         });
         check(kit, 'leaks', 'computing and disposing the penalty leaves no tensor behind', () => {
-          const before = tf.memory().numTensors;
+          const leaks = leakGuard();
           penalty(def, kit, c);
-          const after = tf.memory().numTensors;
-          if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+          leaks.check(def.id);
         });
         check(kit, 'determinism', 'two instances give identical penalties', () => {
           expect(penalty(def, kit, c)).toEqual(penalty(def, kit, c));

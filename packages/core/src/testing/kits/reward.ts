@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Trajectory } from '../../data/trajectory';
 import type { RewardFunction, RewardInput, RewardOutput } from '../../kinds/data';
 import type { Sample } from '../../kinds/tool';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
+import { leakGuard } from '../leaks';
 import { check, probe, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
 
 export interface RewardCase {
@@ -116,10 +116,9 @@ export function runRewardKit(def: AnyPluginDefinition, kit: RewardKitOptions = {
         });
 
         check(kit, 'leaks', 'scoring leaves no tensor behind', async () => {
-          const before = tf.memory().numTensors;
+          const leaks = leakGuard();
           await score(def, kit, c);
-          const after = tf.memory().numTensors;
-          if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+          leaks.check(def.id);
         });
       });
     }

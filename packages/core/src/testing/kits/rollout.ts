@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Trajectory } from '../../data/trajectory';
 import type { PolicySession } from '../../kinds/policy';
 import type { RolloutInput, RolloutOutput, RolloutStrategy } from '../../kinds/rollout';
@@ -6,6 +5,7 @@ import type { Sample } from '../../kinds/tool';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { Rng } from '../../random/rng';
 import { ScriptedPolicy, type Script } from '../scripted-policy';
+import { leakGuard } from '../leaks';
 import { check, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
 import { echoTool, kitCall, kitToolFormat } from './doubles';
 
@@ -131,11 +131,10 @@ export function runRolloutKit(def: AnyPluginDefinition, kit: RolloutKitOptions =
     }
 
     check(kit, 'leaks', 'every policy row is released and no tensor is left behind', async () => {
-      const before = tf.memory().numTensors;
+      const leaks = leakGuard();
       const { openRows } = await run(def, kit);
       expect(openRows).toBe(0);
-      const after = tf.memory().numTensors;
-      if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+      leaks.check(def.id);
     });
 
     check(kit, 'determinism', 'two runs with the same seed give the same trajectories', async () => {

@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Tool, ToolContext, ToolResult } from '../../kinds/tool';
 import type { AnyPluginDefinition } from '../../plugin/define-plugin';
 import { Rng } from '../../random/rng';
+import { leakGuard } from '../leaks';
 import { check, deepFreeze, describeKit, instantiate, type KitOptions } from './common';
 
 export interface ToolCallCase {
@@ -92,13 +92,12 @@ export function runToolKit(def: AnyPluginDefinition, kit: ToolKitOptions): void 
     });
 
     check(kit, 'leaks', 'calls leave no tensor behind', async () => {
-      const before = tf.memory().numTensors;
+      const leaks = leakGuard();
       await withTool(def, kit, async (tool) => {
         for (const c of kit.calls) await tool.call(structuredClone(c.args), context(kit, 'kit-leak'));
         await tool.release?.('kit-leak');
       });
-      const after = tf.memory().numTensors;
-      if (after !== before) throw new Error(`${def.id} leaked ${after - before} tensor(s)`);
+      leaks.check(def.id);
     });
   });
 }
