@@ -14,7 +14,7 @@ export const USAGE = `Usage: npm start -- [options]
   --needless-calls <share>  arithmetic: share of easy questions the teacher answers with a needless
                      python call (default 0), so that --recipe otc-po has calls to remove
   --teacher-guesses <share>  search: share of questions on the names it is unsure of (initials B D F G K L)
-                     that the teacher answers from memory, wrongly, without searching (default 0.75)
+                     that the teacher answers 'unknown' without searching (default 0.75)
   --entities <n>     questions (entities) the task generates (default 4000; --quick 200)
   --seed <n>         seed (default 1)
   --seeds <list>     several seeds, e.g. 1,2,3,4,5: one run each, then per-seed and mean ± std of the RL gain

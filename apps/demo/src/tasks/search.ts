@@ -11,7 +11,7 @@ export interface SearchTaskOptions {
   heldOut: number;
   /**
    * Share of the questions about entities the teacher is unsure of (names starting with one of
-   * `UNSURE_INITIALS`) that it answers from memory, wrongly, without searching (default 0).
+   * `UNSURE_INITIALS`) that it answers `unknown` without searching (default 0).
    */
   guessShare?: number;
 }
@@ -29,7 +29,7 @@ export const UNSURE_INITIALS = ['B', 'D', 'F', 'G', 'K', 'L'];
  */
 export const GUESSED_ANSWER = 'unknown';
 
-/** Whether the teacher guesses (answers from memory without searching) on the question about `name`. */
+/** Whether the teacher guesses (answers `unknown` without searching) on the question about `name`. */
 export function teacherGuesses(name: string, seed: number, guessShare: number): boolean {
   if (!UNSURE_INITIALS.includes(name[0])) return false;
   let h = 2166136261 ^ seed;
