@@ -4,7 +4,7 @@
  * (objective/decoupled-ppo for all, which is PPO when η = 0). Prints per η the mean wall clock per step
  * (first step excluded), the speed-up over η = 0 measured in the same run, and held-out accuracy.
  *
- *   npx tsx --conditions=tirl-source apps/demo/bench/async-vs-sync.ts [--steps 12] [--sft-steps 300] [--workers 2]
+ *   npx tsx --conditions=tirl-source apps/demo/bench/async-vs-sync.ts [--steps 12] [--sft-steps 300] [--workers 1]
  */
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,8 @@ const { values } = parseArgs({
   options: {
     steps: { type: 'string', default: '12' },
     'sft-steps': { type: 'string', default: '300' },
-    workers: { type: 'string', default: '2' },
+    // One worker process: its generation already uses both cores of a 2-core machine; a second oversubscribes them.
+    workers: { type: 'string', default: '1' },
     etas: { type: 'string', default: '0,1,2' },
     entities: { type: 'string', default: '400' },
   },
