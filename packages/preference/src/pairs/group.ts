@@ -1,6 +1,6 @@
 import { definePlugin, type PreferencePair, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
-import { responseOf, sameIds } from './steps';
+import { bestWorstPair } from './steps';
 
 /**
  * Pairs from scored groups: per sample, the highest-reward rollout is preferred over the lowest-reward
@@ -25,20 +25,8 @@ export const groupPairs = definePlugin({
         const [best, worst] = [sorted[0], sorted[sorted.length - 1]];
         const gap = (best.reward ?? 0) - (worst.reward ?? 0);
         if (group.length < 2 || gap <= 0 || gap < o.minGap) continue;
-        const chosen = responseOf(best);
-        const rejected = responseOf(worst);
-        if (!sameIds(chosen.promptIds, rejected.promptIds) || sameIds(chosen.ids, rejected.ids)) continue;
-        if (!chosen.mask.some(Boolean) || !rejected.mask.some(Boolean)) continue;
-        pairs.push({
-          id: `${sampleId}/${best.id}/${worst.id}`,
-          sampleId,
-          promptIds: chosen.promptIds,
-          chosenIds: chosen.ids,
-          rejectedIds: rejected.ids,
-          chosenMask: chosen.mask,
-          rejectedMask: rejected.mask,
-          meta: { chosenReward: best.reward, rejectedReward: worst.reward },
-        });
+        const pair = bestWorstPair(sampleId, best, worst, {});
+        if (pair) pairs.push(pair);
       }
       return { pairs, metrics: { 'pairs/group/pairs': pairs.length } };
     },

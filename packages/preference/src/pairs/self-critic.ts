@@ -1,6 +1,6 @@
 import { definePlugin, type PreferencePair, type Sample, type Trajectory } from '@tirl/core';
 import { z } from 'zod';
-import { responseOf, sameIds } from './steps';
+import { bestWorstPair } from './steps';
 
 /** Where a step falls in a cycle of `policyGradientSteps` GRPO steps followed by `preferenceSteps` DPO steps. */
 export function selfCriticPhase(step: number, policyGradientSteps: number, preferenceSteps: number): 'preference' | 'policy-gradient' {
@@ -70,20 +70,8 @@ export const selfCriticPairs = definePlugin({
           ties += 1;
           continue;
         }
-        const chosen = responseOf(best);
-        const rejected = responseOf(worst);
-        if (!sameIds(chosen.promptIds, rejected.promptIds) || sameIds(chosen.ids, rejected.ids)) continue;
-        if (!chosen.mask.some(Boolean) || !rejected.mask.some(Boolean)) continue;
-        pairs.push({
-          id: `${sampleId}/${best.id}/${worst.id}`,
-          sampleId,
-          promptIds: chosen.promptIds,
-          chosenIds: chosen.ids,
-          rejectedIds: rejected.ids,
-          chosenMask: chosen.mask,
-          rejectedMask: rejected.mask,
-          meta: { source, chosenReward: best.reward, rejectedReward: worst.reward },
-        });
+        const pair = bestWorstPair(sampleId, best, worst, { source });
+        if (pair) pairs.push(pair);
       }
       return { pairs, metrics: { 'pairs/self-critic/pairs': pairs.length, 'pairs/self-critic/skipped_ties': ties } };
     },

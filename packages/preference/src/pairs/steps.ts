@@ -1,4 +1,4 @@
-import { trajectoryTokens, type RolloutTree, type SegmentSource, type Trajectory } from '@tirl/core';
+import { trajectoryTokens, type PreferencePair, type RolloutTree, type SegmentSource, type Trajectory } from '@tirl/core';
 
 /** The tokens of a trajectory with the source of each. */
 export function tokensWithSources(t: Trajectory): { ids: number[]; sources: SegmentSource[] } {
@@ -57,4 +57,25 @@ export function branchesByNode(tree: RolloutTree): { node: RolloutTree['nodes'][
 
 export function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * The pair "`best` preferred over `worst`" of one sample's rollouts, or undefined when it would teach nothing:
+ * the two rows start from different prompts, have identical responses, or one has no trained token.
+ */
+export function bestWorstPair(sampleId: string, best: Trajectory, worst: Trajectory, meta: Record<string, unknown>): PreferencePair | undefined {
+  const chosen = responseOf(best);
+  const rejected = responseOf(worst);
+  if (!sameIds(chosen.promptIds, rejected.promptIds) || sameIds(chosen.ids, rejected.ids)) return undefined;
+  if (!chosen.mask.some(Boolean) || !rejected.mask.some(Boolean)) return undefined;
+  return {
+    id: `${sampleId}/${best.id}/${worst.id}`,
+    sampleId,
+    promptIds: chosen.promptIds,
+    chosenIds: chosen.ids,
+    rejectedIds: rejected.ids,
+    chosenMask: chosen.mask,
+    rejectedMask: rejected.mask,
+    meta: { ...meta, chosenReward: best.reward, rejectedReward: worst.reward },
+  };
 }
