@@ -27,7 +27,7 @@ export { VlmConfig, visionShapes, textNameInVlm, type VisionConfig } from './vis
 export { VisionTower, pixelShuffle, geluTanh } from './vision/encoder';
 export { checkImage, cropImage, resizeLanczos, type RgbImage } from './vision/image';
 export { Idefics3Processor, imageProcessorSchema, multiplesOf, resizeToLongest, IMAGE_TOKEN, type ImageProcessorConfig, type ProcessedImage } from './vision/processor';
-export { VisionLanguageModel, buildVlmPrompt, createTinyVlm, loadPretrainedVlm, savePretrainedVlm, vlmWeightNames, type PretrainedVlm, type VlmMessage, type VlmPrompt } from './vision/vlm';
+export { VisionLanguageModel, buildVlmPrompt, createTinyVlm, loadPretrainedVlm, savePretrainedVlm, vlmWeightNames, type ImageEncoder, type PretrainedVlm, type VlmMessage, type VlmPrompt } from './vision/vlm';
 export { VlmPolicy, vlmBatchLogProbs, imagePositions, imageTokenCount, rgbOf } from './vision/vlm-policy';
 export { VlmTrainable } from './vision/vlm-trainable';
 export { isVlmFolder } from './vision/vlm';

@@ -5,7 +5,7 @@ import { KvSession, type PolicyOptions, type SessionImages } from '../policy';
 import type { HfTokenizer } from '../tokenizer/hf';
 import type { RgbImage } from './image';
 import type { Idefics3Processor, ProcessedImage } from './processor';
-import { buildVlmPrompt, type VisionLanguageModel, type VlmMessage } from './vlm';
+import { buildVlmPrompt, type ImageEncoder, type VisionLanguageModel, type VlmMessage } from './vlm';
 
 /** A {@link SegmentImage} as an {@link RgbImage}. */
 export function rgbOf(image: SegmentImage): RgbImage {
@@ -70,12 +70,13 @@ export class VlmPolicy implements PolicyGenerator {
  * tokens sit outside the loss mask (core's `buildBatch` refuses images on policy segments).
  */
 export function vlmBatchLogProbs(
-  model: VisionLanguageModel,
+  model: ImageEncoder & { text?: Pick<CausalLM, 'logProbs'> },
   processor: Idefics3Processor,
   batch: Pick<Batch, 'ids' | 'attentionMask' | 'trajectories'>,
   options: LogProbsOptions = {},
-  decoder: Pick<CausalLM, 'logProbs'> = model.text,
+  decoder: Pick<CausalLM, 'logProbs'> | undefined = model.text,
 ): LogProbsResult {
+  if (!decoder) throw new Error('vlmBatchLogProbs: give the decoder that scores the batch');
   const [, T] = batch.ids.shape;
   const rows: number[] = [];
   const processed: ProcessedImage[] = [];

@@ -3,7 +3,7 @@ import type { Batch } from '@tirl/core';
 import type { CausalLM, LogProbsOptions, LogProbsResult } from '../model';
 import type { Idefics3Processor } from './processor';
 import { vlmBatchLogProbs } from './vlm-policy';
-import type { VisionLanguageModel } from './vlm';
+import type { ImageEncoder, VisionLanguageModel } from './vlm';
 
 /**
  * A vision-language model as the trainer updates it: `batchLogProbs` scores a batch with each
@@ -15,6 +15,7 @@ export class VlmTrainable {
     readonly vlm: VisionLanguageModel,
     readonly processor: Idefics3Processor,
     private readonly decoder: Pick<CausalLM, 'logProbs'> & { dispose?: () => void } = vlm.text,
+    private readonly eyes: ImageEncoder = vlm,
   ) {}
 
   get training(): boolean {
@@ -27,7 +28,7 @@ export class VlmTrainable {
 
   /** `[B, T]` log-probs of a batch whose trajectories carry their images. */
   batchLogProbs(batch: Pick<Batch, 'ids' | 'attentionMask' | 'trajectories'>, options: LogProbsOptions = {}): LogProbsResult {
-    return vlmBatchLogProbs(this.vlm, this.processor, batch, options, this.decoder);
+    return vlmBatchLogProbs(this.eyes, this.processor, batch, options, this.decoder);
   }
 
   /** Bare ids carry no images: a vision-language model scores whole batches (`batchLogProbs`). */
@@ -45,11 +46,17 @@ export class VlmTrainable {
 
   /**
    * The KL reference: the decoder's reference (LoRA: the base with adapters off; full fine-tuning: a frozen
-   * copy) behind the same vision tower, which is frozen by default (with `trainVision` the reference reads
-   * the current tower). Dispose it when done; that frees the decoder copy only.
+   * copy) behind the vision tower as it is now: the tower itself when it is frozen (the default), a frozen
+   * copy of it when `trainVision` trains it. Dispose it when done; that frees the copies.
    */
   referenceModel(): VlmTrainable & { dispose(): void } {
     const reference = this.vlm.text.referenceModel();
-    return Object.assign(new VlmTrainable(this.vlm, this.processor, reference), { dispose: () => reference.dispose() });
+    const eyes = this.vlm.visionTrains ? this.vlm.frozenVision() : undefined;
+    return Object.assign(new VlmTrainable(this.vlm, this.processor, reference, eyes ?? this.vlm), {
+      dispose: () => {
+        reference.dispose();
+        eyes?.dispose();
+      },
+    });
   }
 }

@@ -83,6 +83,33 @@ export class VisionLanguageModel {
     });
   }
 
+  /** True when the vision tower and connector train with the decoder (`trainVision`). */
+  get visionTrains(): boolean {
+    return [...this.visionWeights.values()].some((v) => v.trainable);
+  }
+
+  /**
+   * A frozen copy of the vision tower and connector as they are now (the KL reference's eyes when the
+   * tower trains): image features from the copied weights. Dispose it to free the copy.
+   */
+  frozenVision(): ImageEncoder & { dispose(): void } {
+    const copy = new Map<string, tf.Variable>();
+    for (const [name, v] of this.visionWeights) {
+      const value = v.clone();
+      copy.set(name, tf.variable(value, false));
+      value.dispose();
+    }
+    const tower = new VisionTower(this.config, copy);
+    return {
+      config: this.config,
+      imageFeatures: (images) => tf.tidy(() => {
+        const parts = images.map((im) => tower.encode(im.pixelValues, im.frames));
+        return (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor2D;
+      }),
+      dispose: () => copy.forEach((v) => v.dispose()),
+    };
+  }
+
   /**
    * The embedding override for a `[B, T]` batch: the `<image>` positions of row b, in order, take the
    * features of `images[b]` in order. Errors when the counts of positions and features differ.
@@ -130,6 +157,9 @@ export class VisionLanguageModel {
     for (const v of this.visionWeights.values()) v.dispose();
   }
 }
+
+/** What scoring a batch needs from the vision side: the config (image token, features per frame) and the features. */
+export type ImageEncoder = Pick<VisionLanguageModel, 'config' | 'imageFeatures'>;
 
 /** A loaded vision-language checkpoint: the model, its processor and (when present) its tokenizer. */
 export interface PretrainedVlm {
