@@ -13,7 +13,7 @@ export { loadTokenizer, type SavableTokenizer } from './tokenizer/load';
 export { expectedShapes } from './weights';
 export { embed, linear, matMul, rmsNorm, ropeInvFreq } from './ops';
 export { LORA_TARGETS, LoraAdapter, loraOptionsSchema, parseLoraOptions, pefTensorName, type LoraOptions, type LoraOptionsInput, type LoraPair, type LoraTarget } from './lora';
-export { loadAdapter, saveAdapter } from './adapter-io';
+export { adapterNameFromLayout, adapterNameInLayout, loadAdapter, saveAdapter, type AdapterLayout } from './adapter-io';
 export { lmHeadLogProbs, type LmHeadLogProbsOptions, type LmHeadLogProbsResult } from './kernels/lm-head-log-probs';
 export { FusedAdamOptimizer } from './kernels/adam';
 export { swiglu } from './kernels/swiglu';

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildBatch, composeRun, segmentImage, type Sample, type SegmentImage } from '@tirl/core';
-import { loadPretrainedVlm, readSafetensors, VlmPolicy, VlmTrainable } from '@tirl/policy';
+import { loadAdapter, loadPretrainedVlm, readSafetensors, saveAdapter, VlmPolicy, VlmTrainable } from '@tirl/policy';
 import { definePlugin } from '@tirl/core';
 import { z } from 'zod';
 import { evaluate, train } from '../src';
@@ -107,6 +107,44 @@ describe('tirl train on a vision-language folder', () => {
     loaded.model.dispose();
     expect(await main(['train', '--recipe', 'grpo', '--config', join(dir, 'exp.json'), '--resume', '--set', 'steps=2'])).toBe(0);
     expect(existsSync(join(dir, 'run', 'checkpoints', 'step-000002', 'model.safetensors'))).toBe(true);
+  }, 300_000);
+
+  it('LoRA: checkpoints and exports the text model’s adapter in the Idefics3 PEFT layout; adapter + base equals the merged export', async () => {
+    const exp = JSON.parse(readFileSync(join(dir, 'exp.json'), 'utf8'));
+    writeFileSync(join(dir, 'exp-lora.json'), JSON.stringify({ ...exp, runDir: join(dir, 'run-lora') }));
+    // A start adapter with B ≠ 0 (read through --lora.adapter in the same layout), so the adapter visibly moves the model.
+    const start = await loadPretrainedVlm(join(dir, 'base'));
+    start.model.text.addAdapter({ r: 2, alpha: 4, targetModules: ['q_proj', 'v_proj'] }, 1);
+    for (const [name, v] of start.model.text.trainableWeights()) if (name.includes('lora_B')) v.assign(tf.randomNormal(v.shape, 0, 0.2, 'float32', 4));
+    saveAdapter(join(dir, 'start-adapter'), start.model.text, { layout: 'idefics3' });
+    start.model.dispose();
+    const lora = ['--lora.r', '2', '--lora.alpha', '4', '--lora.target-modules', 'q_proj,v_proj', '--lora.adapter', join(dir, 'start-adapter')];
+    expect(await main(['train', '--recipe', 'grpo', '--config', join(dir, 'exp-lora.json'), ...lora])).toBe(0);
+    const ckpt = join(dir, 'run-lora', 'checkpoints', 'step-000001');
+    const names = [...readSafetensors(join(ckpt, 'adapter_model.safetensors')).keys()];
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.every((n) => n.startsWith('base_model.model.model.text_model.layers.'))).toBe(true);
+    expect(await main(['train', '--recipe', 'grpo', '--config', join(dir, 'exp-lora.json'), ...lora, '--resume', '--set', 'steps=2'])).toBe(0);
+    const last = join(dir, 'run-lora', 'checkpoints', 'step-000002');
+    expect(await main(['export', '--config', join(dir, 'exp-lora.json'), '--checkpoint', last, '--out', join(dir, 'vlm-adapter'), ...lora])).toBe(0);
+    expect(await main(['export', '--config', join(dir, 'exp-lora.json'), '--checkpoint', last, '--out', join(dir, 'vlm-merged'), '--merged', ...lora])).toBe(0);
+    expect(existsSync(join(dir, 'vlm-adapter', 'model.safetensors'))).toBe(false);
+    const adapted = await loadPretrainedVlm(join(dir, 'base'));
+    loadAdapter(join(dir, 'vlm-adapter'), adapted.model.text, { layout: 'idefics3' });
+    const merged = await loadPretrainedVlm(join(dir, 'vlm-merged'));
+    const policy = new VlmPolicy(adapted.model, adapted.processor, adapted.tokenizer!);
+    const prompt = policy.encodeChat(samples[0].messages);
+    const ids = tf.tensor2d([prompt.ids], undefined, 'int32');
+    const processed = [prompt.images.map((im) => adapted.processor.processImage({ width: im.width, height: im.height, data: new Uint8Array(Buffer.from(im.rgbBase64, 'base64')) }))];
+    const [x, y] = [adapted.model.logits(ids, processed), merged.model.logits(ids, processed)];
+    // float32 rounding of W + s·B·A in the merged weights
+    expect(tf.max(tf.abs(tf.sub(x, y))).dataSync()[0]).toBeLessThan(1e-4);
+    // the adapter moved the model: the base alone differs
+    const base = await loadPretrainedVlm(join(dir, 'base'));
+    const z = base.model.logits(ids, processed);
+    expect(tf.max(tf.abs(tf.sub(x, z))).dataSync()[0]).toBeGreaterThan(1e-3);
+    tf.dispose([ids, x, y, z]);
+    [adapted, merged, base].forEach((m) => m.model.dispose());
   }, 300_000);
 
   it('a reward with variance moves the decoder only (the model the CLI loads, trained by train())', async () => {

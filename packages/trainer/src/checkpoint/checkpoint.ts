@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { TirlError, type Experiment, type ResolvedRecipe, type RngState, type Tokenizer } from '@tirl/core';
 import {
+  adapterNameFromLayout,
   isVlmFolder,
   loadPretrained,
   loadPretrainedVlm,
@@ -71,7 +72,7 @@ export async function saveCheckpoint(
   const savable = typeof (parts.tokenizer as { save?: unknown } | undefined)?.save === 'function' ? parts.tokenizer : undefined;
   if (parts.model.adapter) {
     // LoRA: the base never changes; the checkpoint holds the adapter in the PEFT layout.
-    saveAdapter(tmp, parts.model);
+    saveAdapter(tmp, parts.model, { layout: parts.vision ? 'idefics3' : 'causal-lm' });
     (savable as { save?: (dir: string) => void } | undefined)?.save?.(tmp);
   } else if (parts.vision) {
     savePretrainedVlm(tmp, { model: parts.vision.model, processor: parts.vision.processor, ...(savable ? { tokenizer: savable as HfTokenizer } : {}) });
@@ -174,7 +175,7 @@ export async function loadCheckpoint(
     const target = model.trainableWeights();
     if (!model.adapter) throw new TirlError(`${path}: a LoRA checkpoint, but the model has no adapter (pass the same --lora.* options)`, 'invalid-data');
     for (const [name, t] of readSafetensors(join(path, 'adapter_model.safetensors'))) {
-      const v = target.get(name);
+      const v = target.get(adapterNameFromLayout(name, vision ? 'idefics3' : 'causal-lm'));
       if (!v) throw new TirlError(`${path}: adapter tensor "${name}" does not exist in the model's adapter`, 'invalid-data');
       v.assign(tf.tensor(t.data as Float32Array, t.shape));
     }

@@ -200,7 +200,7 @@ export async function loadModelFor(
   }
   try {
     const adapterDir = adapterCheckpoint ?? options.adapterDir ?? file.model.adapter;
-    if (adapterDir) loadAdapter(adapterDir, model);
+    if (adapterDir) loadAdapter(adapterDir, model, { layout: vision ? 'idefics3' : 'causal-lm' });
     else if (options.lora) model.addAdapter(options.lora, options.seed ?? 0);
     model.gradientCheckpointing = options.gradientCheckpointing ?? file.model.gradientCheckpointing ?? false;
   } catch (e) {
@@ -225,7 +225,10 @@ export async function exportModel(
   }
   if (options.vision) {
     if (options.dtype && options.dtype !== 'float32') throw new TirlError('--dtype: vision-language models are written in float32', 'invalid-options');
-    if (model.adapter && !options.merged) throw new TirlError('a vision-language model with LoRA adapters exports merged (--merged): adapter-only export is for text models', 'invalid-options');
+    if (model.adapter && !options.merged) {
+      saveAdapter(out, model, { layout: 'idefics3', ...(options.basePath ? { baseModelNameOrPath: options.basePath } : {}) });
+      return `PEFT adapter (r=${model.adapter.options.r}) of the vision-language model's text model written to ${out}`;
+    }
     if (model.adapter) model.mergeAdapter();
     savePretrainedVlm(out, { model: options.vision.model, processor: options.vision.processor, tokenizer: tokenizer as HfTokenizer });
     return `${model.adapter ? 'merged ' : ''}vision-language model written to ${out}`;
