@@ -1,12 +1,15 @@
 /**
- * A visual zoom task for a tiny Idefics3-layout vision-language policy: a 128×128 canvas holds one small
- * coloured square (the evidence) among grey distractors; the model must crop the quadrant holding it with
- * `tool/image` and name its colour. SFT on demonstrations, then RL (GRPO advantages, the `codev` method's
- * reward: exact match + 0.5 × "the crop contains the evidence", −1 per failed call). Prints JSON lines:
- * held-out accuracy and faithful tool use (the crop contains the evidence box) before SFT, after SFT and
- * after RL; step time and memory; image-token cost per tool call.
+ * A visual zoom task for a tiny Idefics3-layout vision-language policy: a 128×128 canvas holds one
+ * coloured square (the evidence; with `--distractors 1`, grey squares in the other quadrants); the model
+ * must crop the quadrant holding it with `tool/image` and name its colour. SFT on demonstrations, then RL
+ * (GRPO advantages, the `codev` method's reward: exact match + 0.5 × "the crop contains the evidence",
+ * −1 per failed call). Prints JSON lines: held-out accuracy and faithful tool use (the crop contains the
+ * evidence box) before SFT, after SFT and after RL; step time and memory; image-token cost per tool call.
  *
- *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--sft 60] [--rl 20] [--sft-lr 3e-3] [--rl-lr 3e-4] [--group 8] [--train-vision] [--train-tasks 48] [--backend cpu|wasm|wasm-native] [--out DIR]
+ *   npx tsx --conditions=tirl-source packages/tools-vision/bench/vlm-zoom.ts [--seed 0] [--sft 400] [--rl 120] [--kl 0.1]
+ *     [--sft-lr 3e-3] [--rl-lr 5e-4] [--prompts 4] [--group 8] [--train-tasks 480] [--held-out 96]
+ *     [--square 24] [--distractors 0|1] [--distractor-fill #808080] [--text-layers 2] [--eval-every N]
+ *     [--train-vision] [--backend cpu|wasm|wasm-native] [--out DIR]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { buildBatch, initBackend, type BackendName, parseOptions, Rng, segmentImage, type RewardFunction, type SegmentImage, type Trajectory } from '@tirl/core';
@@ -27,15 +30,32 @@ const arg = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const SFT_STEPS = arg('sft', 60);
-const RL_STEPS = arg('rl', 20);
+const SFT_STEPS = arg('sft', 400);
+const RL_STEPS = arg('rl', 120);
 const SFT_LR = arg('sft-lr', 3e-3);
-const RL_LR = arg('rl-lr', 3e-4);
+const RL_LR = arg('rl-lr', 5e-4);
 const GROUP = arg('group', 8);
+/** Canvases per RL step (each with GROUP rollouts). */
+const PROMPTS = arg('prompts', 4);
+/** Held-out canvases (greedy, one rollout each). */
+const HELD_OUT = arg('held-out', 96);
+/** Seeds the model's initialisation and the RL sampling; the canvases stay the same. */
+const SEED = arg('seed', 0);
+/** KL penalty (k3 estimator, per trained token) to the model as SFT left it; 0: none. */
+const KL_COEF = arg('kl', 0.1);
 /** Train the vision tower and connector too (SFT and RL), instead of keeping the random tower frozen. */
 const TRAIN_VISION = args.includes('--train-vision');
-/** Training canvases (demonstrations and RL prompts); the held-out set stays 24. */
-const TRAIN_TASKS = arg('train-tasks', 48);
+/** Training canvases (demonstrations and RL prompts). */
+const TRAIN_TASKS = arg('train-tasks', 480);
+/** Side of the coloured square (and of the grey distractors) in pixels of the 128×128 canvas. */
+const SQUARE = arg('square', 24);
+/** Decoder layers of the tiny model. */
+const TEXT_LAYERS = arg('text-layers', 2);
+/** Grey squares of the same size in the three other quadrants (0: none). */
+const DISTRACTORS = arg('distractors', 0);
+const DISTRACTOR_FILL = args.includes('--distractor-fill') ? args[args.indexOf('--distractor-fill') + 1] : '#808080';
+/** Held-out evaluation every this many SFT steps (0: only after SFT). */
+const EVAL_EVERY = arg('eval-every', 0);
 const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const FIXTURE = join(__dirname, '..', '..', 'policy', 'test', 'fixtures', 'tiny-idefics3');
 const COLOURS = { red: '#e01010', green: '#10b010', blue: '#1030e0' } as const;
@@ -56,12 +76,12 @@ async function makeTask(rng: Rng, id: string): Promise<Task> {
   const quadrant = rng.int(4);
   const colour = (Object.keys(COLOURS) as Colour[])[rng.int(3)];
   const [qx, qy] = QUADRANTS[quadrant];
-  const s = 8;
-  const x = qx + 6 + rng.int(64 - 12 - s);
-  const y = qy + 6 + rng.int(64 - 12 - s);
-  const distractors = [0, 1, 2, 3].filter((q) => q !== quadrant).map((q) => {
+  const s = SQUARE;
+  const x = qx + 4 + rng.int(64 - 8 - s);
+  const y = qy + 4 + rng.int(64 - 8 - s);
+  const distractors = [0, 1, 2, 3].filter((q) => DISTRACTORS && q !== quadrant).map((q) => {
     const [dx, dy] = QUADRANTS[q];
-    return `<rect x="${dx + 6 + rng.int(44)}" y="${dy + 6 + rng.int(44)}" width="${s}" height="${s}" fill="#808080"/>`;
+    return `<rect x="${dx + 4 + rng.int(64 - 8 - s)}" y="${dy + 4 + rng.int(64 - 8 - s)}" width="${s}" height="${s}" fill="${DISTRACTOR_FILL}"/>`;
   });
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${SIDE}" height="${SIDE}"><rect width="100%" height="100%" fill="#ffffff"/>${distractors.join('')}<rect x="${x}" y="${y}" width="${s}" height="${s}" fill="${COLOURS[colour]}"/></svg>`;
   const png = await sharp(Buffer.from(svg)).png().toBuffer();
@@ -79,9 +99,9 @@ async function main(): Promise<void> {
     scaleFactor: 2,
     imageTokenId,
     vision: { hiddenSize: 32, intermediateSize: 64, numHiddenLayers: 2, numAttentionHeads: 2, numChannels: 3, imageSize: 32, patchSize: 8, layerNormEps: 1e-6 },
-    text: ModelConfig.create({ vocabSize: tokenizer.vocabSize, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: 2, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 1024 }),
+    text: ModelConfig.create({ vocabSize: tokenizer.vocabSize, hiddenSize: 64, intermediateSize: 128, numHiddenLayers: TEXT_LAYERS, numAttentionHeads: 4, numKeyValueHeads: 2, maxPositionEmbeddings: 1024 }),
   });
-  const model = createTinyVlm(config, 23, { trainVision: TRAIN_VISION });
+  const model = createTinyVlm(config, 23 + SEED, { trainVision: TRAIN_VISION });
   const policy = new VlmPolicy(model, processor, tokenizer);
   const tool = imageTool.create(parseOptions(imageTool.id, imageTool.options, {}), testPluginContext(imageTool.id));
   const reward = weightedSum.create(
@@ -169,26 +189,36 @@ async function main(): Promise<void> {
 
   let optimizer = tf.train.adam(SFT_LR);
   const trainable = [...model.trainableWeights().values()];
+  /** The decoder as SFT left it (RL's KL reference); set when RL starts. */
+  let reference: ReturnType<typeof model.text.referenceModel> | undefined = undefined;
   function update(trajs: Trajectory[], weights: number[]): { loss: number; ms: number; tokens: number } {
     const started = Date.now();
     const batch = buildBatch(trajs, { padTokenId: 0 });
     const w = tf.tensor2d(batch.lossMaskValues.map((m, i) => m * weights[Math.floor(i / batch.ids.shape[1])]), batch.ids.shape);
+    const mask = tf.tensor2d(batch.lossMaskValues, batch.ids.shape);
     const total = batch.lossMaskValues.reduce((a, b) => a + b, 0);
+    const refLogProbs = reference && KL_COEF > 0 ? vlmBatchLogProbs(model, processor, batch, {}, reference).logProbs : undefined;
     let loss = 0;
     optimizer.minimize(() => {
       const { logProbs } = vlmBatchLogProbs(model, processor, batch);
-      const l = tf.div(tf.neg(tf.sum(tf.mul(logProbs, w))), Math.max(1, total)) as tf.Scalar;
-      loss = l.dataSync()[0];
-      return l;
+      let l = tf.neg(tf.sum(tf.mul(logProbs, w)));
+      if (refLogProbs) {
+        // k3 = exp(ref − π) − (ref − π) − 1 per trained token
+        const d = tf.sub(refLogProbs, logProbs);
+        l = tf.add(l, tf.mul(KL_COEF, tf.sum(tf.mul(tf.sub(tf.sub(tf.exp(d), d), 1), mask))));
+      }
+      const mean = tf.div(l, Math.max(1, total)) as tf.Scalar;
+      loss = mean.dataSync()[0];
+      return mean;
     }, false, trainable);
-    tf.dispose([w]);
+    tf.dispose([w, mask, ...(refLogProbs ? [refLogProbs] : [])]);
     batch.dispose();
     return { loss, ms: Date.now() - started, tokens: total };
   }
 
   const rng = new Rng(7);
   const train = await Promise.all(Array.from({ length: TRAIN_TASKS }, (_, i) => makeTask(rng.fork(`train-${i}`), `train-${i}`)));
-  const heldOut = await Promise.all(Array.from({ length: 24 }, (_, i) => makeTask(rng.fork(`eval-${i}`), `eval-${i}`)));
+  const heldOut = await Promise.all(Array.from({ length: HELD_OUT }, (_, i) => makeTask(rng.fork(`eval-${i}`), `eval-${i}`)));
   if (OUT) {
     mkdirSync(OUT, { recursive: true });
     for (const t of heldOut.slice(0, 2)) {
@@ -197,13 +227,14 @@ async function main(): Promise<void> {
       writeFileSync(join(OUT, `${t.id}-crop-q${t.quadrant + 1}.png`), crop);
     }
   }
-  console.log(JSON.stringify({ event: 'setup', backend: backend.name, trainVision: TRAIN_VISION, trainTaskCount: TRAIN_TASKS, sftSteps: SFT_STEPS, rlSteps: RL_STEPS, sftLr: SFT_LR, rlLr: RL_LR, group: GROUP, parameters: { decoder: [...model.text.namedWeights().values()].reduce((a, v) => a + v.size, 0), visionFrozen: [...model.namedWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight').reduce((a, [, v]) => a + v.size, 0) }, trainTasks: train.length, heldOut: heldOut.length, load: loadAvg() }));
+  console.log(JSON.stringify({ event: 'setup', backend: backend.name, trainVision: TRAIN_VISION, trainTaskCount: TRAIN_TASKS, seed: SEED, square: SQUARE, distractors: DISTRACTORS ? DISTRACTOR_FILL : 'none', textLayers: TEXT_LAYERS, promptsPerStep: PROMPTS, sftSteps: SFT_STEPS, rlSteps: RL_STEPS, sftLr: SFT_LR, rlLr: RL_LR, kl: KL_COEF, group: GROUP, parameters: { decoder: [...model.text.namedWeights().values()].reduce((a, v) => a + v.size, 0), visionFrozen: [...model.namedWeights()].filter(([n]) => !n.startsWith('model.text_model') && n !== 'lm_head.weight').reduce((a, [, v]) => a + v.size, 0) }, trainTasks: train.length, heldOut: heldOut.length, load: loadAvg() }));
   const results = [await evaluate('init', heldOut)];
 
   const demos = await Promise.all(train.map((t, i) => demonstration(t, i)));
   for (let step = 0; step < SFT_STEPS; step++) {
     const pick = Array.from({ length: 8 }, (_, k) => demos[(step * 8 + k) % demos.length]);
     const r = update(pick, pick.map(() => 1));
+    if (EVAL_EVERY && step > 0 && step % EVAL_EVERY === 0 && step < SFT_STEPS - 1) await evaluate(`sft-${step}`, heldOut);
     if (step % 10 === 0 || step === SFT_STEPS - 1) console.log(JSON.stringify({ event: 'sft_step', step, loss: r.loss, stepMs: r.ms, trainedTokens: r.tokens, rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), tfBytesMiB: Math.round(tf.memory().numBytes / 2 ** 20), load: loadAvg() }));
   }
   results.push(await evaluate('after-sft', heldOut));
@@ -211,11 +242,12 @@ async function main(): Promise<void> {
   const G = GROUP;
   optimizer.dispose();
   optimizer = tf.train.adam(RL_LR);
+  reference = model.text.referenceModel();
   for (let step = 0; step < RL_STEPS; step++) {
     const started = Date.now();
-    const tasks = [train[(step * 2) % train.length], train[(step * 2 + 1) % train.length]];
+    const tasks = Array.from({ length: PROMPTS }, (_, k) => train[(step * PROMPTS + k) % train.length]);
     const outs = [];
-    for (const t of tasks) for (let g = 0; g < G; g++) outs.push(await rollout(t, `rl-${step}-${t.id}-${g}`, 1, rng.fork(`rl/${step}/${t.id}/${g}`)));
+    for (const t of tasks) for (let g = 0; g < G; g++) outs.push(await rollout(t, `rl-${step}-${t.id}-${g}`, 1, rng.fork(`rl/${SEED}/${step}/${t.id}/${g}`)));
     const trajs = outs.map((o) => o.traj);
     const samples = new Map(tasks.map((t) => [t.id, { id: t.id, messages: [], answer: t.colour }]));
     const scores = (await reward.score({ trajectories: trajs, samples, step })).scores;
@@ -232,6 +264,7 @@ async function main(): Promise<void> {
   }
   results.push(await evaluate('after-rl', heldOut));
   console.log(JSON.stringify({ event: 'summary', results }));
+  reference?.dispose();
   model.dispose();
 }
 
