@@ -77,10 +77,7 @@ export class VisionLanguageModel {
 
   /** Image features of processed images, in order: `[Σ frames · imageSeqLen, textHidden]`. */
   imageFeatures(images: readonly ProcessedImage[]): tf.Tensor2D {
-    return tf.tidy(() => {
-      const parts = images.map((im) => this.vision.encode(im.pixelValues, im.frames));
-      return (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor2D;
-    });
+    return featuresOf(this.vision, images);
   }
 
   /** True when the vision tower and connector train with the decoder (`trainVision`). */
@@ -102,10 +99,7 @@ export class VisionLanguageModel {
     const tower = new VisionTower(this.config, copy);
     return {
       config: this.config,
-      imageFeatures: (images) => tf.tidy(() => {
-        const parts = images.map((im) => tower.encode(im.pixelValues, im.frames));
-        return (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor2D;
-      }),
+      imageFeatures: (images) => featuresOf(tower, images),
       dispose: () => copy.forEach((v) => v.dispose()),
     };
   }
@@ -160,6 +154,14 @@ export class VisionLanguageModel {
 
 /** What scoring a batch needs from the vision side: the config (image token, features per frame) and the features. */
 export type ImageEncoder = Pick<VisionLanguageModel, 'config' | 'imageFeatures'>;
+
+/** Features of processed images through `tower`, in order: `[Σ frames · imageSeqLen, textHidden]`. */
+function featuresOf(tower: VisionTower, images: readonly ProcessedImage[]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const parts = images.map((im) => tower.encode(im.pixelValues, im.frames));
+    return (parts.length === 1 ? parts[0] : tf.concat(parts, 0)) as tf.Tensor2D;
+  });
+}
 
 /** A loaded vision-language checkpoint: the model, its processor and (when present) its tokenizer. */
 export interface PretrainedVlm {
