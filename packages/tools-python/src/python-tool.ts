@@ -1,7 +1,7 @@
 import { definePlugin, type Tool, type ToolContext, type ToolResult } from '@tirl/core';
 import { pythonToolOptions, type PythonToolOptions } from './options';
 import { renderOutcome } from './render';
-import { PythonPool } from './sandbox/python-pool';
+import { LazyPool } from './sandbox/lazy-pool';
 import { SandboxRefusedError } from './sandbox/python-worker-handle';
 
 const parameters = {
@@ -34,7 +34,16 @@ export class PythonTool implements Tool {
   readonly description =
     'Runs Python 3 code in a sandbox (standard library only; no network, files or processes). State persists across calls of one conversation. Returns stdout, stderr, the value of the last expression, or a traceback.';
   readonly parameters = parameters;
-  private pool?: PythonPool;
+  /** Started on first use, so creating the tool costs nothing. */
+  private readonly pool = new LazyPool(() => ({
+    memoryLimitMb: this.options.memoryLimitMb,
+    jsHeapLimitMb: this.options.jsHeapLimitMb,
+    poolSize: this.options.poolSize,
+    maxSessions: this.options.maxSessions,
+    startupTimeoutMs: this.options.startupTimeoutMs,
+    interruptGraceMs: this.options.interruptGraceMs,
+    onRelease: this.options.onRelease,
+  }));
 
   constructor(private readonly options: PythonToolOptions) {}
 
@@ -44,8 +53,8 @@ export class PythonTool implements Tool {
     const timeoutMs = Math.max(1, Math.min(this.options.timeoutMs, ctx.timeoutMs || this.options.timeoutMs));
     try {
       // Loading an interpreter (~3 s, longer on a busy machine) is not the cell's time.
-      if (ctx.untimed) await ctx.untimed(() => this.sessions().prepare(ctx.trajectoryId));
-      const outcome = await this.sessions().execute(ctx.trajectoryId, {
+      if (ctx.untimed) await ctx.untimed(() => this.pool.get().prepare(ctx.trajectoryId));
+      const outcome = await this.pool.get().execute(ctx.trajectoryId, {
         code: parsed.code,
         timeoutMs,
         maxOutputChars: this.options.maxOutputChars,
@@ -62,31 +71,16 @@ export class PythonTool implements Tool {
   }
 
   release(trajectoryId: string): Promise<void> {
-    return this.pool?.release(trajectoryId) ?? Promise.resolve();
+    return this.pool.release(trajectoryId);
   }
 
-  async dispose(): Promise<void> {
-    await this.pool?.dispose();
-    this.pool = undefined;
+  dispose(): Promise<void> {
+    return this.pool.dispose();
   }
 
   /** Loads the warm pool now instead of on the first call. */
   warmUp(): Promise<void> {
-    return this.sessions().warmUp();
-  }
-
-  /** The pool starts on first use, so creating the tool costs nothing. */
-  private sessions(): PythonPool {
-    this.pool ??= new PythonPool({
-      memoryLimitMb: this.options.memoryLimitMb,
-      jsHeapLimitMb: this.options.jsHeapLimitMb,
-      poolSize: this.options.poolSize,
-      maxSessions: this.options.maxSessions,
-      startupTimeoutMs: this.options.startupTimeoutMs,
-      interruptGraceMs: this.options.interruptGraceMs,
-      onRelease: this.options.onRelease,
-    });
-    return this.pool;
+    return this.pool.warmUp();
   }
 }
 

@@ -1,7 +1,8 @@
 import { definePlugin, segmentImageProblem, type SegmentImage, type Tool, type ToolContext, type ToolResult } from '@tirl/core';
 import { z } from 'zod';
 import { renderOutcome } from '../render';
-import { PythonPool, type SessionOutcome } from '../sandbox/python-pool';
+import { LazyPool } from '../sandbox/lazy-pool';
+import type { SessionOutcome } from '../sandbox/python-pool';
 import { SandboxRefusedError } from '../sandbox/python-worker-handle';
 import { evidenceFor, regionOf, type Affine } from './evidence';
 import { loadCell } from './prelude';
@@ -64,7 +65,15 @@ export class PythonImageTool implements Tool {
   readonly description =
     'Runs Python 3 on the question\'s image in a sandbox (standard library only). `image` is the first image (`images` all of them): an Image with width, height, pixels (bytearray RGB, row by row), get(x, y), set(x, y, rgb), rows(), crop(left, top, right, bottom), resize(w, h), zoom(k), rotate(90|180|270, counter-clockwise), flip(horizontal=True); Image.from_rows(rows) builds one. show(img) returns an image for you to see. State persists across calls.';
   readonly parameters = parameters;
-  private pool?: PythonPool;
+  private readonly pool = new LazyPool(() => ({
+    memoryLimitMb: this.options.memoryLimitMb,
+    jsHeapLimitMb: 256,
+    poolSize: this.options.poolSize,
+    maxSessions: this.options.maxSessions,
+    startupTimeoutMs: 60_000,
+    interruptGraceMs: 2_000,
+    onRelease: 'terminate',
+  }));
 
   constructor(private readonly options: PythonImageToolOptions) {}
 
@@ -77,7 +86,7 @@ export class PythonImageTool implements Tool {
     const timeoutMs = Math.max(1, Math.min(o.timeoutMs, ctx.timeoutMs || o.timeoutMs));
     const internal = { timeoutMs: Math.max(timeoutMs, 10_000), maxOutputChars: 1_000_000_000 };
     try {
-      const pool = this.sessions();
+      const pool = this.pool.get();
       const setup = async () => {
         await pool.prepare(ctx.trajectoryId);
         const check = await pool.execute(ctx.trajectoryId, { ...internal, code: "'_tirl_ready' in globals()" });
@@ -118,29 +127,15 @@ export class PythonImageTool implements Tool {
   }
 
   release(trajectoryId: string): Promise<void> {
-    return this.pool?.release(trajectoryId) ?? Promise.resolve();
+    return this.pool.release(trajectoryId);
   }
 
-  async dispose(): Promise<void> {
-    await this.pool?.dispose();
-    this.pool = undefined;
+  dispose(): Promise<void> {
+    return this.pool.dispose();
   }
 
   warmUp(): Promise<void> {
-    return this.sessions().warmUp();
-  }
-
-  private sessions(): PythonPool {
-    this.pool ??= new PythonPool({
-      memoryLimitMb: this.options.memoryLimitMb,
-      jsHeapLimitMb: 256,
-      poolSize: this.options.poolSize,
-      maxSessions: this.options.maxSessions,
-      startupTimeoutMs: 60_000,
-      interruptGraceMs: 2_000,
-      onRelease: 'terminate',
-    });
-    return this.pool;
+    return this.pool.warmUp();
   }
 }
 
