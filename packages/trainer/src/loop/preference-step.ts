@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TirlError, type Experiment, type PreferencePair, type Rng, type Sample, type Tokenizer } from '@tirl/core';
 import type { AdamW } from '../optim/adamw';
-import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm } from '../optim/gradients';
+import { accumulate } from '../optim/gradients';
 import type { TrainerSettings } from '../settings';
 import type { Collected } from './collect';
+import { guardedUpdate } from './guarded-update';
 import type { TrainableModel } from './model';
 import { buildPairBatch, sidesOf } from './pair-batch';
 
@@ -71,21 +72,13 @@ export async function preferenceStep(o: PreferenceStepInput): Promise<{ metrics:
       const mini = order.slice(start, start + size).map((i) => pairs[i]);
       const stepMetrics: Record<string, number> = {};
       const { grads, loss } = pairGradients(o, mini, weights, stepMetrics);
-      const norm = globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-        nonFinite += 1;
-        metrics['update/skipped_non_finite'] = (metrics['update/skipped_non_finite'] ?? 0) + 1;
-        disposeGrads(grads);
-        if (nonFinite >= settings.maxNonFiniteUpdates) {
-          throw new TirlError(`Stopping: ${nonFinite} updates in a row had a non-finite preference loss or gradient (loss ${loss}, grad norm ${norm}). Lower optimizer.lr or check the pairs.`, 'invalid-data');
-        }
-        continue;
-      }
-      nonFinite = 0;
-      clipByGlobalNorm(grads, norm, settings.maxGradNorm);
-      const lr = o.learningRate();
-      o.optimizer.apply(weights, grads, lr);
-      disposeGrads(grads);
+      const update = guardedUpdate({
+        grads, loss, weights, optimizer: o.optimizer, learningRate: o.learningRate, settings, nonFiniteInARow: nonFinite, metrics,
+        advice: 'Lower optimizer.lr or check the pairs.',
+      });
+      nonFinite = update.nonFiniteInARow;
+      if (!update.applied) continue;
+      const { norm, lr } = update.applied;
       updates += 1;
       Object.assign(stepMetrics, { 'loss/total': loss, 'loss/policy': loss, 'update/grad_norm': norm, 'update/lr': lr });
       for (const [k, v] of Object.entries(stepMetrics)) sums[k] = (sums[k] ?? 0) + v;

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { countBatch, rowsByRoot, sliceRows, TirlError, type Batch, type Experiment, type Rng } from '@tirl/core';
+import { countBatch, rowsByRoot, sliceRows, type Batch, type Experiment, type Rng } from '@tirl/core';
 import type { AdamW } from '../optim/adamw';
-import { accumulate, clipByGlobalNorm, disposeGrads, globalNorm } from '../optim/gradients';
+import { accumulate } from '../optim/gradients';
 import type { TrainerSettings } from '../settings';
+import { guardedUpdate } from './guarded-update';
 import { microBatchLoss } from './loss';
 import type { TrainableModel } from './model';
 
@@ -45,25 +46,13 @@ export function updatePolicy(input: UpdateInput): UpdateResult {
     for (const rows of miniBatchRows(batch, settings.miniBatches, input.rng)) {
       const stepMetrics: Record<string, number> = {};
       const { grads, loss } = miniBatchGradients(input, rows, stepMetrics);
-      const norm = globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(norm)) {
-        nonFinite += 1;
-        metrics['update/skipped_non_finite'] = (metrics['update/skipped_non_finite'] ?? 0) + 1;
-        disposeGrads(grads);
-        if (nonFinite >= settings.maxNonFiniteUpdates) {
-          throw new TirlError(
-            `Stopping: ${nonFinite} updates in a row had a non-finite loss or gradient (loss ${loss}, grad norm ${norm}). ` +
-              'Lower optimizer.lr, check rewards for NaN, or raise maxNonFiniteUpdates.',
-            'invalid-data',
-          );
-        }
-        continue;
-      }
-      nonFinite = 0;
-      clipByGlobalNorm(grads, norm, settings.maxGradNorm);
-      const lr = input.learningRate();
-      input.optimizer.apply(weights, grads, lr);
-      disposeGrads(grads);
+      const update = guardedUpdate({
+        grads, loss, weights, optimizer: input.optimizer, learningRate: input.learningRate, settings, nonFiniteInARow: nonFinite, metrics,
+        advice: 'Lower optimizer.lr, check rewards for NaN, or raise maxNonFiniteUpdates.',
+      });
+      nonFinite = update.nonFiniteInARow;
+      if (!update.applied) continue;
+      const { norm, lr } = update.applied;
       updates += 1;
       stepMetrics['loss/total'] = loss;
       stepMetrics['update/grad_norm'] = norm;
