@@ -87,7 +87,7 @@ export const DEFAULT_OPTIONS: DemoOptions = {
 export const TASK_DEFAULTS: Record<string, Partial<DemoOptions>> = {
   multihop: { sftSteps: 1000, steps: 60 },
   'multihop-matpo': { sftSteps: 2000, steps: 60, recipe: 'matpo' },
-  matpo: { sftSteps: 4000, steps: 60 },
+  matpo: { sftSteps: 8000, steps: 60 },
   // 2500 steps already reach 100% held-out accuracy, which leaves RL nothing to show.
   arithmetic: { sftSteps: 800 },
 };

@@ -4,7 +4,7 @@ import { makeTask } from '../src/tasks';
 describe('demo arguments', () => {
   it('applies task defaults under --quick and explicit flags', () => {
     expect(parseDemoArgs([])).toMatchObject({ task: 'search', recipe: 'grpo', sftSteps: 2000, steps: 100 });
-    expect(parseDemoArgs(['--task', 'matpo'])).toMatchObject({ task: 'matpo', sftSteps: 4000, steps: 60 });
+    expect(parseDemoArgs(['--task', 'matpo'])).toMatchObject({ task: 'matpo', sftSteps: 8000, steps: 60 });
     expect(parseDemoArgs(['--task', 'arithmetic'])).toMatchObject({ task: 'arithmetic', sftSteps: 800, steps: 100 });
     expect(parseDemoArgs(['--task', 'multihop-matpo'])).toMatchObject({ recipe: 'matpo' });
     expect(parseDemoArgs(['--task', 'matpo', '--quick'])).toMatchObject({ sftSteps: 40, steps: 6 });
@@ -21,7 +21,7 @@ describe('demo arguments', () => {
 
   it('reads --seeds, --compare matpo, --compat and the evaluation flags', () => {
     expect(parseDemoArgs(['--seeds', '1,2,3,4,5'])).toMatchObject({ task: 'search', seeds: [1, 2, 3, 4, 5] });
-    expect(parseDemoArgs(['--compare', 'matpo', '--seeds', '1,2,3'])).toMatchObject({ task: 'matpo', seeds: [1, 2, 3], sftSteps: 4000 });
+    expect(parseDemoArgs(['--compare', 'matpo', '--seeds', '1,2,3'])).toMatchObject({ task: 'matpo', seeds: [1, 2, 3], sftSteps: 8000 });
     expect(parseDemoArgs(['--compare', 'matpo', '--compat', 'released-code'])).toMatchObject({ compat: 'released-code' });
     expect(parseDemoArgs(['--eval-every', '5', '--validation', '0', '--min-gain', '0.05', '--patience', '3'])).toMatchObject({ evalEvery: 5, validation: 0, minGain: 0.05, patience: 3 });
     expect(() => parseDemoArgs(['--compare', 'grpo'])).toThrow('--compare takes "matpo" (MATPO vs single agent), got "grpo"');
